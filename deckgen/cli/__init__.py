@@ -1,0 +1,21 @@
+"""The `deckgen` command line: click commands only, each parsing options and calling one API function."""
+from __future__ import annotations
+
+import logging
+
+import click
+
+from deckgen import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="deckgen")
+@click.option("-v", "--verbose", is_flag=True, help="Show progress details and warnings.")
+def main(verbose: bool) -> None:
+    """Assemble tailored PowerPoint decks from a modular slide library."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s: %(message)s")
+
+
+# Each module below adds its commands to `main` (one module per command family).
+from deckgen.cli import merge as _merge  # noqa: E402,F401
