@@ -18,4 +18,3 @@ def main(verbose: bool) -> None:
 
 
 # Each module below adds its commands to `main` (one module per command family).
-from deckgen.cli import merge as _merge  # noqa: E402,F401
