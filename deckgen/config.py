@@ -1,0 +1,202 @@
+"""The project config `deckgen.yaml`: found by walking up from a folder, validated all at once."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2.sandbox
+
+from deckgen.errors import ConfigError
+from deckgen.prospect import FIELDS as PROSPECT_FIELDS
+from deckgen.yamlio import LineDict, Problems, describe, did_you_mean, display_path, load_file, where
+
+CONFIG_NAME = "deckgen.yaml"
+DEFAULT_LIBRARY = "slide_library"
+DEFAULT_RECIPES = "recipes"
+DEFAULT_PROSPECTS = "prospects"
+DEFAULT_OUTPUT = "build"
+DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
+
+_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch")
+_BRAND_KEYS = ("fonts", "colors")
+_BATCH_KEYS = ("filename", "columns", "workers")
+_HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
+
+
+@dataclass(frozen=True)
+class BrandConfig:
+    """The brand palette slides should stick to (empty = not checked)."""
+
+    fonts: tuple[str, ...] = ()
+    colors: tuple[str, ...] = ()   # upper-case RRGGBB, no '#'
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    """How `deckgen batch` names decks, maps CRM columns to prospect fields and spreads work."""
+
+    filename: str = DEFAULT_FILENAME
+    columns: Mapping[str, str] = field(default_factory=dict)   # CSV column -> dotted prospect field
+    workers: int | None = None                                # None = one per CPU
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """A validated project config; every path is absolute."""
+
+    root: Path
+    file: Path | None
+    library: Path
+    recipes: Path
+    prospects: Path
+    output: Path
+    brand: BrandConfig = field(default_factory=BrandConfig)
+    batch: BatchConfig = field(default_factory=BatchConfig)
+
+    @classmethod
+    def defaults(cls, root: str | os.PathLike) -> ProjectConfig:
+        """Return the config used when there is no deckgen.yaml: default folders under ``root``."""
+        base = Path(root).resolve()
+        return cls(root=base, file=None, library=base / DEFAULT_LIBRARY, recipes=base / DEFAULT_RECIPES,
+                   prospects=base / DEFAULT_PROSPECTS, output=base / DEFAULT_OUTPUT)
+
+
+def find_project(start: str | os.PathLike | None = None) -> Path | None:
+    """Return the deckgen.yaml in ``start`` (default: the current folder) or its nearest parent, or None."""
+    folder = Path(start if start is not None else Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        config = candidate / CONFIG_NAME
+        if config.is_file():
+            return config
+    return None
+
+
+def project_config(start: str | os.PathLike | None = None) -> ProjectConfig:
+    """Return the validated config of the project around ``start``, or the defaults rooted there."""
+    found = find_project(start)
+    if found is None:
+        return ProjectConfig.defaults(start if start is not None else Path.cwd())
+    return load_config(found)
+
+
+def load_config(path: str | os.PathLike) -> ProjectConfig:
+    """Read and validate a deckgen.yaml; raise one ConfigError listing every problem with its line."""
+    config_path = Path(path).resolve()
+    label = display_path(path)
+    data = load_file(config_path)
+    if data is None:
+        data = LineDict(file=label, line=1)
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"the project config must be a mapping (library: ..., recipes: ...), "
+                          f"found {describe(data)}", where=where(data, None, label))
+    root = config_path.parent
+    problems = Problems()
+    problems.unknown_keys(data, _TOP_KEYS, default_where=label)
+
+    def folder(key: str, default: str, must_exist: bool) -> Path:
+        value = data.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            problems.error(where(data, key, label), f"'{key}' must be a folder path, found {describe(value)}")
+            return root / default
+        resolved = (root / value).resolve()
+        if must_exist and not resolved.is_dir():
+            problems.error(where(data, key, label), f"{key} folder '{value}' not found",
+                           f"looked for {resolved}")
+        elif resolved.exists() and not resolved.is_dir():
+            problems.error(where(data, key, label), f"'{value}' is a file, {key} must be a folder")
+        return resolved
+
+    library = folder("library", DEFAULT_LIBRARY, must_exist=True)
+    recipes = folder("recipes", DEFAULT_RECIPES, must_exist=True)
+    prospects = folder("prospects", DEFAULT_PROSPECTS, must_exist="prospects" in data)
+    output = folder("output", DEFAULT_OUTPUT, must_exist=False)
+    brand = _brand(data.get("brand"), where(data, "brand", label), problems)
+    batch = _batch(data.get("batch"), where(data, "batch", label), problems)
+    problems.raise_errors(f"{label}: invalid project config")
+    return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
+                         prospects=prospects, output=output, brand=brand, batch=batch)
+
+
+def _section(value: Any, name: str, location: str, keys: tuple[str, ...], problems: Problems) -> Mapping:
+    """Return a config sub-mapping (empty when absent), reporting a wrong type or unknown keys."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.error(location, f"'{name}' must be a mapping, found {describe(value)}")
+        return {}
+    problems.unknown_keys(value, keys, default_where=location, context=f"'{name}'")
+    return value
+
+
+def _brand(value: Any, location: str, problems: Problems) -> BrandConfig:
+    data = _section(value, "brand", location, _BRAND_KEYS, problems)
+    fonts = _names(data.get("fonts"), "brand.fonts", where(data, "fonts", location), problems)
+    colors = []
+    raw_colors = data.get("colors")
+    if raw_colors is not None and not isinstance(raw_colors, list):
+        problems.error(where(data, "colors", location),
+                       f"'brand.colors' must be a list of hex colours, found {describe(raw_colors)}")
+    for index, color in enumerate(raw_colors if isinstance(raw_colors, list) else []):
+        match = _HEX_COLOR.match(color) if isinstance(color, str) else None
+        if match is None:
+            problems.error(where(raw_colors, index, location),
+                           f"brand colour {color!r} is not a quoted hex colour",
+                           'write six hex digits in quotes, e.g. "1F3A5F"')
+        else:
+            colors.append(match.group(1).upper())
+    return BrandConfig(fonts=fonts, colors=tuple(colors))
+
+
+def _batch(value: Any, location: str, problems: Problems) -> BatchConfig:
+    data = _section(value, "batch", location, _BATCH_KEYS, problems)
+    filename = data.get("filename", DEFAULT_FILENAME)
+    if not isinstance(filename, str) or not filename.strip():
+        problems.error(where(data, "filename", location),
+                       f"'batch.filename' must be a file name pattern, found {describe(filename)}")
+        filename = DEFAULT_FILENAME
+    else:
+        try:
+            jinja2.sandbox.SandboxedEnvironment().parse(filename)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.error(where(data, "filename", location),
+                           f"'batch.filename' is not a valid template: {exc.message}")
+    columns: dict[str, str] = {}
+    raw_columns = data.get("columns")
+    if raw_columns is not None and not isinstance(raw_columns, Mapping):
+        problems.error(where(data, "columns", location),
+                       f"'batch.columns' must map CSV column names to prospect fields, "
+                       f"found {describe(raw_columns)}")
+    for column, target in (raw_columns.items() if isinstance(raw_columns, Mapping) else ()):
+        at = where(raw_columns, column, location)
+        if not isinstance(target, str) or not target.strip():
+            problems.error(at, f"column '{column}' must map to a prospect field, found {describe(target)}")
+            continue
+        head = target.split(".")[0]
+        if head not in PROSPECT_FIELDS:
+            problems.error(at, f"column '{column}' maps to unknown prospect field '{head}'",
+                           _field_hint(head))
+            continue
+        columns[str(column)] = target.strip()
+    workers = data.get("workers")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        problems.error(where(data, "workers", location),
+                       f"'batch.workers' must be a whole number of at least 1, found {describe(workers)}",
+                       "leave it out to use one worker per CPU")
+        workers = None
+    return BatchConfig(filename=filename, columns=columns, workers=workers)
+
+
+def _names(value: Any, name: str, location: str, problems: Problems) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.error(location, f"'{name}' must be a list of names, found {describe(value)}")
+        return ()
+    return tuple(v.strip() for v in value)
+
+
+def _field_hint(name: str) -> str:
+    return did_you_mean(name, PROSPECT_FIELDS) or "prospect fields: " + ", ".join(PROSPECT_FIELDS)

@@ -1,0 +1,225 @@
+"""The prospect a deck is made for: read from YAML/JSON and `--set` overrides, validated up front."""
+from __future__ import annotations
+
+import keyword
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import yaml
+from PIL import Image, UnidentifiedImageError
+
+from deckgen.errors import ConfigError
+from deckgen.yamlio import LineDict, Problems, describe, did_you_mean, display_path, load_file, plain, where
+
+FIELDS = ("company", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
+REQUIRED = ("company", "segment")
+_TEXT_FIELDS = ("company", "segment", "industry")
+_LIST_FIELDS = ("competitors", "objections")
+_SET_KEY = re.compile(r"^[^.=\s]+(\.[^.=\s]+)*$")
+
+
+@dataclass(frozen=True)
+class Prospect:
+    """A validated prospect; ``as_context()`` is what recipes' conditions and slide templates see."""
+
+    company: str
+    segment: str
+    logo: Path | None = None
+    industry: str | None = None
+    competitors: tuple[str, ...] = ()
+    objections: tuple[str, ...] = ()
+    contact: Mapping[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    def as_context(self) -> dict[str, Any]:
+        """Return the prospect as plain data (every field present; lists as lists, logo as a path string)."""
+        return {
+            "company": self.company,
+            "logo": str(self.logo) if self.logo else None,
+            "segment": self.segment,
+            "industry": self.industry,
+            "competitors": list(self.competitors),
+            "objections": list(self.objections),
+            "contact": plain(self.contact),
+            "values": plain(self.values),
+        }
+
+
+def load_prospect(path: str | os.PathLike | None = None, overrides: Sequence[str] = ()) -> Prospect:
+    """Return the prospect of a YAML/JSON file (optional) with ``--set key=value`` overrides applied.
+
+    Relative logo paths are resolved against the prospect file's folder (the current folder for
+    ``--set`` values). Every problem is reported at once in one ConfigError naming file:line.
+    """
+    if path is None:
+        data: Any = LineDict(file="--set")
+        label, base_dir = "--set", Path.cwd()
+    else:
+        data = load_file(path)
+        label, base_dir = display_path(path), Path(path).resolve().parent
+        if data is None:
+            data = LineDict(file=label, line=1)
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"a prospect must be a mapping of fields (company, segment, ...), "
+                              f"found {describe(data)}", where=where(data, None, label))
+    overridden = apply_overrides(data, overrides)
+    return prospect_from_data(data, base_dir=base_dir, label=label, overridden=overridden,
+                              set_dir=Path.cwd())
+
+
+def apply_overrides(data: dict, overrides: Iterable[str]) -> dict[str, str]:
+    """Apply ``dotted.key=value`` overrides (value parsed as YAML) to ``data`` in place.
+
+    Returns {top-level field: the --set option that changed it} so problems can cite the option.
+    """
+    touched: dict[str, str] = {}
+    problems = Problems()
+    for option in overrides:
+        name, sep, raw = option.partition("=")
+        name = name.strip()
+        origin = f"--set {option}"
+        if not sep or not _SET_KEY.match(name):
+            problems.error(origin, "expected KEY=VALUE with a dotted key",
+                           "e.g. --set values.employees=15000")
+            continue
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError as exc:
+            problems.error(origin, f"the value is not valid YAML: {getattr(exc, 'problem', exc)}",
+                           "quote it, e.g. --set 'company=\"Globex: East\"'")
+            continue
+        parts = name.split(".")
+        node = data
+        for depth, part in enumerate(parts[:-1]):
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                problems.error(origin, f"'{'.'.join(parts[:depth + 1])}' is {describe(child)}, "
+                                       f"not a mapping, so it has no '{parts[depth + 1]}'")
+                break
+            node = child
+        else:
+            node[parts[-1]] = value
+            touched[parts[0]] = origin
+    problems.raise_errors("invalid --set options")
+    return touched
+
+
+def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
+                       overridden: Mapping[str, str] | None = None,
+                       set_dir: Path | None = None) -> Prospect:
+    """Validate plain or line-tracked prospect data (e.g. one CSV row) and return the Prospect.
+
+    ``label`` names the data in messages when it has no file lines ("accounts.csv row 7").
+    """
+    overridden = overridden or {}
+    problems = Problems()
+
+    def at(key: str) -> str:
+        return overridden.get(key) or where(data, key, label)
+
+    for key in data:
+        if key not in FIELDS:
+            problems.error(at(key), f"unknown field '{key}'",
+                           did_you_mean(key, FIELDS) or "known fields: " + ", ".join(FIELDS))
+
+    text: dict[str, str | None] = {}
+    for key in _TEXT_FIELDS:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if key in REQUIRED:
+                problems.error(at(key) if key in data else where(data, None, label),
+                               f"missing required field '{key}'",
+                               f"add '{key}: ...' or pass --set {key}=...")
+            text[key] = None
+        elif not isinstance(value, str):
+            problems.error(at(key), f"'{key}' must be text, found {describe(value)}",
+                           "quote it in the file")
+            text[key] = None
+        else:
+            text[key] = value.strip()
+
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in _LIST_FIELDS:
+        lists[key] = _text_list(data.get(key), key, at(key), problems)
+
+    contact = data.get("contact")
+    if contact is None:
+        contact = {}
+    elif not isinstance(contact, Mapping):
+        problems.error(at("contact"), f"'contact' must be a mapping (name, title, email...), "
+                                      f"found {describe(contact)}")
+        contact = {}
+    else:
+        for key, value in contact.items():
+            if isinstance(value, (Mapping, list)):
+                problems.error(where(contact, key, at("contact")),
+                               f"contact '{key}' must be a single value, found {describe(value)}")
+
+    values = data.get("values")
+    if values is None:
+        values = {}
+    elif not isinstance(values, Mapping):
+        problems.error(at("values"), f"'values' must be a mapping of names to values, "
+                                     f"found {describe(values)}")
+        values = {}
+    else:
+        for key in values:
+            if not (isinstance(key, str) and key.isidentifier() and not keyword.iskeyword(key)):
+                problems.error(where(values, key, at("values")),
+                               f"value name '{key}' cannot be used in a slide template",
+                               "use letters, digits and _ only, e.g. annual_savings")
+
+    logo = _logo_path(data.get("logo"), at("logo"),
+                      (set_dir or base_dir) if "logo" in overridden else base_dir, problems)
+
+    problems.raise_errors(f"{label}: invalid prospect")
+    return Prospect(company=text["company"] or "", segment=text["segment"] or "", logo=logo,
+                    industry=text["industry"], competitors=lists["competitors"],
+                    objections=lists["objections"], contact=plain(contact), values=plain(values),
+                    source=label)
+
+
+def _text_list(value: Any, key: str, location: str, problems: Problems) -> tuple[str, ...]:
+    """Return a field that is text or a list of text as a tuple (a single text is one item)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value.strip(),) if value.strip() else ()
+    if not isinstance(value, list):
+        problems.error(location, f"'{key}' must be a list of names, found {describe(value)}")
+        return ()
+    items = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            problems.error(where(value, index, location),
+                           f"each of '{key}' must be a name, found {describe(item)}")
+        else:
+            items.append(item.strip())
+    return tuple(items)
+
+
+def _logo_path(value: Any, location: str, base_dir: Path, problems: Problems) -> Path | None:
+    """Return the logo as an absolute path to a readable image, or None (reporting why)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.error(location, f"'logo' must be a path to an image file, found {describe(value)}")
+        return None
+    path = (base_dir / value.strip()).resolve()
+    if not path.is_file():
+        problems.error(location, f"logo file '{value}' not found", f"looked for {path}")
+        return None
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        problems.error(location, f"logo file '{value}' is not an image Pillow can read",
+                       f"use a PNG or JPEG ({exc.__class__.__name__})")
+        return None
+    return path

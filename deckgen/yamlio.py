@@ -1,0 +1,285 @@
+"""Read YAML/JSON keeping the file:line of every key and item, and collect the problems that cite them."""
+from __future__ import annotations
+
+import datetime
+import difflib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from deckgen.errors import ConfigError, collect_problems
+
+_FILE_LINE = re.compile(r"^(.*):(\d+)$")
+ERROR = "error"
+WARNING = "warning"
+
+
+def display_path(path: str | os.PathLike) -> str:
+    """Return ``path`` relative to the current directory when it lies inside it, else as given."""
+    target = Path(path)
+    if target.is_absolute():
+        try:
+            return target.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            pass
+    return target.as_posix()
+
+
+class LineDict(dict):
+    """A mapping read from a file that remembers its own line and the line of each key."""
+
+    def __init__(self, *args: Any, file: str = "", line: int | None = None,
+                 key_lines: dict[Any, int] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.file = file
+        self.line = line
+        self.key_lines = key_lines or {}
+
+    def where(self, key: Any = None) -> str:
+        """Return ``file:line`` of ``key`` (or of the mapping itself when the key has no line)."""
+        return _where(self.file, self.key_lines.get(key, self.line) if key is not None else self.line)
+
+
+class LineList(list):
+    """A sequence read from a file that remembers its own line and the line of each item."""
+
+    def __init__(self, *args: Any, file: str = "", line: int | None = None,
+                 item_lines: list[int] | None = None):
+        super().__init__(*args)
+        self.file = file
+        self.line = line
+        self.item_lines = item_lines or []
+
+    def where(self, index: int | None = None) -> str:
+        """Return ``file:line`` of item ``index`` (or of the sequence itself)."""
+        if index is not None and 0 <= index < len(self.item_lines):
+            return _where(self.file, self.item_lines[index])
+        return _where(self.file, self.line)
+
+
+def _where(file: str, line: int | None) -> str:
+    return f"{file}:{line}" if line is not None else file
+
+
+def where(node: Any, key: Any = None, default: str = "") -> str:
+    """Return the ``file:line`` of ``key`` in ``node`` when it was read from a file, else ``default``."""
+    if isinstance(node, (LineDict, LineList)):
+        return node.where(key)
+    return default
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A SafeLoader whose mappings and sequences carry the (1-based) line of every key and item."""
+
+    file_label = ""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        self.flatten_mapping(node)
+        result = LineDict(file=self.file_label, line=node.start_mark.line + 1)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError as exc:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be text, found a list or mapping",
+                    key_node.start_mark) from exc
+            line = key_node.start_mark.line + 1
+            if key in result:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}' (first at line {result.key_lines[key]})",
+                    key_node.start_mark)
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_lines[key] = line
+        return result
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+        return LineList((self.construct_object(child, deep=True) for child in node.value),
+                        file=self.file_label, line=node.start_mark.line + 1,
+                        item_lines=[child.start_mark.line + 1 for child in node.value])
+
+    def construct_yaml_map(self, node: yaml.MappingNode):  # type: ignore[override]
+        yield self.construct_mapping(node)
+
+    def construct_yaml_seq(self, node: yaml.SequenceNode):  # type: ignore[override]
+        yield self.construct_sequence(node)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        # A date-shaped but impossible value (2027-13-01) stays text so validation can name it.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_yaml_seq)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
+
+
+def parse_yaml(text: str, label: str) -> Any:
+    """Parse YAML ``text`` (named ``label`` in messages); raise ConfigError naming ``label:line``."""
+    loader = _LineLoader(text)
+    loader.file_label = label
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(f"invalid YAML: {problem}", where=_where(label, line)) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", where=label) from exc
+    finally:
+        loader.dispose()
+
+
+def load_file(path: str | os.PathLike) -> Any:
+    """Return the data of a YAML or JSON file, with LineDict/LineList nodes that know their lines.
+
+    Raises ConfigError (``file:line: ...``) for a missing/unreadable file or a syntax error.
+    """
+    target = Path(path)
+    label = display_path(target)
+    try:
+        text = target.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise ConfigError("file not found", where=label) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError("not a UTF-8 text file", where=label) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read file: {exc.strerror}", where=label) from exc
+    if target.suffix.lower() != ".json":
+        return parse_yaml(text, label)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"invalid JSON: {exc.msg}", where=_where(label, exc.lineno)) from exc
+    # JSON is (almost always) YAML too: reading it again with the YAML loader gives line numbers.
+    try:
+        with_lines = parse_yaml(text, label)
+    except ConfigError:
+        with_lines = None
+    return with_lines if with_lines == data else _attach_file(data, label)
+
+
+def _attach_file(data: Any, label: str) -> Any:
+    """Wrap plain JSON data in LineDict/LineList nodes that name the file but no line."""
+    if isinstance(data, dict):
+        return LineDict({k: _attach_file(v, label) for k, v in data.items()}, file=label)
+    if isinstance(data, list):
+        return LineList((_attach_file(v, label) for v in data), file=label)
+    return data
+
+
+def describe(value: Any) -> str:
+    """Name the kind of ``value`` the way a YAML author thinks of it ("a list", "text 'x'")."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"text '{value}'"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def did_you_mean(word: Any, candidates: Iterable[str]) -> str | None:
+    """Return "did you mean 'x'?" for the closest candidate to ``word``, or None."""
+    if not isinstance(word, str):
+        return None
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a look) in a user's file, located as ``file:line``."""
+
+    severity: str
+    where: str
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def as_error(self) -> ConfigError:
+        """Return this problem as the ConfigError the CLI prints."""
+        return ConfigError(self.message, where=self.where or None, hint=self.hint, problems=[str(self)])
+
+
+class Problems:
+    """Collects every problem of a validation pass so all of them are reported at once."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def error(self, where: str, message: str, hint: str | None = None) -> None:
+        self.items.append(Problem(ERROR, where, message, hint))
+
+    def warning(self, where: str, message: str, hint: str | None = None) -> None:
+        self.items.append(Problem(WARNING, where, message, hint))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.items.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == WARNING]
+
+    def unknown_keys(self, mapping: Mapping, allowed: Iterable[str], default_where: str = "",
+                     context: str = "") -> None:
+        """Report every key of ``mapping`` not in ``allowed``, with a "did you mean" hint."""
+        allowed = list(allowed)
+        suffix = f" in {context}" if context else ""
+        for key in mapping:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed) or "known keys: " + ", ".join(allowed)
+                self.error(where(mapping, key, default_where), f"unknown key '{key}'{suffix}", hint)
+
+    def raise_errors(self, summary: str) -> None:
+        """Raise one ConfigError listing every error (a single error is shown on its own line)."""
+        raise_problems(self.errors, summary)
+
+
+def raise_problems(problems: list[Problem], summary: str) -> None:
+    """Raise ConfigError for ``problems`` (errors only); do nothing when there are none."""
+    errors = sorted((p for p in problems if p.severity == ERROR), key=_location_order)
+    if not errors:
+        return
+    if len(errors) == 1:
+        raise errors[0].as_error()
+    raise collect_problems([str(p) for p in errors], f"{summary} ({len(errors)} problems)")
+
+
+def _location_order(problem: Problem) -> tuple[str, int]:
+    """Sort key putting problems in file order (file name, then line)."""
+    match = _FILE_LINE.match(problem.where)
+    return (match.group(1), int(match.group(2))) if match else (problem.where, 0)
+
+
+def plain(data: Any) -> Any:
+    """Return ``data`` with LineDict/LineList nodes turned into ordinary dicts and lists."""
+    if isinstance(data, Mapping):
+        return {key: plain(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [plain(value) for value in data]
+    return data
