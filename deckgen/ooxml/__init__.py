@@ -1,0 +1,6 @@
+"""The only package that knows OOXML parts, rIds and XML: reading decks and copying slides."""
+from __future__ import annotations
+
+from deckgen.ooxml.package import SlideInfo, SourceDeck, list_slides
+
+__all__ = ["SlideInfo", "SourceDeck", "list_slides"]
