@@ -18,3 +18,4 @@ def main(verbose: bool) -> None:
 
 
 # Each module below adds its commands to `main` (one module per command family).
+from deckgen.cli import preview as _preview  # noqa: E402,F401

@@ -1,0 +1,50 @@
+"""`deckgen preview`: click options for rendering a deck to PNG slides, PDF and a contact sheet."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from deckgen.cli import main
+from deckgen.commands.preview import preview_deck
+from deckgen.preview import DEFAULT_WIDTH
+
+_BAR_STEPS = 1000
+
+
+@main.command("preview")
+@click.argument("deck", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for slide-NN.png (and the PDF and contact sheet).")
+@click.option("--pdf", is_flag=True, help="Also write DECK.pdf (hidden slides included).")
+@click.option("--contact-sheet", "with_contact_sheet", is_flag=True,
+              help="Also write contact-sheet.png: every slide in one captioned grid.")
+@click.option("--width", type=click.IntRange(16, 8192), default=DEFAULT_WIDTH, show_default=True,
+              help="Width of each slide PNG in pixels.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Render cache folder [default: $XDG_CACHE_HOME/deckgen].")
+@click.option("--no-cache", is_flag=True, help="Render again even if the deck is unchanged.")
+@click.option("--timeout", type=click.FloatRange(1), default=300, show_default=True,
+              help="Seconds LibreOffice may take for the deck.")
+def preview(deck: Path, out_dir: Path, pdf: bool, with_contact_sheet: bool, width: int,
+            cache_dir: Path | None, no_cache: bool, timeout: float) -> None:
+    """Render DECK.pptx to one PNG per slide in OUTPUT (through LibreOffice, cached)."""
+    with click.progressbar(length=_BAR_STEPS, label=deck.name, item_show_func=lambda s: s,
+                           file=click.get_text_stream("stderr")) as bar:
+        shown = 0
+
+        def progress(done: int, total: int, label: str) -> None:
+            nonlocal shown
+            target = _BAR_STEPS * done // total if total else 0
+            bar.update(max(0, target - shown), label)
+            shown = max(shown, target)
+
+        result = preview_deck(deck, out_dir, width=width, pdf=pdf,
+                              with_contact_sheet=with_contact_sheet, cache_dir=cache_dir,
+                              use_cache=not no_cache, progress=progress, timeout=timeout)
+        bar.update(_BAR_STEPS - shown, "done")
+    click.echo(f"Wrote {len(result.slides)} slide PNGs to {out_dir}")
+    for extra in (result.pdf, result.contact_sheet):
+        if extra is not None:
+            click.echo(f"Wrote {extra}")

@@ -1,0 +1,152 @@
+"""Cached rendering of whole decks and of single library slides to PDF and page PNGs."""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from deckgen.errors import InputFileError, RenderError
+from deckgen.preview import libreoffice, poppler, tools
+from deckgen.preview.cache import RenderCache, sha256_file
+
+DEFAULT_WIDTH = 640  # pixels: sharp enough for a catalog card, small enough to render fast
+_PAGES_PER_STEP = 8  # pages rasterised per progress step
+
+# progress(done, total, label): called after each step of a long render
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class LibrarySlide:
+    """One slide of a library module: its file and its p:sldId/@id."""
+
+    path: Path
+    slide_id: int
+
+
+def renderer_tag() -> str:
+    """Identifies the installed LibreOffice for cache keys (path, size and mtime of the binary)."""
+    try:
+        soffice = os.path.realpath(tools.find_tool("soffice"))
+    except RenderError:
+        return "soffice-missing"
+    stat = os.stat(soffice)
+    return f"{soffice}:{stat.st_size}:{int(stat.st_mtime)}"
+
+
+def open_cache(root: str | os.PathLike) -> RenderCache:
+    """A RenderCache under ``root`` whose keys include the installed LibreOffice."""
+    return RenderCache(root, renderer=renderer_tag())
+
+
+def deck_pdf(pptx: str | os.PathLike, cache: RenderCache, *, include_hidden: bool = True,
+             content_hash: str | None = None,
+             timeout: float = libreoffice.DEFAULT_TIMEOUT) -> Path:
+    """Path of the deck's PDF in ``cache``, converting with LibreOffice only on a cache miss."""
+    content_hash = content_hash or _content_hash(pptx)
+    cached = cache.deck_pdf(content_hash, include_hidden)
+    if cached is not None:
+        return cached
+    with tempfile.TemporaryDirectory(prefix="deckgen-render-") as work:
+        pdf = libreoffice.to_pdf(pptx, Path(work) / "deck.pdf", include_hidden=include_hidden,
+                                 timeout=timeout)
+        return cache.store_deck_pdf(content_hash, include_hidden, pdf)
+
+
+def deck_pages(pptx: str | os.PathLike, cache: RenderCache, *, width: int = DEFAULT_WIDTH,
+               include_hidden: bool = True, progress: Progress | None = None,
+               timeout: float = libreoffice.DEFAULT_TIMEOUT) -> list[Path]:
+    """Cached PNG of every page of the deck (hidden slides included by default), in order."""
+    content_hash = _content_hash(pptx)
+    cached = cache.deck_pages(content_hash, include_hidden, width)
+    if cached is not None:
+        _report(progress, 1, 1, f"{Path(pptx).name}: cached")
+        return cached
+    _report(progress, 0, 1, f"{Path(pptx).name}: converting to PDF")
+    pdf = deck_pdf(pptx, cache, include_hidden=include_hidden, content_hash=content_hash,
+                   timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="deckgen-pages-") as work:
+        pngs = _rasterise(pdf, Path(work), width, Path(pptx).name, progress, timeout)
+        return cache.store_deck_pages(content_hash, include_hidden, width, pngs)
+
+
+def slide_thumbnails(slides: Sequence[LibrarySlide], cache: RenderCache, *,
+                     width: int = DEFAULT_WIDTH, progress: Progress | None = None,
+                     timeout: float = libreoffice.DEFAULT_TIMEOUT) -> list[Path]:
+    """Cached PNG of each library slide, in the order given.
+
+    A slide's cache key is the hash of its relationship closure (slide, layout, master, theme,
+    media...), so editing one slide of a module re-renders that slide only. The slides that
+    miss are copied per module into one scratch deck (hidden ones included) and rendered in one
+    LibreOffice run.
+    """
+    from deckgen.ooxml import SlidePick, SourceDeck, assemble  # the slide-copy engine
+
+    sources: dict[Path, SourceDeck] = {}
+    hashes: list[str] = []
+    for slide in slides:
+        source = sources.get(slide.path)
+        if source is None:
+            source = sources[slide.path] = SourceDeck.open(slide.path)
+        hashes.append(source.closure_hash(slide.slide_id))
+
+    results: dict[int, Path] = {}
+    missing: dict[Path, list[int]] = {}
+    for index, (slide, closure) in enumerate(zip(slides, hashes)):
+        cached = cache.slide_png(closure, width)
+        if cached is not None:
+            results[index] = cached
+        elif not any(hashes[i] == closure for i in missing.get(slide.path, [])):
+            missing.setdefault(slide.path, []).append(index)
+
+    total = sum(len(indexes) for indexes in missing.values())
+    done = 0
+    for path, indexes in missing.items():
+        _report(progress, done, total, f"{path.name}: rendering {len(indexes)} slide(s)")
+        picks = [SlidePick(sources[path], slides[i].slide_id) for i in indexes]
+        with tempfile.TemporaryDirectory(prefix="deckgen-slides-") as work:
+            scratch = Path(work) / f"{path.stem}.pptx"
+            assemble(picks).save(scratch)
+            pdf = libreoffice.to_pdf(scratch, Path(work) / "slides.pdf", include_hidden=True,
+                                     timeout=timeout)
+            pngs = poppler.pdf_to_pngs(pdf, Path(work) / "png", width=width, timeout=timeout)
+            if len(pngs) != len(indexes):
+                raise RenderError(f"LibreOffice rendered {len(pngs)} pages for {len(indexes)} "
+                                  "slides", where=str(path))
+            for index, png in zip(indexes, pngs):
+                results[index] = cache.store_slide_png(hashes[index], width, png)
+        done += len(indexes)
+        _report(progress, done, total, f"{path.name}: rendered")
+
+    # slides whose closure equals one rendered above (duplicates in the request) share its PNG
+    return [results.get(i) or cache.slide_png(hashes[i], width) for i in range(len(slides))]
+
+
+def _rasterise(pdf: Path, work: Path, width: int, name: str, progress: Progress | None,
+               timeout: float) -> list[Path]:
+    total = poppler.page_count(pdf)
+    pngs: list[Path] = []
+    for first in range(1, total + 1, _PAGES_PER_STEP):
+        last = min(total, first + _PAGES_PER_STEP - 1)
+        pngs += poppler.pdf_to_pngs(pdf, work, width=width, first=first, last=last,
+                                    prefix="page", timeout=timeout)
+        _report(progress, last, total, f"{name}: page {last} of {total}")
+    return pngs
+
+
+def _content_hash(pptx: str | os.PathLike) -> str:
+    path = Path(pptx)
+    if not path.is_file():
+        raise InputFileError("file not found", where=str(path), hint="check the path")
+    return sha256_file(path)
+
+
+def _report(progress: Progress | None, done: int, total: int, label: str) -> None:
+    if progress is not None:
+        progress(done, total, label)
+
+
+__all__ = ["DEFAULT_WIDTH", "LibrarySlide", "Progress", "deck_pages", "deck_pdf", "open_cache",
+           "renderer_tag", "slide_thumbnails"]
