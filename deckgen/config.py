@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -62,6 +62,12 @@ class ProjectConfig:
         base = Path(root).resolve()
         return cls(root=base, file=None, library=base / DEFAULT_LIBRARY, recipes=base / DEFAULT_RECIPES,
                    prospects=base / DEFAULT_PROSPECTS, output=base / DEFAULT_OUTPUT)
+
+    def with_folders(self, *, library: str | os.PathLike | None = None,
+                     recipes: str | os.PathLike | None = None) -> ProjectConfig:
+        """Return a copy whose library and/or recipes folder is replaced (e.g. from --library/--recipes)."""
+        return replace(self, library=Path(library).resolve() if library is not None else self.library,
+                       recipes=Path(recipes).resolve() if recipes is not None else self.recipes)
 
 
 def find_project(start: str | os.PathLike | None = None) -> Path | None:

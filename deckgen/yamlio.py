@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from deckgen.errors import ConfigError, collect_problems
+from deckgen.errors import ConfigError, DeckgenError, collect_problems
 
 _FILE_LINE = re.compile(r"^(.*):(\d+)$")
 ERROR = "error"
@@ -216,6 +216,16 @@ class Problem:
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
         return f"{text} ({self.hint})" if self.hint else text
+
+    @classmethod
+    def from_error(cls, exc: DeckgenError, hint: str | None = None, severity: str = ERROR) -> Problem:
+        """Return the problem a DeckgenError describes (its where, bare message, and ``hint`` or its own)."""
+        text = exc.message
+        if exc.where and text.startswith(f"{exc.where}: "):
+            text = text[len(exc.where) + 2:]
+        if exc.hint and text.endswith(f" ({exc.hint})"):
+            text = text[:-len(exc.hint) - 3]
+        return cls(severity, exc.where or "", text, hint or exc.hint)
 
     def as_error(self) -> ConfigError:
         """Return this problem as the ConfigError the CLI prints."""

@@ -1,0 +1,51 @@
+"""`when:` conditions of recipes and library metadata: jinja2 expressions, sandboxed and strict."""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Mapping
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+# Prospect values reach expressions only as data in the context; nothing here renders them.
+_ENV = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse or cannot be evaluated; the message says why."""
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(text: str) -> Callable[..., Any]:
+    try:
+        return _ENV.compile_expression(text, undefined_to_none=False)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConditionError(f"condition {text!r} is not a valid expression: {exc.message}") from exc
+
+
+def check_condition(condition: Any) -> str | None:
+    """Return why ``condition`` (text or true/false) is unusable, or None when it parses."""
+    if isinstance(condition, bool):
+        return None
+    if not isinstance(condition, str) or not condition.strip():
+        return "a condition must be an expression such as \"prospect.segment == 'smb'\""
+    try:
+        _compiled(condition)
+    except ConditionError as exc:
+        return str(exc)
+    return None
+
+
+def evaluate_condition(condition: str | bool, context: Mapping[str, Any]) -> bool:
+    """Return the truth of ``condition`` over ``context``; raise ConditionError naming the failure."""
+    if isinstance(condition, bool):
+        return condition
+    expression = _compiled(condition)
+    try:
+        return bool(expression(**context))
+    except jinja2.UndefinedError as exc:
+        raise ConditionError(f"condition {condition!r} uses something undefined: {exc.message}") from exc
+    except jinja2.exceptions.SecurityError as exc:
+        raise ConditionError(f"condition {condition!r} is not allowed: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - any failure of user-written code is the user's to fix
+        raise ConditionError(f"condition {condition!r} failed: {exc.__class__.__name__}: {exc}") from exc
