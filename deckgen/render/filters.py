@@ -1,0 +1,81 @@
+"""The jinja filters slide templates use to format prospect data: money, number, percent, slug."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.exceptions import FilterArgumentError
+from jinja2.runtime import Context
+
+_SCALES = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"))
+
+
+def _as_decimal(value: Any, filter_name: str) -> Decimal:
+    """Return ``value`` as a Decimal; numbers and numeric strings ("1,250,000") are accepted."""
+    if isinstance(value, bool) or value is None:
+        raise FilterArgumentError(f"the {filter_name} filter needs a number, got {value!r}")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value.replace(",", "").strip())
+        except InvalidOperation:
+            pass
+    raise FilterArgumentError(f"the {filter_name} filter needs a number, got {value!r}")
+
+
+def _rounded(value: Decimal, decimals: int) -> Decimal:
+    # half-up, as people round, rather than Python's round-half-even
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def _trimmed(value: Decimal, decimals: int) -> str:
+    """Format with thousands separators and at most ``decimals`` places, dropping trailing zeros."""
+    text = f"{_rounded(value, decimals):,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@pass_context
+def money(context: Context, value: Any, currency: str | None = None) -> str:
+    """1250000 -> "$1.25M", 2000000000 -> "$2B", 45000 -> "$45,000", 12.5 -> "$12.50".
+
+    The symbol is ``currency`` when given, else the template variable ``currency``, else "$".
+    """
+    amount = _as_decimal(value, "money")
+    symbol = currency if currency is not None else context.get("currency", "$")
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    for scale, suffix in _SCALES:
+        if _rounded(amount / scale, 2) >= 1:
+            return f"{sign}{symbol}{_trimmed(amount / scale, 2)}{suffix}"
+    if amount == amount.to_integral_value() or amount >= 1000:
+        return f"{sign}{symbol}{_rounded(amount, 0):,.0f}"
+    return f"{sign}{symbol}{_rounded(amount, 2):,.2f}"
+
+
+def number(value: Any, decimals: int | None = None) -> str:
+    """12000 -> "12,000"; 3.14159 -> "3.14"; number(2.5, 2) -> "2.50" (fixed places when given)."""
+    amount = _as_decimal(value, "number")
+    if decimals is None:
+        return _trimmed(amount, 2)
+    return f"{_rounded(amount, int(decimals)):,.{int(decimals)}f}"
+
+
+def percent(value: Any, decimals: int = 0) -> str:
+    """A fraction as a percentage: 0.42 -> "42%", percent(0.4251, 1) -> "42.5%"."""
+    amount = _as_decimal(value, "percent") * 100
+    return f"{_rounded(amount, int(decimals)):,.{int(decimals)}f}%"
+
+
+def slug(value: Any) -> str:
+    """"Globex Corporation (EU)" -> "globex-corporation-eu": lowercase ASCII words joined by '-'."""
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+FILTERS = {"money": money, "number": number, "percent": percent, "slug": slug}

@@ -1,0 +1,99 @@
+"""Filling picture placeholders (fitted, aspect ratio kept) and native charts from template values."""
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Mapping, Sequence
+from numbers import Real
+from pathlib import Path
+from typing import IO, Any
+
+from PIL import Image, UnidentifiedImageError
+from pptx.chart.data import CategoryChartData
+
+from deckgen.errors import TemplateError
+from deckgen.ooxml.runs import set_picture_image
+
+# Formats python-pptx can embed as they are; pillow converts anything else it reads to PNG.
+_EMBEDDABLE = {"PNG", "JPEG", "GIF", "BMP", "TIFF"}
+
+
+def fit_inside(box: tuple[int, int, int, int], image_size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Return (left, top, width, height) of the largest ``image_size``-shaped rectangle centred in ``box``."""
+    left, top, width, height = box
+    img_w, img_h = image_size
+    scale = min(width / img_w, height / img_h)
+    new_w, new_h = round(img_w * scale), round(img_h * scale)
+    return left + (width - new_w) // 2, top + (height - new_h) // 2, new_w, new_h
+
+
+def _load_image(value: Any, where: str, label: str) -> tuple[IO[bytes], tuple[int, int]]:
+    """Return the image as an embeddable stream and its pixel size; raise TemplateError when unusable."""
+    if isinstance(value, (bytes, bytearray)):
+        data, name = bytes(value), "the image data"
+    elif isinstance(value, (str, os.PathLike)):
+        path = Path(value)
+        name = f"image file '{path}'"
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise TemplateError(f"{label}: {name} cannot be read ({exc.strerror or exc})", where,
+                                "check the path in the prospect file") from exc
+    else:
+        raise TemplateError(f"{label}: expected an image file path, got {value!r}", where)
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            size, fmt = image.size, image.format
+            if fmt not in _EMBEDDABLE:
+                converted = io.BytesIO()
+                image.save(converted, format="PNG")
+                data = converted.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise TemplateError(f"{label}: {name} is not an image pillow can read", where,
+                            "use a PNG or JPEG file") from exc
+    return io.BytesIO(data), size
+
+
+def place_image(shape: Any, value: Any, where: str) -> None:
+    """Show the image ``value`` (path or bytes) in picture ``shape``, fitted in its frame and centred."""
+    label = f"picture {shape.name!r}"
+    stream, size = _load_image(value, where, label)
+    box = (shape.left, shape.top, shape.width, shape.height)
+    if None in box:
+        raise TemplateError(f"{label} has no position or size to fit the image into", where)
+    picture = set_picture_image(shape, stream)
+    picture.left, picture.top, picture.width, picture.height = fit_inside(box, size)
+
+
+def _is_number(value: Any) -> bool:
+    return value is None or (isinstance(value, Real) and not isinstance(value, bool))
+
+
+def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
+    """Return chart data for ``{categories: [...], series: {NAME: [numbers...]}}``; raise TemplateError otherwise."""
+    expected = "expected a mapping {categories: [...], series: {NAME: [numbers...]}}"
+    if not isinstance(value, Mapping) or "categories" not in value or "series" not in value:
+        raise TemplateError(f"{label}: {expected}, got {value!r}", where)
+    categories, series = value["categories"], value["series"]
+    if isinstance(categories, (str, bytes)) or not isinstance(categories, Sequence) or not categories:
+        raise TemplateError(f"{label}: 'categories' must be a non-empty list, got {categories!r}", where)
+    if not isinstance(series, Mapping) or not series:
+        raise TemplateError(f"{label}: 'series' must map series names to lists of numbers, got {series!r}",
+                            where)
+    data = CategoryChartData()
+    data.categories = list(categories)
+    for name, values in series.items():
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) \
+                or not all(_is_number(v) for v in values):
+            raise TemplateError(f"{label}: series {name!r} must be a list of numbers, got {values!r}", where)
+        if len(values) != len(categories):
+            raise TemplateError(f"{label}: series {name!r} has {len(values)} values for "
+                                f"{len(categories)} categories", where)
+        data.add_series(str(name), list(values))
+    return data
+
+
+def fill_chart(shape: Any, value: Any, where: str) -> None:
+    """Replace the data of the chart in graphic frame ``shape`` (formatting per series index is kept)."""
+    label = f"chart {shape.name!r}"
+    shape.chart.replace_data(chart_data(value, where, label))
