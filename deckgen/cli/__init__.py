@@ -19,3 +19,5 @@ def main(verbose: bool) -> None:
 
 # Each module below adds its commands to `main` (one module per command family).
 from deckgen.cli import preview as _preview  # noqa: E402,F401
+from deckgen.cli import plan as _plan  # noqa: E402,F401
+from deckgen.cli import library as _library  # noqa: E402,F401

@@ -27,6 +27,14 @@ class _Include:
     where: str
 
 
+@dataclass(frozen=True)
+class _Slot:
+    """Where the new sections of a recipe that extends this one go (default: the end)."""
+
+    name: str
+    where: str
+
+
 @dataclass
 class _ParsedFile:
     """One recipe file's own content, validated, before parents and includes are merged."""
@@ -36,7 +44,7 @@ class _ParsedFile:
     description: str | None = None
     extends: _Include | None = None
     variables: dict[str, Any] = field(default_factory=dict)
-    items: list[Section | _Include] = field(default_factory=list)
+    items: list[Section | _Include | _Slot] = field(default_factory=list)
     has_sections: bool = False
 
 
@@ -47,6 +55,7 @@ class _Merged:
     variables: dict[str, Any]
     sections: list[Section]
     files: list[Path]
+    slot: int | None = None          # index where a child recipe's new sections are inserted
 
 
 def recipe_names(folder: str | os.PathLike) -> list[str]:
@@ -131,6 +140,7 @@ class _Loader:
         variables: dict[str, Any] = {}
         sections: list[Section] = []
         title, description = parsed.title, parsed.description
+        parent = None
         if parsed.extends is not None:
             parent = self._follow(parsed.extends, path, chain, "extends")
             if parent is not None:
@@ -139,7 +149,8 @@ class _Loader:
                 sections = list(parent.sections)
                 title = title or parent.title
                 description = description if description is not None else parent.description
-        own: list[Section] = []
+        # This file's own sections (includes spliced in) and slot marker, in file order.
+        own: list[Section | _Slot] = []
         included_variables: dict[str, Any] = {}
         for item in parsed.items:
             if isinstance(item, _Include):
@@ -154,14 +165,29 @@ class _Loader:
         for name, value in included_variables.items():
             variables.setdefault(name, value)
         variables.update(parsed.variables)
-        by_name = {section.name: index for index, section in enumerate(sections)}
-        for section in own:
-            if section.name in by_name:
-                sections[by_name[section.name]] = section    # a child's section replaces its parent's in place
-            else:
-                by_name[section.name] = len(sections)
-                sections.append(section)
-        return _Merged(title, description, variables, sections, list(dict.fromkeys(files)))
+        insert_at = parent.slot if parsed.extends is not None and parent is not None else None
+        slot: int | None = None
+        previous: int | None = None      # index of the last section this file placed
+        for item in own:
+            if isinstance(item, _Slot):
+                slot = previous + 1 if previous is not None else (
+                    insert_at if insert_at is not None else len(sections))
+                continue
+            names = [section.name for section in sections]
+            if item.name in names:
+                previous = names.index(item.name)
+                sections[previous] = item      # a child's section replaces its parent's in place
+                continue
+            position = insert_at if insert_at is not None else len(sections)
+            sections.insert(position, item)
+            if insert_at is not None:
+                insert_at += 1
+            if slot is not None and position < slot:
+                slot += 1
+            previous = position
+        if slot is None:
+            slot = insert_at       # grandchildren fill the parent's slot too
+        return _Merged(title, description, variables, sections, list(dict.fromkeys(files)), slot)
 
     def _follow(self, ref: _Include, source: Path, chain: tuple[Path, ...], how: str) -> _Merged | None:
         target = _named_file(ref.name, source.parent)
@@ -221,9 +247,13 @@ class _Loader:
         elif not isinstance(sections, list):
             problems.error(where(data, "sections", label), f"'sections' must be a list, found {describe(sections)}")
         else:
+            slot_seen = False
             for index, raw in enumerate(sections):
                 item = self._section(raw, where(sections, index, label), path.stem)
-                if item is not None:
+                if isinstance(item, _Slot) and slot_seen:
+                    problems.error(item.where, "a recipe can have only one 'slot'")
+                elif item is not None:
+                    slot_seen = slot_seen or isinstance(item, _Slot)
                     parsed.items.append(item)
         return parsed
 
@@ -244,7 +274,7 @@ class _Loader:
                 result[name] = default
         return result
 
-    def _section(self, raw: Any, location: str, recipe: str) -> Section | _Include | None:
+    def _section(self, raw: Any, location: str, recipe: str) -> Section | _Include | _Slot | None:
         problems = self.problems
         if not isinstance(raw, Mapping):
             problems.error(location, f"each section must be a mapping (name, slides/select, ...), "
@@ -253,6 +283,14 @@ class _Loader:
 
         def at(key: str) -> str:
             return where(raw, key, location)
+
+        if "slot" in raw:
+            name = raw["slot"]
+            if len(raw) > 1 or not isinstance(name, str) or not name.strip():
+                problems.error(at("slot"), "'slot' must stand alone with a name, e.g. '- slot: body'",
+                               "a slot marks where recipes that extend this one put their new sections")
+                return None
+            return _Slot(name.strip(), at("slot"))
 
         if "include" in raw:
             name = raw["include"]
@@ -267,7 +305,7 @@ class _Loader:
             return _Include(name.strip(), at("include")) if not others else None
 
         before = len(problems.errors)
-        problems.unknown_keys(raw, SECTION_KEYS + ("include",), default_where=location)
+        problems.unknown_keys(raw, SECTION_KEYS + ("include", "slot"), default_where=location)
         name = raw.get("name")
         if name is None:
             problems.error(location, "section has no 'name'", "name it, e.g. 'name: proof'")

@@ -1,0 +1,60 @@
+"""`deckgen library ...`: the command group for the slide library, and its ids/init/check commands.
+
+Other modules add subcommands with ``@library_group.command("NAME")`` after importing
+``library_group`` from here (and one import line in deckgen/cli/__init__.py).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from deckgen.cli import main
+from deckgen.commands.plan import project_folders
+from deckgen.errors import ConfigError
+from deckgen.library import load_library
+from deckgen.library.sidecars import module_slides, write_starter_sidecar
+from deckgen.yamlio import display_path
+
+
+@main.group("library")
+def library_group() -> None:
+    """Inspect the slide library and write its metadata sidecars."""
+
+
+@library_group.command("ids")
+@click.argument("module", type=click.Path(dir_okay=False, path_type=Path))
+def ids_command(module: Path) -> None:
+    """List the slides of MODULE.pptx: number, slide_id, key in its sidecar ('-' if none), title."""
+    slides = module_slides(module)
+    key_width = max([len("key")] + [len(slide.key or "-") for slide in slides])
+    click.echo(f"{'#':>3}  {'slide_id':>8}  {'key':<{key_width}}  title")
+    for slide in slides:
+        hidden = "  (hidden)" if slide.hidden else ""
+        click.echo(f"{slide.number:>3}  {slide.slide_id:>8}  {slide.key or '-':<{key_width}}  "
+                   f"{slide.title}{hidden}".rstrip())
+
+
+@library_group.command("init")
+@click.argument("module", type=click.Path(dir_okay=False, path_type=Path))
+def init_command(module: Path) -> None:
+    """Write a starter sidecar MODULE.yaml (draft entries, keys from titles) beside MODULE.pptx."""
+    target = write_starter_sidecar(module)
+    click.echo(f"wrote {display_path(target)}: check the keys, add tags, then set status: approved")
+
+
+@library_group.command("check")
+@click.option("--library", type=click.Path(file_okay=False, path_type=Path),
+              help="Slide library folder (default: from deckgen.yaml, else ./slide_library).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def check_command(library: Path | None, strict: bool) -> None:
+    """Report every problem of the library index (exit 1 if any is an error)."""
+    index = load_library(project_folders(library=library).library)
+    for problem in index.problems:
+        click.echo(f"{problem.severity}: {problem}", err=True)
+    failing = index.problems if strict else index.errors
+    if failing:
+        raise ConfigError(f"{len(failing)} problem{'s' if len(failing) != 1 else ''} in the slide library "
+                          f"{display_path(index.folder)}")
+    click.echo(f"{display_path(index.folder)}: {len(index)} slides in {len(index.modules)} modules"
+               + (f", {len(index.warnings)} warnings" if index.warnings else ""))

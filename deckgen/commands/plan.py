@@ -1,0 +1,101 @@
+"""`deckgen plan`: find the project's folders, load library, recipe and prospect, and explain the plan."""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from deckgen.config import ProjectConfig, project_config
+from deckgen.errors import ConfigError
+from deckgen.library import Library, load_library
+from deckgen.prospect import Prospect, load_prospect
+from deckgen.recipes import DeckPlan, Recipe, load_recipe, resolve
+from deckgen.yamlio import Problem, display_path, raise_problems
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """A deck plan with everything it was made from (for printing, building or scripting)."""
+
+    plan: DeckPlan
+    recipe: Recipe
+    prospect: Prospect
+    library: Library
+
+
+def project_folders(library: str | os.PathLike | None = None, recipes: str | os.PathLike | None = None,
+                    start: str | os.PathLike | None = None) -> ProjectConfig:
+    """Return the project config around ``start`` (deckgen.yaml, else defaults) with folder overrides."""
+    config = project_config(start)
+    if library is not None or recipes is not None:
+        config = config.with_folders(library=library, recipes=recipes)
+    return config
+
+
+def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None = None, sets: Sequence[str] = (),
+              library: str | os.PathLike | None = None, recipes: str | os.PathLike | None = None,
+              allow_drafts: bool = False, strict: bool = False, start: str | os.PathLike | None = None,
+              today: datetime.date | None = None) -> PlanOutcome:
+    """Return the plan of ``recipe`` for a prospect file and/or ``--set`` overrides.
+
+    Folders come from the arguments, else deckgen.yaml (found from ``start``), else ./slide_library
+    and ./recipes. With ``strict``, library problems and plan warnings are errors too.
+    """
+    if prospect is None and not sets:
+        raise ConfigError("no prospect given",
+                          hint="pass --prospect FILE, or --set company=... --set segment=...")
+    config = project_folders(library, recipes, start)
+    if not config.recipes.is_dir() and not Path(str(recipe)).is_file():
+        raise ConfigError(f"recipes folder '{display_path(config.recipes)}' not found",
+                          hint="pass --recipes DIR or set 'recipes:' in deckgen.yaml")
+    index = load_library(config.library, today=today)
+    loaded_recipe = load_recipe(recipe, config.recipes)
+    loaded_prospect = load_prospect(prospect, sets)
+    plan = resolve(loaded_recipe, index, loaded_prospect, allow_drafts=allow_drafts, today=today)
+    if strict:
+        strict_problems = [Problem("error", p.where, p.message, p.hint) for p in index.problems]
+        strict_problems += [Problem("error", "", warning) for warning in plan.warnings]
+        raise_problems(strict_problems, "--strict: the library or plan has problems")
+    return PlanOutcome(plan=plan, recipe=loaded_recipe, prospect=loaded_prospect, library=index)
+
+
+def plan_text(outcome: PlanOutcome) -> str:
+    """Return the plan as text: each slide in order with the rule that chose it, then what was skipped."""
+    plan = outcome.plan
+    count = f"{len(plan.items)} slide{'s' if len(plan.items) != 1 else ''}"
+    lines = [f"Plan '{plan.title}' ({display_path(outcome.recipe.path)}) for {plan.prospect}: {count}"]
+    key_width = max((len(item.key) for item in plan.items), default=0)
+    place_width = max((len(f"{item.module} #{item.number}") for item in plan.items), default=0)
+    for position, item in enumerate(plan.items, start=1):
+        place = f"{item.module} #{item.number}"
+        lines.append(f"{position:>3}. {item.key:<{key_width}}  {place:<{place_width}}  {item.title}".rstrip())
+        lines.append(f"       {item.rule}")
+    if plan.skipped:
+        lines.append("Skipped:")
+        for skipped in plan.skipped:
+            what = f"{skipped.key} " if skipped.key else ""
+            lines.append(f"  - {what}(section '{skipped.section}'): {skipped.reason}")
+    return "\n".join(lines)
+
+
+def plan_json(outcome: PlanOutcome) -> str:
+    """Return the plan as JSON for scripts, with the library's problems."""
+    data = outcome.plan.to_dict()
+    for slide in data["slides"]:
+        slide["path"] = display_path(slide["path"])
+    data["recipe_file"] = display_path(outcome.recipe.path)
+    data["library_problems"] = [
+        {"severity": p.severity, "where": p.where, "message": p.message, "hint": p.hint}
+        for p in outcome.library.problems
+    ]
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
+
+
+def plan_notices(outcome: PlanOutcome) -> list[str]:
+    """Return the lines worth telling a user besides the plan: library problems and plan warnings."""
+    notices = [f"{problem.severity}: {problem}" for problem in outcome.library.problems]
+    notices += [f"warning: {warning}" for warning in outcome.plan.warnings]
+    return notices

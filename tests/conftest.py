@@ -1,0 +1,128 @@
+"""Shared pytest fixtures."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from pptx import Presentation
+
+
+# --- slide library helpers (library, recipes, plan tests) -------------------------------------
+
+def write_module_deck(path: Path, titles: list[str], hidden: frozenset[int] = frozenset()) -> list[int]:
+    """Save a module .pptx with one "Title Only" slide per title; return the slide ids in order.
+
+    ``hidden`` holds 1-based slide numbers to mark hidden (show="0").
+    """
+    prs = Presentation()
+    for number, title in enumerate(titles, start=1):
+        slide = prs.slides.add_slide(prs.slide_layouts[5])
+        slide.shapes.title.text = title
+        if number in hidden:
+            slide._element.set("show", "0")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    prs.save(path)
+    return [slide.slide_id for slide in Presentation(path).slides]
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write dedented ``text`` to ``path`` (so tests can count lines as they read them)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def make_module() -> Callable[..., list[int]]:
+    """Return make(folder, name, titles, sidecar=None, hidden=()) -> slide ids.
+
+    Writes FOLDER/NAME.pptx and, when ``sidecar`` text is given, FOLDER/NAME.yaml (dedented).
+    """
+    def make(folder: Path, name: str, titles: list[str], sidecar: str | None = None,
+             hidden: tuple[int, ...] = ()) -> list[int]:
+        ids = write_module_deck(Path(folder) / f"{name}.pptx", titles, frozenset(hidden))
+        if sidecar is not None:
+            write_text(Path(folder) / f"{name}.yaml", sidecar)
+        return ids
+
+    return make
+
+
+SAMPLE_SIDECARS = {
+    "core": (["Northwind for {{ prospect.company }}", "Agenda", "Next steps"], """
+        owner: maria@northwind.example
+        status: approved
+        slides:
+          - key: title
+            slide_id: 256
+            tags: {kind: title}
+          - key: agenda
+            slide_id: 257
+            tags: {kind: agenda}
+          - key: closing
+            slide_id: 258
+            tags: {kind: closing}
+        """),
+    "objections": (["Worth every cent", "Secure by design", "Beat Acme", "Beat Initech"], """
+        status: approved
+        slides:
+          - key: obj-price
+            slide_id: 256
+            tags: {kind: objection, objection: price}
+          - key: obj-security
+            slide_id: 257
+            tags: {kind: objection, objection: [security, compliance]}
+          - key: battle-acme
+            slide_id: 258
+            tags: {kind: battle-card, competitor: acme}
+          - key: battle-initech
+            slide_id: 259
+            tags: {kind: battle-card, competitor: initech}
+        """),
+    "proof": (["Globex saved 20%", "Customers everywhere", "Small shop wins", "Preview"], """
+        status: approved
+        tags: {kind: case-study}
+        slides:
+          - key: case-enterprise
+            slide_id: 256
+            tags: {segment: enterprise, industry: manufacturing}
+          - key: case-generic
+            slide_id: 257
+          - key: case-smb
+            slide_id: 258
+            tags: {segment: smb}
+          - key: case-draft
+            slide_id: 259
+            status: draft
+            tags: {segment: enterprise}
+        """),
+    "value": (["One platform", "Fast start", "For everyone", "Old promise"], """
+        status: approved
+        tags: {kind: value-prop}
+        slides:
+          - key: vp-platform
+            slide_id: 256
+            tags: {segment: [enterprise, mid-market]}
+          - key: vp-fast
+            slide_id: 257
+            tags: {segment: smb}
+          - key: vp-everyone
+            slide_id: 258
+            tags: {segment: "*"}
+          - key: vp-old
+            slide_id: 259
+            expires: 2020-01-31
+            tags: {segment: "*"}
+        """),
+}
+
+
+@pytest.fixture
+def sample_library(tmp_path: Path, make_module) -> Path:
+    """A small library: core, objections, proof and value modules with sidecars; returns its folder."""
+    folder = tmp_path / "slide_library"
+    for name, (titles, sidecar) in SAMPLE_SIDECARS.items():
+        make_module(folder, name, titles, sidecar)
+    return folder
