@@ -6,7 +6,7 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from jinja2 import pass_context
+from jinja2 import Undefined, pass_context
 from jinja2.exceptions import FilterArgumentError
 from jinja2.runtime import Context
 
@@ -15,6 +15,8 @@ _SCALES = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6,
 
 def _as_decimal(value: Any, filter_name: str) -> Decimal:
     """Return ``value`` as a Decimal; numbers and numeric strings ("1,250,000") are accepted."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()     # report the missing variable, not a type problem
     if isinstance(value, bool) or value is None:
         raise FilterArgumentError(f"the {filter_name} filter needs a number, got {value!r}")
     if isinstance(value, Decimal):
