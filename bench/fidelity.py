@@ -217,6 +217,7 @@ def summary(rows: list[DeckRow]) -> str:
     compared = [r for r in rows if r.kind == "ok"]
     slides = sum(r.slides for r in compared)
     equal = sum(r.equal for r in compared)
+    identical = sum(1 for r in compared for share in r.differing if share == 0)
     problems = sum(len(r.problems) for r in rows)
     with_problems = sum(1 for r in rows if r.problems)
     counts = {kind: sum(1 for r in rows if r.kind == kind) for kind in ("unreadable", "crash",
@@ -224,7 +225,8 @@ def summary(rows: list[DeckRow]) -> str:
     percent = f"{100 * equal / slides:.1f}%" if slides else "n/a"
     return (f"decks: {len(rows)} ({len(compared)} compared, {counts['unreadable']} unreadable, "
             f"{counts['crash']} crashed, {counts['render']} not rendered) | slides: {slides} | "
-            f"visually equal: {equal} ({percent}) | structural problems: {problems} "
+            f"visually equal: {equal} ({percent}), pixel-identical: {identical} | "
+            f"structural problems: {problems} "
             f"in {with_problems} decks")
 
 

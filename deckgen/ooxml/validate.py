@@ -108,7 +108,7 @@ class _PackageChecker:
             self._check_masters_and_layouts()
             self._check_slides()
             self._check_notes(presentation)
-            self._check_app_properties(presentation)
+            self._check_app_properties()
         return self.problems
 
     # -- zip members and content types --------------------------------------------------------
@@ -197,8 +197,7 @@ class _PackageChecker:
                 target = element.get("Target", "")
                 relationships.append(_Relationship(
                     rid=element.get("Id", ""), reltype=element.get("Type", ""), target=target,
-                    external=external, part=None if external else _resolve(folder, target),
-                    rels_part=stored))
+                    external=external, part=None if external else _resolve(folder, target)))
         self._rels[part] = relationships
         return relationships
 
@@ -427,7 +426,7 @@ class _PackageChecker:
                 self.report(notes, f"points to notes master /{targets[0]}, which "
                                    "p:notesMasterIdLst does not list")
 
-    def _check_app_properties(self, presentation: str) -> None:
+    def _check_app_properties(self) -> None:
         rels = [rel for rel in self.rels_of("") if rel.reltype == _RT_EXTENDED_PROPERTIES]
         app = self._part(rels[0]) if rels else None
         root = self._parse(app) if app else None
@@ -448,12 +447,11 @@ class _PackageChecker:
 class _Relationship:
     """One <Relationship> with its target resolved to a part name (None when external)."""
 
-    __slots__ = ("rid", "reltype", "target", "external", "part", "rels_part")
+    __slots__ = ("rid", "reltype", "target", "external", "part")
 
-    def __init__(self, rid: str, reltype: str, target: str, external: bool, part: str | None,
-                 rels_part: str):
+    def __init__(self, rid: str, reltype: str, target: str, external: bool, part: str | None):
         self.rid, self.reltype, self.target = rid, reltype, target
-        self.external, self.part, self.rels_part = external, part, rels_part
+        self.external, self.part = external, part
 
 
 def _resolve(folder: str, target: str) -> str:
