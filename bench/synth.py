@@ -231,23 +231,27 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def patch_module(source: Path, target: Path, replacements: dict[bytes, bytes]) -> None:
+def patch_module(source: Path, target: Path, replacements: dict[bytes, bytes]) -> int:
     """Write a copy of ``source`` whose slide and notes XML has ``replacements`` applied.
 
     Every other member (media, layouts, masters) is copied as stored bytes, without re-deflating.
+    Returns the number of members that changed.
     """
     partial = target.with_name(f".{target.name}.part")
+    changed = 0
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(partial, "w") as dst:
         for info in src.infolist():
             if info.filename.startswith(("ppt/slides/slide", "ppt/notesSlides/notesSlide")):
-                data = src.read(info)
+                original = data = src.read(info)
                 for old, new in replacements.items():
                     data = data.replace(old, new)
+                changed += data != original
                 dst.writestr(zipfile.ZipInfo(info.filename, info.date_time), data,
                              compress_type=info.compress_type)
             else:
                 write_stored(dst, info.filename, info, read_stored(src, info))
     os.replace(partial, target)
+    return changed
 
 
 # --- sidecars, config, recipes, prospects --------------------------------------------------------
@@ -300,11 +304,6 @@ def write_prospects_csv(library: Library, name: str, count: int) -> Path:
                     f"{industry(index % library.spec.files)}")
     path.write_text("\n".join(rows) + "\n")
     return path
-
-
-def picture_bytes(spec: LibrarySpec) -> int:
-    """Return the approximate size in bytes of one of the library's pictures (for the report)."""
-    return len(_noise_picture(spec.image_px, 0))
 
 
 if __name__ == "__main__":
