@@ -19,6 +19,7 @@ from deckgen.config import ProjectConfig, project_config
 from deckgen.fsutil import write_bytes_atomic
 from deckgen.library import Library, load_library
 from deckgen.ooxml import SlidePick, SourceDeck, assemble
+from deckgen.ooxml.save import presentation_bytes
 from deckgen.prospect import Prospect, load_prospect
 from deckgen.recipes import Recipe, DeckPlan, load_recipe, resolve
 from deckgen.render import SlideLabel, render_presentation
@@ -59,6 +60,8 @@ class Workspace:
         self.today = today or datetime.date.today()
         self._recipes: dict[str, Recipe] = {}
         self._sources: dict[Path, SourceDeck] = {}
+        self._file_hashes: dict[tuple[Path, int, int], str] = {}
+        self._closure_hashes: dict[tuple[str, int], str] = {}
 
     @classmethod
     def discover(cls, *, library: str | os.PathLike | None = None, recipes: str | os.PathLike | None = None,
@@ -90,6 +93,27 @@ class Workspace:
         if deck is None:
             deck = self._sources[path] = SourceDeck.open(path)
         return deck
+
+    def file_hash(self, path: str | os.PathLike) -> str:
+        """Return the sha256 of a file, read again only when its size or modification time changed."""
+        target = Path(path).resolve()
+        stat = target.stat()
+        key = (target, stat.st_size, stat.st_mtime_ns)
+        digest = self._file_hashes.get(key)
+        if digest is None:
+            digest = self._file_hashes[key] = sha256_file(target)
+        return digest
+
+    def closure_hash(self, path: Path, slide_id: int) -> str:
+        """Return a module slide's part-closure hash, computed once per (module bytes, slide id).
+
+        Batch and rebuild record and compare it for every deck; hundreds of decks share a slide.
+        """
+        key = (self.file_hash(path), slide_id)
+        digest = self._closure_hashes.get(key)
+        if digest is None:
+            digest = self._closure_hashes[key] = self.source(path).closure_hash(slide_id)
+        return digest
 
     def plan(self, recipe: str | os.PathLike, prospect: Prospect, *, allow_drafts: bool = False) -> DeckPlan:
         """Return the deck plan of ``recipe`` for ``prospect`` (pure: same inputs, same plan)."""
@@ -132,9 +156,7 @@ def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect) -> byt
     context = dict(plan.variables)
     context.update(prospect=prospect.as_context(), today=workspace.today, recipe=plan.recipe)
     render_presentation(presentation, labels, context)
-    buffer = io.BytesIO()
-    presentation.save(buffer)
-    return buffer.getvalue()
+    return presentation_bytes(presentation)
 
 
 def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, data: bytes) -> dict[str, Any]:
@@ -143,11 +165,11 @@ def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, data:
     return {
         "deckgen": __version__,
         "recipe": plan.recipe,
-        "recipe_files": {_relative(path, workspace.config.root): sha256_file(path) for path in recipe.files},
+        "recipe_files": {_relative(path, workspace.config.root): workspace.file_hash(path) for path in recipe.files},
         "prospect": prospect_hash(prospect),
         "slides": [
             {"key": item.key, "module": item.module, "slide_id": item.slide_id,
-             "closure": workspace.source(item.path).closure_hash(item.slide_id)}
+             "closure": workspace.closure_hash(item.path, item.slide_id)}
             for item in plan.items
         ],
         "output": sha256_bytes(data),
