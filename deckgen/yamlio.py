@@ -272,7 +272,7 @@ class Problems:
 
 def raise_problems(problems: list[Problem], summary: str) -> None:
     """Raise ConfigError for ``problems`` (errors only); do nothing when there are none."""
-    errors = sorted((p for p in problems if p.severity == ERROR), key=_location_order)
+    errors = sorted((p for p in problems if p.severity == ERROR), key=location_order)
     if not errors:
         return
     if len(errors) == 1:
@@ -280,8 +280,8 @@ def raise_problems(problems: list[Problem], summary: str) -> None:
     raise collect_problems([str(p) for p in errors], f"{summary} ({len(errors)} problems)")
 
 
-def _location_order(problem: Problem) -> tuple[str, int]:
-    """Sort key putting problems in file order (file name, then line)."""
+def location_order(problem: Problem) -> tuple[str, int]:
+    """Return a sort key putting problems in file order (file name, then line)."""
     match = _FILE_LINE.match(problem.where)
     return (match.group(1), int(match.group(2))) if match else (problem.where, 0)
 

@@ -10,7 +10,7 @@ from typing import Iterable, Iterator, Mapping
 from deckgen.errors import ConfigError, DeckgenError
 from deckgen.library.metadata import ANY_VALUE, SlideEntry, parse_sidecar
 from deckgen.ooxml import list_slides
-from deckgen.yamlio import Problem, Problems, display_path, load_file
+from deckgen.yamlio import Problem, Problems, display_path, load_file, location_order
 
 SIDECAR_SUFFIXES = (".yaml", ".yml")
 
@@ -160,7 +160,7 @@ def load_library(folder: str | os.PathLike, today: datetime.date | None = None) 
     for key in list(broken):
         if key in first_where:
             del broken[key]    # another entry supplies the key
-    return Library(folder=root, slides=tuple(slides), problems=tuple(problems.items),
+    return Library(folder=root, slides=tuple(slides), problems=tuple(sorted(problems.items, key=location_order)),
                    broken=broken, modules=tuple(modules))
 
 
@@ -169,9 +169,12 @@ def _read_module(module: Path, problems: Problems) -> tuple[list[LibrarySlide], 
     label = display_path(module)
     try:
         infos = list_slides(module)
-    except (DeckgenError, OSError) as exc:
-        problems.error(label, f"cannot read module file: {exc}",
-                       "re-save it from PowerPoint as .pptx; none of its slides can be used")
+    except DeckgenError as exc:
+        reason = Problem.from_error(exc)
+        problems.error(label, f"none of its slides can be used: {reason.message}", reason.hint)
+        return [], {}
+    except OSError as exc:
+        problems.error(label, f"none of its slides can be used: cannot read it ({exc.strerror})")
         return [], {}
     sidecar = sidecar_of(module)
     if sidecar is None:
