@@ -277,7 +277,7 @@ class SingleDeck:
         plan = work / "floor-plan.json"
         plan_data = plan_members(deck.specs)
         plan.write_text(json.dumps(plan_data))
-        recipe = f"bench-deck-{self.name}"
+        recipe = f"bench-{self.name}"
         synth.write_recipe(library, recipe, [{"name": "deck", "slides": deck.keys}],
                            "The benchmark's single deck, drawn from across the library")
         prospect = library.prospect_dir / "globex.yaml"
@@ -331,9 +331,8 @@ def batch_recipe(settings: Settings, library: synth.Library) -> tuple[str, list[
     The deck is ``batch_deck_slides - 1`` fixed slides spread over the library (module 0 among
     them) plus the case study of the prospect's industry: module ``i % files`` for prospect i.
     """
-    pairs = [(module, slide) for slide in range(2, settings.slides + 1) for module in range(settings.files)]
     wanted = batch_deck_size(settings) - 1
-    fixed = pairs[::max(1, len(pairs) // wanted)][:wanted]
+    fixed = [(i * settings.files // wanted, 2 + i % (settings.slides - 1)) for i in range(wanted)]
     name = "bench-batch"
     synth.write_recipe(library, name, [
         {"name": "story", "slides": [synth.slide_key(m, s) for m, s in fixed]},
