@@ -53,11 +53,14 @@ RT_COMMENT_AUTHORS = _RT + "commentAuthors"
 RT_MODERN_COMMENTS = "http://schemas.microsoft.com/office/2018/10/relationships/comments"
 RT_VBA_PROJECT = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 
+RT_CUSTOM_XML = _RT + "customXml"
+
 # Parts that identical copies may share: editing one never changes what another slide shows
-# through it (unlike charts, SmartArt or OLE objects, which must stay one per slide).
+# through it (unlike charts, SmartArt or OLE objects, which must stay one per slide). Themes
+# are not listed: each master keeps its own theme part, as PowerPoint writes them.
 SHAREABLE_RELTYPES = frozenset({
-    RT_SLIDE_LAYOUT, RT_SLIDE_MASTER, RT_THEME, RT_IMAGE, RT_AUDIO, RT_VIDEO, RT_MEDIA,
-    RT_HDPHOTO,
+    RT_SLIDE_LAYOUT, RT_SLIDE_MASTER, RT_IMAGE, RT_AUDIO, RT_VIDEO, RT_MEDIA, RT_HDPHOTO,
+    RT_CUSTOM_XML,
 })
 COMMENT_RELTYPES = frozenset({RT_COMMENTS, RT_MODERN_COMMENTS})
 

@@ -159,7 +159,7 @@ class SourceDeck:
             kind = n.OTHER_OFFICE_MAIN_TYPES.get(self.main_content_type)
             what = kind or f"a package of type '{self.main_content_type}'"
             raise self._fail(f"is {what}, not a PowerPoint deck")
-        presentation = self.xml(self.main_part)
+        presentation = self.presentation_xml
         if presentation.tag.startswith("{" + n.STRICT_NS_PREFIX):
             raise self._strict()
         if presentation.tag != qn("p:presentation"):
@@ -230,6 +230,30 @@ class SourceDeck:
         if stored is None:
             raise self._fail(f"part /{part} is missing from the package", _RESAVE)
         return self._zip().getinfo(stored)
+
+    @property
+    def is_open(self) -> bool:
+        """True while the zip handle is open (reads reopen it when it is not)."""
+        return self._archive is not None
+
+    def raw_member(self, part: str) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
+        """The open zip and the entry of ``part``, for copying its stored bytes as they are."""
+        info = self.member(part)
+        return self._zip(), info
+
+    def missing_part(self, part: str, referrer: str) -> PackageError:
+        """The error for a relationship of ``referrer`` whose target part is not stored."""
+        return self._fail(f"/{referrer} refers to /{part}, which is missing from the package",
+                          _RESAVE)
+
+    def damaged_structure(self, problem: str) -> PackageError:
+        """The error for a package whose parts do not fit together as PowerPoint's do."""
+        return self._fail(problem, _RESAVE)
+
+    @cached_property
+    def presentation_xml(self) -> etree._Element:
+        """The parsed presentation part, shared: read it, never change it (use ``xml``)."""
+        return self.xml(self.main_part)
 
     def open_part(self, part: str) -> IO[bytes]:
         """Binary stream of ``part``'s bytes (for copying large media without holding them)."""
