@@ -21,3 +21,4 @@ def main(verbose: bool) -> None:
 from deckgen.cli import preview as _preview  # noqa: E402,F401
 from deckgen.cli import plan as _plan  # noqa: E402,F401
 from deckgen.cli import library as _library  # noqa: E402,F401
+from deckgen.cli import merge as _merge  # noqa: E402,F401

@@ -318,13 +318,14 @@ class SourceDeck:
                 f"has no slide with id {slide_id}", where=self.display,
                 hint="list the ids with `deckgen library ids`") from None
 
-    def slide_id_at(self, number: int) -> int:
-        """Id of the slide at 1-based position ``number``; SlideSelectionError if out of range."""
+    def slide_id_at(self, number: int, where: str | None = None) -> int:
+        """Id of the slide at 1-based position ``number``; SlideSelectionError (naming ``where``,
+        default the file) if out of range."""
         if not 1 <= number <= len(self.slide_ids):
             count = len(self.slide_ids)
             raise SlideSelectionError(
                 f"slide {number} does not exist (the deck has {count} slide"
-                f"{'' if count == 1 else 's'})", where=self.display)
+                f"{'' if count == 1 else 's'})", where=where or self.display)
         return self.slide_ids[number - 1]
 
     @cached_property
