@@ -165,7 +165,8 @@ class _Loader:
         for name, value in included_variables.items():
             variables.setdefault(name, value)
         variables.update(parsed.variables)
-        insert_at = parent.slot if parsed.extends is not None and parent is not None else None
+        insert_at = parent.slot if parent is not None else None
+        inherited = {section.name for section in sections}
         slot: int | None = None
         previous: int | None = None      # index of the last section this file placed
         for item in own:
@@ -173,10 +174,10 @@ class _Loader:
                 slot = previous + 1 if previous is not None else (
                     insert_at if insert_at is not None else len(sections))
                 continue
-            names = [section.name for section in sections]
-            if item.name in names:
-                previous = names.index(item.name)
+            if item.name in inherited:
+                previous = [section.name for section in sections].index(item.name)
                 sections[previous] = item      # a child's section replaces its parent's in place
+                inherited.discard(item.name)
                 continue
             position = insert_at if insert_at is not None else len(sections)
             sections.insert(position, item)
