@@ -33,7 +33,7 @@ class FontMatch:
     requested: str
     bold: bool
     path: Path
-    family: str           # first family name of the file found
+    family: str           # the family measured: ``requested`` when installed, else the stand-in
     exact: bool           # False: the family is not installed and ``family`` stands in for it
 
 
@@ -71,8 +71,8 @@ class FontBook:
             raise FontconfigMissing(f"fc-match found no font for {family!r}")
         families = [name.strip() for name in lines[1].split(",") if name.strip()]
         exact = family.casefold() in {name.casefold() for name in families} or family == _FALLBACK_FAMILY
-        return FontMatch(requested=family, bold=bold, path=Path(lines[0]), family=families[0] if families else family,
-                         exact=exact)
+        found = family if exact else (families[0] if families else family)
+        return FontMatch(requested=family, bold=bold, path=Path(lines[0]), family=found, exact=exact)
 
     def measure(self, family: str | None, bold: bool, size_pt: float) -> _Metrics:
         """Return width and line-height measures of the font at ``size_pt``."""
