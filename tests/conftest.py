@@ -1,6 +1,7 @@
 """Shared pytest fixtures."""
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 from typing import Callable
@@ -119,10 +120,21 @@ SAMPLE_SIDECARS = {
 }
 
 
-@pytest.fixture
-def sample_library(tmp_path: Path, make_module) -> Path:
-    """A small library: core, objections, proof and value modules with sidecars; returns its folder."""
-    folder = tmp_path / "slide_library"
+@pytest.fixture(scope="session")
+def _sample_library_master(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sample") / "slide_library"
     for name, (titles, sidecar) in SAMPLE_SIDECARS.items():
-        make_module(folder, name, titles, sidecar)
+        write_module_deck(folder / f"{name}.pptx", titles)
+        write_text(folder / f"{name}.yaml", sidecar)
+    return folder
+
+
+@pytest.fixture
+def sample_library(tmp_path: Path, _sample_library_master: Path) -> Path:
+    """A small library: core, objections, proof and value modules with sidecars; returns its folder.
+
+    Each test gets its own copy at TMP_PATH/slide_library, free to change.
+    """
+    folder = tmp_path / "slide_library"
+    shutil.copytree(_sample_library_master, folder)
     return folder

@@ -1,0 +1,192 @@
+"""Tests of `deckgen plan` (deckgen.cli.plan over deckgen.commands.plan): output, folders and errors."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from conftest import write_text
+from deckgen.cli import main
+
+
+@pytest.fixture
+def project(tmp_path, sample_library, monkeypatch):
+    """A project without deckgen.yaml: ./slide_library, ./recipes, a prospect with a logo."""
+    monkeypatch.chdir(tmp_path)
+    write_text(tmp_path / "recipes" / "base.yaml", """
+        name: Base
+        sections:
+          - name: opening
+            slides: [title]
+          - slot: body
+          - include: closing
+        """)
+    write_text(tmp_path / "recipes" / "closing.yaml", "sections:\n  - {name: closing, slides: [closing]}\n")
+    write_text(tmp_path / "recipes" / "first-call.yaml", """
+        name: First call
+        extends: base
+        sections:
+          - name: proof
+            select: {kind: case-study, segment: $segment}
+            limit: 1
+            fallback: [case-generic]
+          - name: objections
+            for_each: objections
+            select: {kind: objection, objection: $item}
+        """)
+    (tmp_path / "prospects").mkdir()
+    Image.new("RGB", (30, 10), "red").save(tmp_path / "prospects" / "globex.png")
+    write_text(tmp_path / "prospects" / "globex.yaml", """
+        company: Globex
+        logo: globex.png
+        segment: enterprise
+        objections: [price]
+        """)
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_plan_prints_each_slide_with_its_rule(project):
+    result = run("plan", "first-call", "--prospect", "prospects/globex.yaml")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "Plan 'First call' (recipes/first-call.yaml) for Globex: 4 slides",
+        "  1. title            core #1        Northwind for {{ prospect.company }}",
+        "       section 'opening': listed by key",
+        "  2. case-enterprise  proof #1       Globex saved 20%",
+        "       section 'proof': matched kind=case-study, segment=enterprise",
+        "  3. obj-price        objections #1  Worth every cent",
+        "       section 'objections' (for each objections: price): matched kind=objection, objection=price",
+        "  4. closing          core #3        Next steps",
+        "       section 'closing': listed by key",
+        "Skipped:",
+        "  - case-draft (section 'proof'): matched kind=case-study, segment=enterprise but is a draft "
+        "(--allow-drafts to preview it)",
+    ]
+    assert result.stderr == ("warning: slide_library/value.yaml:13: slide 'vp-old' expired on 2020-01-31 "
+                             "(recipes that use it fail; update the slide and its date, or remove it)\n")
+
+
+def test_set_overrides_change_the_plan(project):
+    result = run("plan", "first-call", "--prospect", "prospects/globex.yaml",
+                 "--set", "segment=smb", "--set", "objections=[price, security]")
+    assert result.exit_code == 0, result.output
+    assert "case-smb" in result.stdout and "obj-security" in result.stdout
+    assert "case-enterprise" not in result.stdout
+
+
+def test_json_is_complete_and_the_same_every_time(project):
+    first = run("plan", "first-call", "--prospect", "prospects/globex.yaml", "--json")
+    second = run("plan", "first-call", "--prospect", "prospects/globex.yaml", "--json")
+    assert first.exit_code == 0, first.output
+    assert first.stdout == second.stdout
+    data = json.loads(first.stdout)
+    assert [s["key"] for s in data["slides"]] == ["title", "case-enterprise", "obj-price", "closing"]
+    assert data["slides"][1] == {
+        "position": 2, "key": "case-enterprise", "module": "proof", "path": "slide_library/proof.pptx",
+        "slide_id": 256, "number": 1, "title": "Globex saved 20%", "section": "proof",
+        "rule": "section 'proof': matched kind=case-study, segment=enterprise"}
+    assert data["recipe"] == "first-call" and data["recipe_file"] == "recipes/first-call.yaml"
+    assert data["library_problems"][0]["where"] == "slide_library/value.yaml:13"
+    assert data["skipped"] == [{"section": "proof", "key": "case-draft",
+                                "reason": "matched kind=case-study, segment=enterprise but is a draft "
+                                          "(--allow-drafts to preview it)"}]
+
+
+def test_folders_come_from_deckgen_yaml_found_from_a_subfolder(project, monkeypatch):
+    (project / "slide_library").rename(project / "lib")
+    (project / "recipes").rename(project / "decks")
+    write_text(project / "deckgen.yaml", "library: lib\nrecipes: decks\n")
+    (project / "work" / "deep").mkdir(parents=True)
+    monkeypatch.chdir(project / "work" / "deep")
+    result = run("plan", "first-call", "--prospect", "../../prospects/globex.yaml", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["slides"][0]["path"] == str(project / "lib" / "core.pptx")
+
+
+def test_folder_options_and_a_recipe_path(project, monkeypatch):
+    (project / "slide_library").rename(project / "lib")
+    result = run("plan", "recipes/first-call.yaml", "--library", "lib", "--set", "company=Initech",
+                 "--set", "segment=smb")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "Plan 'First call' (recipes/first-call.yaml) for Initech: 3 slides"
+
+
+def test_allow_drafts_and_strict(project):
+    drafts = run("plan", "first-call", "--prospect", "prospects/globex.yaml", "--allow-drafts", "--set", "segment=smb")
+    assert drafts.exit_code == 0
+    strict = run("plan", "first-call", "--prospect", "prospects/globex.yaml", "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr == ("Error: slide_library/value.yaml:13: slide 'vp-old' expired on 2020-01-31 "
+                             "(recipes that use it fail; update the slide and its date, or remove it)\n")
+
+
+@pytest.mark.parametrize("recipe_text, message", [
+    ("sections:\n  - name: proof\n    selct: {kind: case-study}\n",
+     "Error: recipes/bad.yaml: invalid recipe (2 problems):\n"
+     "  recipes/bad.yaml:2: section 'proof' chooses no slides (give it 'slides: [key, ...]' or "
+     "'select: {tag: value}', or use 'include: RECIPE')\n"
+     "  recipes/bad.yaml:3: unknown key 'selct' (did you mean 'select'?)\n"),
+    ("sections:\n  - name: proof\n    select: {kind: case-study}\n    limit: [1]\n",
+     "Error: recipes/bad.yaml:4: 'limit' must be a whole number of at least 1, found a list\n"),
+    ("sections:\n  - name: opening\n    slides: [title, agneda]\n",
+     "Error: recipes/bad.yaml:3: no slide with key 'agneda' in the library (did you mean 'agenda'?)\n"),
+    ("sections:\n  - name: opening\n    slides: [title]\n  - include: loop\n",
+     "Error: recipes/loop.yaml:2: include cycle: bad -> loop -> bad (remove the include that closes the loop)\n"),
+], ids=["unknown-key", "wrong-type", "missing-slide", "include-cycle"])
+def test_recipe_errors_are_one_clear_message(project, recipe_text, message):
+    write_text(project / "recipes" / "bad.yaml", recipe_text)
+    write_text(project / "recipes" / "loop.yaml", "sections:\n  - include: bad\n")
+    result = run("plan", "bad", "--prospect", "prospects/globex.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.endswith(message), result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["first-call"], "Error: no prospect given (pass --prospect FILE, or --set company=... --set segment=...)\n"),
+    (["first-cal", "--prospect", "prospects/globex.yaml"],
+     "Error: no recipe named 'first-cal' (did you mean 'first-call'?)\n"),
+    (["first-call", "--prospect", "prospects/nope.yaml"], "Error: prospects/nope.yaml: file not found\n"),
+    (["first-call", "--prospect", "prospects/globex.yaml", "--set", "segment=enterprize"],
+     "Error: prospects/globex.yaml: segment 'enterprize' is not a segment of the library "
+     "(did you mean 'enterprise'?)\n"),
+    (["first-call", "--prospect", "prospects/globex.yaml", "--library", "nowhere"],
+     "Error: slide library folder 'nowhere' not found (pass --library DIR or set 'library:' in deckgen.yaml)\n"),
+], ids=["no-prospect", "unknown-recipe", "missing-prospect-file", "unknown-segment", "no-library"])
+def test_input_errors(project, args, message):
+    result = run("plan", *args)
+    assert (result.exit_code, result.stderr[-len(message):]) == (1, message), result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_empty_set_value_clears_a_field(project):
+    result = run("plan", "first-call", "--prospect", "prospects/globex.yaml", "--set", "objections=")
+    assert result.exit_code == 0
+    assert "obj-price" not in result.stdout and "case-enterprise" in result.stdout
+
+
+def test_prospect_errors_name_file_and_line(project):
+    write_text(project / "prospects" / "bad.yaml", "company: Globex\nsegment: enterprise\nlogo: missing.png\n")
+    result = run("plan", "first-call", "--prospect", "prospects/bad.yaml")
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: prospects/bad.yaml:3: logo file 'missing.png' not found "
+                             f"(looked for {project / 'prospects' / 'missing.png'})\n")
+
+
+def test_the_installed_command_exits_non_zero_without_traceback(project):
+    write_text(project / "recipes" / "bad.yaml", "sections:\n  - name: a\n    slides: [nope]\n")
+    done = subprocess.run([sys.executable, "-m", "deckgen", "plan", "bad", "--set", "company=A",
+                           "--set", "segment=smb"], capture_output=True, text=True, cwd=project)
+    assert done.returncode == 1
+    assert done.stderr.endswith("Error: recipes/bad.yaml:3: no slide with key 'nope' in the library "
+                                "(see the keys in the sidecars of slide_library)\n")
+    assert "Traceback" not in done.stderr
