@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import io
 import re
 from dataclasses import dataclass, field
-from typing import IO, Any, Iterator
+from typing import Any, Iterator
 
 from lxml import etree
-from pptx.oxml.ns import nsdecls, qn
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml import parse_xml
+from pptx.oxml.ns import nsdecls, qn
 
 __all__ = [
     "MisplacedTagError",
@@ -16,7 +19,9 @@ __all__ = [
     "merge_split_tags",
     "remove_shape",
     "set_picture_image",
-    "shape_alt_text",
+    "has_template_text",
+    "notes_template",
+    "shape_name_and_alt_text",
     "strip_structure_marks",
     "table_template",
     "text_frame_template",
@@ -26,6 +31,8 @@ _A_P, _A_R, _A_T, _A_BR = qn("a:p"), qn("a:r"), qn("a:t"), qn("a:br")
 _A_PPR, _A_RPR, _A_END_RPR = qn("a:pPr"), qn("a:rPr"), qn("a:endParaRPr")
 _A_TR, _A_TC, _A_TXBODY, _A_EXTLST = qn("a:tr"), qn("a:tc"), qn("a:txBody"), qn("a:extLst")
 _A_BLIP, _A_SRCRECT = qn("a:blip"), qn("a:srcRect")
+_P_CNVPR, _P_TXBODY, _P_NVSPPR, _P_NVPR, _P_PH = (qn("p:cNvPr"), qn("p:txBody"), qn("p:nvSpPr"),
+                                                  qn("p:nvPr"), qn("p:ph"))
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _SVG_BLIP_URI = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 
@@ -46,6 +53,7 @@ _P_TAG_RE = re.compile(r"\{%p\s(.*?)%\}", re.S)
 _TR_TAG_RE = re.compile(r"\{%tr\s(.*?)%\}", re.S)
 _SPACE_RE = re.compile(r"\s*")
 _XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_REBUILD_RE = re.compile("[\n\r\v\x00-\x08\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class MisplacedTagError(ValueError):
@@ -180,7 +188,8 @@ def _shallow(el: etree._Element) -> etree._Element:
 class _Builder:
     """Collects the source of one text frame or table and the templates its marks refer to."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_place: bool = False) -> None:
+        self.in_place = in_place        # expressions only: runs are updated, nothing is rebuilt
         self.lines: list[str] = []      # source line per paragraph (jinja line numbers index it)
         self.human: list[str] = []      # the paragraph text as a user sees it, for messages
         self.paras: list[_Para] = []
@@ -252,14 +261,37 @@ def text_frame_template(text_frame: Any) -> "TextTemplate | None":
     Split tags are merged in place first (the text a user sees is unchanged).
     Raises MisplacedTagError for a `{%p %}` tag that shares its paragraph with other text.
     """
-    txbody = text_frame._txBody
+    return _frame_template(text_frame._txBody)
+
+
+def _frame_template(txbody: etree._Element) -> "TextTemplate | None":
     if not _has_brace(txbody):
         return None
+    paragraphs = [(p, _joined_text(p)) for p in txbody.iterchildren(_A_P)]
+    if not any("{%" in text or "{#" in text for _, text in paragraphs):
+        return _expressions_template(txbody, [p for p, text in paragraphs if "{" in text], "frame")
     builder = _Builder()
-    for p in txbody.iterchildren(_A_P):
+    for p, _ in paragraphs:
         merge_split_tags(p)
         builder.paragraph(p, -1)
     return builder.template(txbody, "frame")
+
+
+def _joined_text(p: etree._Element) -> str:
+    return "".join(t.text or "" for t in p.iter(_A_T))
+
+
+def _expressions_template(root: etree._Element, paragraphs: list[etree._Element], kind: str) -> "TextTemplate":
+    """Return the template of a frame or table whose only tags are `{{ }}` expressions.
+
+    Without blocks every run renders to exactly one piece of text, so only the paragraphs holding
+    a `{` are rendered, and their runs get the new text in place: nothing else is rebuilt.
+    """
+    builder = _Builder(in_place=True)
+    for p in paragraphs:
+        merge_split_tags(p)
+        builder.paragraph(p, -1)
+    return builder.template(root, kind)
 
 
 def _cut_row_tags(tr: etree._Element) -> tuple[list[str], list[str], dict[etree._Element, str], bool]:
@@ -323,6 +355,9 @@ def table_template(table: Any) -> "TextTemplate | None":
     tbl = table._tbl
     if not _has_brace(tbl):
         return None
+    paragraphs = [(p, _joined_text(p)) for p in tbl.iter(_A_P)]
+    if not any("{%" in text or "{#" in text for _, text in paragraphs):
+        return _expressions_template(tbl, [p for p, text in paragraphs if "{" in text], "table")
     builder = _Builder()
     for tr in tbl.iterchildren(_A_TR):
         for p in tr.iter(_A_P):
@@ -376,6 +411,9 @@ class TextTemplate:
 
     def apply(self, rendered: str) -> None:
         """Replace the frame's content with ``rendered`` (the output of rendering ``source``)."""
+        if self._parts.in_place:
+            self._apply_in_place(rendered)
+            return
         writer = _Writer(self._parts, self._kind)
         pieces = _TOKEN_RE.split(rendered)
         writer.text(pieces[0])
@@ -395,6 +433,78 @@ class TextTemplate:
                 anchor.addprevious(el)
             else:
                 self._root.append(el)
+
+
+    def _apply_in_place(self, rendered: str) -> None:
+        parts = self._parts
+        texts: dict[int, str] = {}
+        pieces = _TOKEN_RE.split(rendered)
+        for i in range(1, len(pieces), 3):
+            if pieces[i] == _RUN:
+                texts[int(pieces[i + 1])] = pieces[i + 2]
+        by_para: dict[int, list[int]] = {}
+        for index, inline in enumerate(parts.inlines):
+            if inline.is_run:
+                by_para.setdefault(inline.para, []).append(index)
+        for para, indexes in by_para.items():
+            p = parts.paras[para].element
+            kept = []
+            for index in indexes:
+                run = parts.inlines[index].element
+                text = texts.get(index, "")
+                if _NEEDS_REBUILD_RE.search(text):
+                    new = _run_pieces(run, text)
+                    for el in reversed(new):
+                        run.addnext(el)
+                    p.remove(run)
+                    kept += [el for el in new if el.tag == _A_R]
+                    continue
+                _set_text(run, text)
+                if text:
+                    kept.append(run)
+            if not kept:
+                kept.append(parts.inlines[indexes[0]].element)   # keep the line at its run's size
+            for index in indexes:
+                run = parts.inlines[index].element
+                if run.getparent() is p and run not in kept and not _text_of(run):
+                    p.remove(run)
+
+
+def _new_run(template: etree._Element, text: str) -> etree._Element:
+    """Return a run with ``template``'s formatting and ``text`` (XML-illegal characters dropped)."""
+    run = _shallow(template)
+    rpr = template.find(_A_RPR)
+    if rpr is not None:
+        run.append(copy.deepcopy(rpr))
+    t = run.makeelement(_A_T, {})
+    t.text = _XML_ILLEGAL_RE.sub("", text)
+    run.append(t)
+    return run
+
+
+def _new_break(template: etree._Element) -> etree._Element:
+    """Return an a:br carrying ``template``'s run formatting (so the line keeps its height)."""
+    br = template.makeelement(_A_BR, {})
+    rpr = template.find(_A_RPR)
+    if rpr is not None:
+        br.append(copy.deepcopy(rpr))
+    return br
+
+
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\v", "\n").split("\n")
+
+
+def _run_pieces(template: etree._Element, text: str) -> list[etree._Element]:
+    """Return runs and line breaks showing ``text`` (newlines become a:br) in ``template``'s format."""
+    out: list[etree._Element] = []
+    lines = _lines(text)
+    for n, line in enumerate(lines):
+        if n:
+            out.append(_new_break(template))
+        if line or len(lines) == 1:
+            out.append(_new_run(template, line))
+    return out
 
 
 class _Writer:
@@ -496,27 +606,17 @@ class _Writer:
         self.run, self.run_text = None, []
 
     def _write_run(self, template: etree._Element, text: str) -> None:
-        rpr = template.find(_A_RPR)
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\v", "\n").split("\n")
+        lines = _lines(text)
         for n, line in enumerate(lines):
             if n:
-                br = self.p.makeelement(_A_BR, {})
-                if rpr is not None:
-                    br.append(copy.deepcopy(rpr))
-                self.p.append(br)
+                self.p.append(_new_break(template))
                 self.joinable = None
-            line = _XML_ILLEGAL_RE.sub("", line)
             if n == 0 and self.joinable is not None and self.joinable[0] is template:
                 # consecutive pieces of one run (a loop inside it) stay one run
                 t = self.joinable[1].find(_A_T)
-                t.text = (t.text or "") + line
+                t.text = (t.text or "") + _XML_ILLEGAL_RE.sub("", line)
             elif line or len(lines) == 1:
-                run = _shallow(template)
-                if rpr is not None:
-                    run.append(copy.deepcopy(rpr))
-                t = run.makeelement(_A_T, {})
-                t.text = line
-                run.append(t)
+                run = _new_run(template, line)
                 self.p.append(run)
                 self.joinable = (template, run)
         self.p_has_inline = True
@@ -528,12 +628,7 @@ class _Writer:
         tpl = self.parts.paras[self.p_tpl]
         if not self.p_has_inline and tpl.first_run is not None:
             # keep an emptied line at the size of its first run rather than the default size
-            first = self.parts.inlines[tpl.first_run].element
-            run = _shallow(first)
-            if first.find(_A_RPR) is not None:
-                run.append(copy.deepcopy(first.find(_A_RPR)))
-            etree.SubElement(run, _A_T).text = ""
-            self.p.append(run)
+            self.p.append(_new_run(self.parts.inlines[tpl.first_run].element, ""))
         for el in tpl.tail:
             self.p.append(copy.deepcopy(el))
         if self.kind == "frame":
@@ -584,10 +679,33 @@ class _Writer:
 
 # --------------------------------------------------------------------------- shapes
 
-def shape_alt_text(shape: Any) -> str:
-    """Return the shape's alt text (``cNvPr/@descr``), '' when it has none."""
-    found = shape._element.xpath("./*[1]/p:cNvPr/@descr")
-    return str(found[0]) if found else ""
+def shape_name_and_alt_text(shape: Any) -> tuple[str, str]:
+    """Return the shape's name and alt text (``cNvPr/@name``, ``@descr``); '' for what is missing."""
+    el = shape._element
+    cnvpr = el[0].find(_P_CNVPR) if len(el) else None
+    if cnvpr is None:
+        return "", ""
+    return cnvpr.get("name", ""), cnvpr.get("descr", "")
+
+
+def has_template_text(obj: Any) -> bool:
+    """Return True when any text under a python-pptx slide, notes slide or shape holds a `{`."""
+    return _has_brace(obj._element)
+
+
+def notes_template(notes_slide: Any) -> "TextTemplate | None":
+    """Return the template of a notes slide's notes text (its body placeholder), None without `{`.
+
+    Reads the XML directly: python-pptx's notes_text_frame builds every placeholder proxy first.
+    """
+    if not _has_brace(notes_slide._element):
+        return None
+    for txbody in notes_slide._element.iter(_P_TXBODY):
+        sp = txbody.getparent()
+        ph = sp.find(f"{_P_NVSPPR}/{_P_NVPR}/{_P_PH}")
+        if ph is not None and ph.get("type") == "body":
+            return _frame_template(txbody)
+    return None
 
 
 def _rel_ids(el: etree._Element) -> set[str]:
@@ -609,15 +727,17 @@ def remove_shape(shape: Any) -> None:
     _drop_unreferenced(shape.part, rids)
 
 
-def set_picture_image(shape: Any, image_file: str | IO[bytes]) -> Any:
-    """Show ``image_file`` in a picture or an empty picture placeholder, uncropped; return the picture.
+def set_picture_image(shape: Any, image: bytes, image_parts: dict[str, Any] | None = None) -> Any:
+    """Show ``image`` (the file's bytes) in a picture or an empty picture placeholder, uncropped;
+    return the picture.
 
     The image part is added (or reused) through python-pptx's image-part machinery; the old image,
     and an SVG version PowerPoint may keep beside it, is dropped when nothing else uses it. The
-    picture keeps its position and size: the caller fits it.
+    picture keeps its position and size: the caller fits it. ``image_parts`` (sha1 -> part) lets
+    one deck's many slides showing one logo skip python-pptx's search of the whole package.
     """
     if hasattr(shape, "insert_picture"):        # empty picture placeholder (p:sp)
-        shape = shape.insert_picture(image_file)
+        shape = shape.insert_picture(io.BytesIO(image))
     else:
         part = shape.part
         blip = shape._element.find(".//" + _A_BLIP)
@@ -626,7 +746,14 @@ def set_picture_image(shape: Any, image_file: str | IO[bytes]) -> Any:
             blip = parse_xml(f"<a:blip {nsdecls('a', 'r')}/>")
             blip_fill.insert(0, blip)
         old = _rel_ids(blip)
-        _, rid = part.get_or_add_image_part(image_file)
+        sha1 = hashlib.sha1(image).hexdigest()
+        known = image_parts.get(sha1) if image_parts is not None else None
+        if known is not None and known.package is part.package:
+            rid = part.relate_to(known, RT.IMAGE)
+        else:
+            image_part, rid = part.get_or_add_image_part(io.BytesIO(image))
+            if image_parts is not None:
+                image_parts[sha1] = image_part
         ext_lst = blip.find(_A_EXTLST)
         if ext_lst is not None:
             for ext in list(ext_lst):

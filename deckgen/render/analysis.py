@@ -9,7 +9,7 @@ from jinja2 import meta
 from jinja2.exceptions import TemplateSyntaxError
 
 from deckgen.errors import TemplateError
-from deckgen.ooxml.runs import MisplacedTagError, table_template, text_frame_template
+from deckgen.ooxml.runs import MisplacedTagError, notes_template, table_template, text_frame_template
 from deckgen.render.environment import DeckEnvironment, default_environment
 from deckgen.render.problems import SlideLabel, syntax_error
 from deckgen.render.slides import directive_mismatch, directives, iter_shapes
@@ -46,9 +46,9 @@ def _slide_sources(slide: Any) -> Iterator[_Source | tuple[str, str | None]]:
             continue
         if template is not None:
             yield _Source(template.source, template.lines)
-    if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
+    if slide.has_notes_slide:
         try:
-            template = text_frame_template(slide.notes_slide.notes_text_frame)
+            template = notes_template(slide.notes_slide)
         except MisplacedTagError as exc:
             yield (f'{exc} in "{exc.text.strip()}" (speaker notes)', None)
             return

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 from numbers import Real
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 from pptx.chart.data import CategoryChartData
@@ -27,8 +27,25 @@ def fit_inside(box: tuple[int, int, int, int], image_size: tuple[int, int]) -> t
     return left + (width - new_w) // 2, top + (height - new_h) // 2, new_w, new_h
 
 
-def _load_image(value: Any, where: str, label: str) -> tuple[IO[bytes], tuple[int, int]]:
-    """Return the image as an embeddable stream and its pixel size; raise TemplateError when unusable."""
+class MediaCache:
+    """Images already read and embedded while rendering one deck (a logo shows on many slides)."""
+
+    def __init__(self) -> None:
+        self.images: dict[Any, tuple[bytes, tuple[int, int]]] = {}
+        self.image_parts: dict[str, Any] = {}
+
+    def image(self, value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int]]:
+        key = value if isinstance(value, (str, os.PathLike, bytes)) else None
+        if key is None or key not in self.images:
+            loaded = _load_image(value, where, label)
+            if key is None:
+                return loaded
+            self.images[key] = loaded
+        return self.images[key]
+
+
+def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int]]:
+    """Return the image as embeddable bytes and its pixel size; raise TemplateError when unusable."""
     if isinstance(value, (bytes, bytearray)):
         data, name = bytes(value), "the image data"
     elif isinstance(value, (str, os.PathLike)):
@@ -51,17 +68,18 @@ def _load_image(value: Any, where: str, label: str) -> tuple[IO[bytes], tuple[in
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise TemplateError(f"{label}: {name} is not an image pillow can read", where,
                             "use a PNG or JPEG file") from exc
-    return io.BytesIO(data), size
+    return data, size
 
 
-def place_image(shape: Any, value: Any, where: str) -> None:
+def place_image(shape: Any, value: Any, where: str, cache: MediaCache | None = None) -> None:
     """Show the image ``value`` (path or bytes) in picture ``shape``, fitted in its frame and centred."""
     label = f"picture {shape.name!r}"
-    stream, size = _load_image(value, where, label)
+    cache = cache or MediaCache()
+    data, size = cache.image(value, where, label)
     box = (shape.left, shape.top, shape.width, shape.height)
     if None in box:
         raise TemplateError(f"{label} has no position or size to fit the image into", where)
-    picture = set_picture_image(shape, stream)
+    picture = set_picture_image(shape, data, cache.image_parts)
     picture.left, picture.top, picture.width, picture.height = fit_inside(box, size)
 
 

@@ -13,10 +13,11 @@ from pptx.shapes.picture import Picture
 from pptx.shapes.placeholder import PicturePlaceholder
 
 from deckgen.errors import TemplateError
-from deckgen.ooxml.runs import (MisplacedTagError, TextTemplate, remove_shape, shape_alt_text,
-                                table_template, text_frame_template)
+from deckgen.ooxml.runs import (MisplacedTagError, TextTemplate, has_template_text, notes_template,
+                                remove_shape, shape_name_and_alt_text, table_template,
+                                text_frame_template)
 from deckgen.render.environment import DeckEnvironment, default_environment
-from deckgen.render.media import fill_chart, place_image
+from deckgen.render.media import MediaCache, fill_chart, place_image
 from deckgen.render.problems import SlideLabel, runtime_error, syntax_error
 
 _DIRECTIVE_RE = re.compile(r"^(image|chart|if)\s*:\s*(\S.*)$", re.S)
@@ -38,6 +39,9 @@ class Directives:
         return bool(self.condition or self.image or self.chart)
 
 
+_NO_DIRECTIVES = Directives()
+
+
 def is_picture(shape: Any) -> bool:
     """Return True for a picture or an empty picture placeholder."""
     return isinstance(shape, (Picture, PicturePlaceholder))
@@ -45,10 +49,13 @@ def is_picture(shape: Any) -> bool:
 
 def directives(shape: Any) -> Directives:
     """Return the directives written in ``shape``'s name or alt text (alt text lines win over the name)."""
+    name, alt_text = shape_name_and_alt_text(shape)
+    if not alt_text and name != _LOGO and ":" not in name:
+        return _NO_DIRECTIVES
     found: dict[str, str] = {}
     origin: dict[str, str] = {}
-    alt_lines = [line.strip() for line in shape_alt_text(shape).splitlines()]
-    for text, from_alt in [(line, True) for line in alt_lines] + [(shape.name.strip(), False)]:
+    alt_lines = [line.strip() for line in alt_text.splitlines()]
+    for text, from_alt in [(line, True) for line in alt_lines] + [(name.strip(), False)]:
         if text == _LOGO and "image" not in found and is_picture(shape):
             found["image"], origin["image"] = _LOGO_EXPRESSION, text
             continue
@@ -82,10 +89,11 @@ def iter_shapes(shapes: Any) -> Iterator[Any]:
 
 
 class _SlideRenderer:
-    def __init__(self, env: DeckEnvironment, context: Mapping[str, Any], where: str):
+    def __init__(self, env: DeckEnvironment, context: Mapping[str, Any], where: str, media: MediaCache):
         self.env = env
         self.context = context
         self.where = where
+        self.media = media
 
     def evaluate(self, expression: str, written_as: str) -> Any:
         source = "{{ " + expression + " }}"
@@ -144,7 +152,7 @@ class _SlideRenderer:
             if value is None or value == "":
                 remove_shape(shape)      # no image for this prospect: no placeholder art either
                 return
-            place_image(shape, value, self.where)
+            place_image(shape, value, self.where, self.media)
         if wanted.chart is not None:
             fill_chart(shape, self.evaluate(wanted.chart, wanted.origin["chart"]), self.where)
         if getattr(shape, "has_text_frame", False):
@@ -157,14 +165,15 @@ class _SlideRenderer:
 
 
 def render_slide(slide: Any, context: Mapping[str, Any], *, where: str = "slide",
-                 env: DeckEnvironment | None = None) -> None:
-    """Personalise one python-pptx slide in place; errors are TemplateErrors starting with ``where``."""
-    renderer = _SlideRenderer(env or default_environment(), context, where)
+                 env: DeckEnvironment | None = None, media: MediaCache | None = None) -> None:
+    """Personalise one python-pptx slide in place; errors are TemplateErrors starting with ``where``.
+
+    ``media`` shares images already read and embedded with the deck's other slides.
+    """
+    renderer = _SlideRenderer(env or default_environment(), context, where, media or MediaCache())
     renderer.shapes(slide.shapes)
     if slide.has_notes_slide:
-        notes = slide.notes_slide.notes_text_frame
-        if notes is not None:
-            renderer.render_text(text_frame_template, notes)
+        renderer.render_text(notes_template, slide.notes_slide)
 
 
 def render_presentation(prs: Any, slides: Sequence[SlideLabel] | None, context: Mapping[str, Any], *,
@@ -178,6 +187,7 @@ def render_presentation(prs: Any, slides: Sequence[SlideLabel] | None, context: 
     env = env or default_environment()
     values = dict(context)
     labels = list(slides or ())
+    media = MediaCache()
     for index, slide in enumerate(prs.slides):
         label = labels[index] if index < len(labels) else SlideLabel()
-        render_slide(slide, values, where=label.describe(index + 1), env=env)
+        render_slide(slide, values, where=label.describe(index + 1), env=env, media=media)
