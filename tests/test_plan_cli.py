@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -190,3 +191,40 @@ def test_the_installed_command_exits_non_zero_without_traceback(project):
     assert done.stderr.endswith("Error: recipes/bad.yaml:3: no slide with key 'nope' in the library "
                                 "(see the keys in the sidecars of slide_library)\n")
     assert "Traceback" not in done.stderr
+
+
+# --- the shipped example project -------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED_RECIPES = sorted(p.stem for p in (REPO / "recipes").glob("*.yaml"))
+SHIPPED_PROSPECTS = sorted(p.name for p in (REPO / "prospects").glob("*") if p.suffix in (".yaml", ".json"))
+
+
+def test_the_shipped_library_has_no_errors():
+    from deckgen.config import load_config
+    from deckgen.library import load_library
+
+    config = load_config(REPO / "deckgen.yaml")
+    library = load_library(config.library)
+    assert [str(p) for p in library.errors] == []
+    assert len(library) >= 30
+    assert len(SHIPPED_RECIPES) >= 2 and len(SHIPPED_PROSPECTS) >= 3
+
+
+@pytest.mark.parametrize("recipe", SHIPPED_RECIPES)
+@pytest.mark.parametrize("prospect", SHIPPED_PROSPECTS)
+def test_every_shipped_recipe_plans_for_every_shipped_prospect(recipe, prospect, monkeypatch):
+    monkeypatch.chdir(REPO)
+    result = run("plan", recipe, "--prospect", f"prospects/{prospect}", "--json")
+    assert result.exit_code == 0, result.output
+    slides = json.loads(result.stdout)["slides"]
+    assert slides and all((REPO / s["path"]).is_file() for s in slides)
+
+
+@pytest.mark.parametrize("recipe", ["first-call", "executive-briefing"])
+def test_shipped_prospects_get_different_decks(recipe, monkeypatch):
+    monkeypatch.chdir(REPO)
+    decks = {tuple(s["key"] for s in json.loads(run("plan", recipe, "--prospect", f"prospects/{p}", "--json")
+                                                .stdout)["slides"])
+             for p in SHIPPED_PROSPECTS}
+    assert len(decks) == len(SHIPPED_PROSPECTS)
