@@ -1,0 +1,45 @@
+"""The output-folder lock: one deckgen run (batch, rebuild, watch cycle) writes a folder at a time."""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+from typing import Iterator
+
+from deckgen.errors import LockedError
+from deckgen.yamlio import display_path
+
+LOCK_NAME = ".deckgen.lock"
+
+
+@contextlib.contextmanager
+def output_lock(folder: str | os.PathLike) -> Iterator[Path]:
+    """Hold an exclusive lock on ``folder`` (created if needed) for the block; yield the lock file.
+
+    Uses ``flock`` on ``FOLDER/.deckgen.lock`` without waiting: the kernel drops the lock when
+    its holder exits, even when killed, so a crashed run never leaves the folder locked. The
+    file keeps the holder's pid so the refused run can say who holds it; it is never deleted
+    (removing a flock-ed file lets a third run lock a new inode while the first still runs).
+    Raises LockedError (exit code 3) when another run holds the lock.
+    """
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+            raise LockedError(f"another deckgen run (pid {holder}) holds {display_path(path)}",
+                              hint="wait for it to finish, or stop it, then run again") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        try:
+            yield path
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
