@@ -864,7 +864,7 @@ class Module:
 
 ALL_SEGMENTS = ["enterprise", "mid-market", "smb"]
 
-corporate = Module("corporate", CORPORATE, "maria.lopez@northwind.example", dt.date(2027, 3, 31),
+corporate = Module("corporate", CORPORATE, "maria.lopez@northwind.example", dt.date(2027, 12, 31),
                    "corporate", "Title, agenda, company overview, approach and closing slides")
 
 
@@ -1110,9 +1110,10 @@ def _(prs, t):
     slide.shapes.title.text = "Thank you"
     sub = placeholder(slide, "subTitle").text_frame
     sub.paragraphs[0].text = "Questions, ideas, hard problems: we would love to hear them."
-    contact = sub.add_paragraph()
-    contact.level = 1
-    contact.text = "{{ presenter }}  ·  hello@northwind.example  ·  +1 312 555 0142"
+    for line in ("{{ presenter }}", "hello@northwind.example  ·  +1 312 555 0142"):
+        contact = sub.add_paragraph()
+        contact.level = 1
+        contact.text = line
     eyebrow(slide, MARGIN, 1.85, 7.0, "Northwind Ops", t.accent, size=13)
     add_text(slide, 9.2, 2.3, 3.6, 2.6, [
         P(["“Every minute a line stands still is a minute you never get back.”"], size=22,
@@ -1125,7 +1126,7 @@ def _(prs, t):
     return slide
 
 
-competition = Module("competition", CORPORATE, "dev.patel@northwind.example", dt.date(2026, 12, 31),
+competition = Module("competition", CORPORATE, "dev.patel@northwind.example", dt.date(2027, 6, 30),
                      "battle-card", "Customer-facing comparisons with the alternatives prospects consider")
 
 
@@ -1261,7 +1262,7 @@ def _(prs, t):
     return slide
 
 
-value_props = Module("value-props", PROOF, "sam.okafor@northwind.example", dt.date(2027, 1, 31),
+value_props = Module("value-props", PROOF, "sam.okafor@northwind.example", dt.date(2027, 9, 30),
                      "value-prop", "Why Northwind Ops, per segment and persona")
 
 
@@ -1454,7 +1455,7 @@ def _(prs, t):
     return slide
 
 
-case_studies = Module("case-studies", PROOF, "lena.fischer@northwind.example", dt.date(2026, 12, 31),
+case_studies = Module("case-studies", PROOF, "lena.fischer@northwind.example", dt.date(2027, 6, 30),
                       "case-study", "Customer stories with verified figures (approved for external use)")
 
 
@@ -1635,7 +1636,7 @@ def _(prs, t):
     return slide
 
 
-objections = Module("objections", PROOF, "grace.kim@northwind.example", dt.date(2027, 2, 28),
+objections = Module("objections", PROOF, "grace.kim@northwind.example", dt.date(2027, 9, 30),
                     "objection", "Answers to the objections sales hears most, with proof")
 
 
@@ -1754,13 +1755,13 @@ def _(prs, t):
         "Ask who at {{ prospect.company }} is the most sceptical technician, and invite them to the pilot.")
 
 
-business_case = Module("business-case", PROOF, "tom.reyes@northwind.example", dt.date(2026, 12, 31),
+business_case = Module("business-case", PROOF, "tom.reyes@northwind.example", dt.date(2027, 9, 30),
                        "business-case", "Prospect-specific business case: summary, ROI chart, rollout table")
 
 
 @business_case.slide("exec-summary", "What this means for {{ prospect.company }}",
                      {"persona": ["cfo", "coo"], "stage": ["evaluation", "negotiation"]},
-                     when="annual_savings is defined")
+                     when="prospect.values.annual_savings is defined")
 def _(prs, t):
     # the title is split across two runs with the same formatting, the way PowerPoint often stores it
     slide = content_slide(prs, ["What this means for {{ prospect.", "company }}"])
@@ -1794,7 +1795,7 @@ def _(prs, t):
 
 @business_case.slide("business-case-roi", "Three-year return for {{ prospect.company }} (ROI chart)",
                      {"kind": "business-case", "persona": ["cfo"], "stage": ["evaluation", "negotiation"]},
-                     when="annual_savings is defined and roi_chart is defined")
+                     when="prospect.values.annual_savings is defined and prospect.values.roi_chart is defined")
 def _(prs, t):
     slide = content_slide(prs, "Three-year return for {{ prospect.company }}")
     data = CategoryChartData(number_format='"$"#,##0"k"')
@@ -1839,7 +1840,7 @@ def _(prs, t):
              [P([R("ESTIMATED ANNUAL SAVINGS")], size=11, bold=True, color=C.TEAL, space_after=4),
               P([R("{{ annual_savings | money }}")], size=40, bold=True, font=HEADING),
               P(["at full rollout"], size=14, color=C.MIST)],
-             fill=C.NAVY, color=C.WHITE, margins=(0.35, 0.3, 0.3, 0.1), shrink=True)
+             fill=C.NAVY, color=C.WHITE, anchor=MSO_ANCHOR.MIDDLE, margins=(0.35, 0.1, 0.3, 0.1), shrink=True)
     add_card(slide, 8.9, 4.2, 3.83, 1.45,
              [P([R("4.5 months")], size=26, bold=True, font=HEADING, color=t.title),
               P(["median payback across 140+ plants"], size=13, color=t.muted)],
@@ -1858,7 +1859,7 @@ def _(prs, t):
 
 @business_case.slide("rollout-plan", "Rollout plan for {{ prospect.company }} (site table)",
                      {"persona": ["coo", "plant-manager"], "stage": ["evaluation", "negotiation"]},
-                     when="sites is defined")
+                     when="prospect.values.sites is defined")
 def _(prs, t):
     slide = content_slide(prs, "Rollout plan for {{ prospect.company }}")
     table = add_table(slide, MARGIN, 1.75, 8.3, [3.2, 1.3, 1.6, 2.2], 0.55, 3, name="rollout")
@@ -1888,7 +1889,7 @@ def _(prs, t):
     return slide
 
 
-pricing = Module("pricing", PROOF, "tom.reyes@northwind.example", dt.date(2026, 9, 30),
+pricing = Module("pricing", PROOF, "tom.reyes@northwind.example", dt.date(2027, 6, 30),
                  "pricing", "List prices and commercial offers (deal desk owns these numbers)")
 
 
@@ -2129,7 +2130,7 @@ sections:
   - name: about                       # replaces base's about: executives get the short version
     slides: [about-northwind]
   - name: business-case
-    when: "annual_savings is defined"
+    when: "prospect.values.annual_savings is defined"   # only when we have their numbers
     slides: [exec-summary, business-case-roi, rollout-plan]
   - name: value
     select: {kind: value-prop, segment: $segment, persona: [cfo, coo]}
@@ -2162,10 +2163,10 @@ values:
   employees: 12000
   annual_savings: 1250000
   sites:
-    - {name: Springfield, lines: 12, go_live: Q3 2026, savings: 520000}
-    - {name: Shelbyville, lines: 8, go_live: Q4 2026, savings: 330000}
-    - {name: Cypress Creek, lines: 4, go_live: Q1 2027, savings: 210000}
-    - {name: Capital City, lines: 6, go_live: Q2 2027, savings: 190000}
+    - {name: Springfield, lines: 12, go_live: Q1 2027, savings: 520000}
+    - {name: Shelbyville, lines: 8, go_live: Q2 2027, savings: 330000}
+    - {name: Cypress Creek, lines: 4, go_live: Q3 2027, savings: 210000}
+    - {name: Capital City, lines: 6, go_live: Q4 2027, savings: 190000}
   roi_chart:
     categories: [Year 1, Year 2, Year 3]
     series:
@@ -2203,8 +2204,8 @@ VANDELAY = {
     "values": {
         "employees": 850,
         "annual_savings": 420000,
-        "sites": [{"name": "Newark", "lines": 7, "go_live": "Q3 2026", "savings": 260000},
-                  {"name": "Queens", "lines": 5, "go_live": "Q4 2026", "savings": 160000}],
+        "sites": [{"name": "Newark", "lines": 7, "go_live": "Q1 2027", "savings": 260000},
+                  {"name": "Queens", "lines": 5, "go_live": "Q2 2027", "savings": 160000}],
         "roi_chart": {"categories": ["Year 1", "Year 2", "Year 3"],
                       "series": {"Savings": [190, 400, 420], "Northwind subscription": [95, 100, 100]}},
     },
