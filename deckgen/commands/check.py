@@ -20,7 +20,7 @@ import io
 import json
 import re
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -251,6 +251,7 @@ class _Checker:
                 self.add(ERROR, "unreadable", label, f"python-pptx cannot open the module: {exc}",
                          "re-save it from PowerPoint as .pptx")
                 pptx_slides = {}
+            inherited: dict[tuple[str, str], _InheritedImage] = {}
             for info in deck.slides:
                 slide = keyed.get(info.slide_id)
                 where = f"{label} slide {info.number}" + (f" ({slide.key})" if slide else "")
@@ -263,9 +264,10 @@ class _Checker:
                     problem = Problem.from_error(exc)
                     self.add(ERROR, "unreadable", where, problem.message, problem.hint)
                     continue
-                self.check_images(inspection.images, where)
+                self.check_images(inspection.images, where, info.number, inherited)
                 self.check_overflow(inspection, where)
                 self.check_brand(inspection, where)
+            self.report_inherited_images(label, inherited)
 
     def check_templates(self, slide: Any, where: str, provided: set[str]) -> None:
         for error in template_syntax_errors(slide):
@@ -278,7 +280,7 @@ class _Checker:
                      f"uses variable '{name}', which no recipe variable or prospect value provides",
                      did_you_mean(name, provided - BUILTIN_NAMES) or
                      f"give it a default under 'variables:' in a recipe, or add it to the 'values:' of the "
-                     f"prospects in {display_path(self.config.prospects)}")
+                     f"prospects in {display_path(self.config.prospects)}/")
         for path in sorted(_prospect_paths(slide)):
             parts = path.split(".")
             if parts[1] not in PROSPECT_FIELDS:
@@ -286,23 +288,38 @@ class _Checker:
                          did_you_mean(parts[1], PROSPECT_FIELDS) or "prospect fields: " + ", ".join(PROSPECT_FIELDS))
             elif parts[1] == "values" and len(parts) > 2 and parts[2] not in self.values:
                 self.add(ERROR, "template-variable", where,
-                         f"uses '{path}', which no prospect in {display_path(self.config.prospects)} provides",
+                         f"uses '{path}', which no prospect in {display_path(self.config.prospects)}/ provides",
                          did_you_mean(parts[2], self.values) or
                          f"add '{parts[2]}' to the 'values:' of the prospects, or read a recipe variable instead")
 
-    def check_images(self, images: Iterable[SlideImage], where: str) -> None:
+    def check_images(self, images: Iterable[SlideImage], where: str, number: int,
+                     inherited: dict[str, _InheritedImage]) -> None:
+        """Report the slide's own broken pictures; collect those of its layout and master in ``inherited``."""
         for image in images:
-            name = f"picture '{image.shape_name}'" if image.shape_name else "a picture"
-            if image.problem is not None:
-                self.add(ERROR, "broken-image", where, f"{name} cannot be read: {image.problem}",
-                         "insert the picture again in PowerPoint")
+            if image.source != "slide":
+                key = image.part or f"{image.source_part}#{image.rid}"
+                entry = inherited.setdefault(key, _InheritedImage(image, _image_problem_of(image)))
+                entry.owners.setdefault(f"slide {image.source} /{image.source_part}", None)
+                entry.slides.setdefault(number, None)
                 continue
-            if image.content_type in _SKIPPED_IMAGE_TYPES or image.data is None:
-                continue
-            reason = _image_problem(image.data)
+            reason = _image_problem_of(image)
             if reason is not None:
-                self.add(ERROR, "broken-image", where, f"{name} (/{image.part}) cannot be opened: {reason}",
+                name = f"picture '{image.shape_name}'" if image.shape_name else "a picture"
+                part = f" (/{image.part})" if image.part else ""
+                self.add(ERROR, "broken-image", where, f"{name}{part} {reason}",
                          "insert the picture again in PowerPoint from a working PNG or JPEG")
+
+    def report_inherited_images(self, label: str, inherited: dict[str, _InheritedImage]) -> None:
+        for entry in inherited.values():
+            if entry.reason is None:
+                continue
+            image = entry.image
+            name = f"picture /{image.part}" if image.part else f"picture '{image.shape_name}'"
+            slides = list(entry.slides)
+            self.add(ERROR, "broken-image", label,
+                     f"{name} of the {' and the '.join(entry.owners)} {entry.reason} "
+                     f"(shown on slide{_s(len(slides))} {', '.join(map(str, slides))})",
+                     "insert it again in PowerPoint under View > Slide Master")
 
     def check_overflow(self, inspection: SlideInspection, where: str) -> None:
         if self.fonts_missing is not None:
@@ -447,6 +464,26 @@ def _overflow_hint(box: TextBox) -> str:
 def _is_tag_paragraph(paragraph: TextParagraph) -> bool:
     """A paragraph that holds only a `{%p %}`/`{%tr %}` tag is removed when the deck is rendered."""
     return bool(_PARAGRAPH_TAG.match(paragraph.text))
+
+
+@dataclass
+class _InheritedImage:
+    """A picture of a layout or master, its problem, and where it shows (in first-seen order)."""
+
+    image: SlideImage
+    reason: str | None
+    owners: dict[str, None] = field(default_factory=dict)
+    slides: dict[int, None] = field(default_factory=dict)
+
+
+def _image_problem_of(image: SlideImage) -> str | None:
+    """Return "cannot be read: ..." / "cannot be opened: ..." for a broken picture, else None."""
+    if image.problem is not None:
+        return f"cannot be read: {image.problem}"
+    if image.content_type in _SKIPPED_IMAGE_TYPES or image.data is None:
+        return None
+    reason = _image_problem(image.data)
+    return None if reason is None else f"cannot be opened: {reason}"
 
 
 def _image_problem(data: bytes) -> str | None:

@@ -85,8 +85,13 @@ class TextBox:
 
 @dataclass(frozen=True)
 class SlideImage:
-    """A picture the slide draws (picture shape, picture fill or background) and its bytes."""
+    """A picture the slide shows (picture shape, picture fill or background) and its bytes.
 
+    ``source`` says whether the slide itself draws it or inherits it from its layout or master.
+    """
+
+    source: str                        # "slide" | "layout" | "master"
+    source_part: str                   # the part whose relationship names the picture
     shape_name: str
     rid: str
     part: str | None
@@ -326,27 +331,33 @@ class _SlideReader:
                 yield value.upper()
 
     def _images(self) -> Iterator[SlideImage]:
-        rels = {rel.rid: rel for rel in self.deck.rels(self.slide_part)}
-        for blip in self.slide.iter(qn("a:blip")):
+        for source, part, root in (("slide", self.slide_part, self.slide), ("layout", self.layout_part, self.layout),
+                                   ("master", self.master_part, self.master)):
+            if part is not None and root is not None:
+                yield from self._images_of(source, part, root)
+
+    def _images_of(self, source: str, part: str, root: etree._Element) -> Iterator[SlideImage]:
+        rels = {rel.rid: rel for rel in self.deck.rels(part)}
+        for blip in root.iter(qn("a:blip")):
             rid = blip.get(qn("r:embed"))
             if not rid:
                 continue
             name = _owner_name(blip)
             rel = rels.get(rid)
             if rel is None or rel.part is None:
-                yield SlideImage(name, rid, None, "", None, f"relationship {rid} is missing from the slide")
+                yield SlideImage(source, part, name, rid, None, "", None, f"relationship {rid} is missing from /{part}")
                 continue
             content_type = self.deck.content_type(rel.part)
             if not self.deck.has_part(rel.part):
-                yield SlideImage(name, rid, rel.part, content_type, None,
+                yield SlideImage(source, part, name, rid, rel.part, content_type, None,
                                  f"picture part /{rel.part} is missing from the package")
                 continue
             try:
                 data = self.deck.read(rel.part)
             except PackageError as exc:
-                yield SlideImage(name, rid, rel.part, content_type, None, str(exc))
+                yield SlideImage(source, part, name, rid, rel.part, content_type, None, str(exc))
                 continue
-            yield SlideImage(name, rid, rel.part, content_type, data, None)
+            yield SlideImage(source, part, name, rid, rel.part, content_type, data, None)
 
 
 # -- helpers ------------------------------------------------------------------------------------
