@@ -56,7 +56,7 @@ class DeckRow:
     equal: int = 0
     problems: list[str] = field(default_factory=list)
     error: str = ""
-    kind: str = "ok"  # ok | unreadable (clear error) | crash (engine bug) | render (LibreOffice)
+    kind: str = "ok"  # ok | unreadable | source-render | crash | merged-render: see check_deck
     differing: list[float] = field(default_factory=list)  # per slide, share of pixels that differ
 
     def cells(self) -> list[str]:
@@ -126,11 +126,12 @@ def _baseline_merge(base: Path, source: Path, count: int) -> bytes:
         return output.read_bytes()
 
 
-def source_size(source: Path) -> tuple[int, int] | None:
+def source_facts(source: Path) -> tuple[int, tuple[int, int] | None]:
+    """(number of slides, slide size in EMU) of a source deck; PackageError when unreadable."""
     from deckgen.ooxml import SourceDeck
 
     with SourceDeck.open(source) as deck:
-        return deck.slide_size
+        return len(deck.slide_ids), deck.slide_size
 
 
 def differing_share(a: Image.Image, b: Image.Image, tolerance: int) -> tuple[float, Image.Image]:
@@ -155,11 +156,18 @@ def diff_picture(a: Image.Image, b: Image.Image, mask: Image.Image) -> Image.Ima
 
 
 def check_deck(source: Path, settings: Settings) -> DeckRow:
-    """Merge, validate, render and compare one deck; every failure becomes part of the row."""
+    """Merge, validate, render and compare one deck; every failure becomes part of the row.
+
+    A deck deckgen refuses with a clear error is "unreadable" and a deck LibreOffice cannot
+    render is "source-render": neither counts in the slide totals. An unexpected exception
+    while merging ("crash") or a merged deck that does not render ("merged-render") counts
+    all its slides as not equal: those are the engine's failures.
+    """
     row = DeckRow(source.name)
     try:
-        base = base_deck(source_size(source), settings.out)
-        merged, row.slides = merge_after_base(base, source, settings.engine)
+        row.slides, size = source_facts(source)
+        base = base_deck(size, settings.out)
+        merged, _ = merge_after_base(base, source, settings.engine)
     except DeckgenError as exc:
         row.kind, row.error = "unreadable", exc.format_message()
         return row
@@ -178,16 +186,22 @@ def check_deck(source: Path, settings: Settings) -> DeckRow:
     try:
         before = deck_pages(source, settings.cache, width=settings.width,
                             timeout=settings.timeout)
+    except RenderError as exc:
+        row.kind, row.error = "source-render", exc.format_message()
+        return row
+    try:
         after = deck_pages(merged_path, settings.cache, width=settings.width,
                            timeout=settings.timeout)
     except RenderError as exc:
-        row.kind, row.error = "render", exc.format_message()
+        row.kind, row.error = "merged-render", exc.format_message()
+        return row
+    if len(before) != row.slides:
+        row.kind = "source-render"
+        row.error = f"LibreOffice rendered {len(before)} pages for {row.slides} slides"
         return row
     if len(after) != BASE_SLIDES + len(before):
         row.error = (f"merged deck rendered {len(after)} pages, expected "
                      f"{BASE_SLIDES} + {len(before)}")
-    if len(before) != row.slides:
-        row.error = row.error or f"source rendered {len(before)} pages for {row.slides} slides"
     for number, page in enumerate(before, start=1):
         result_index = BASE_SLIDES + number - 1
         if result_index >= len(after):
@@ -212,22 +226,25 @@ def _crash(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}".replace("\n", " ")
 
 
+_EXCLUDED = ("unreadable", "source-render")  # not the engine's doing: left out of the totals
+
+
 def summary(rows: list[DeckRow]) -> str:
     """One line: decks, slides, share visually equal, structural problems, unreadable decks."""
-    compared = [r for r in rows if r.kind == "ok"]
-    slides = sum(r.slides for r in compared)
-    equal = sum(r.equal for r in compared)
-    identical = sum(1 for r in compared for share in r.differing if share == 0)
+    counted = [r for r in rows if r.kind not in _EXCLUDED]
+    slides = sum(r.slides for r in counted)
+    equal = sum(r.equal for r in counted)
+    identical = sum(1 for r in counted for share in r.differing if share == 0)
     problems = sum(len(r.problems) for r in rows)
     with_problems = sum(1 for r in rows if r.problems)
-    counts = {kind: sum(1 for r in rows if r.kind == kind) for kind in ("unreadable", "crash",
-                                                                         "render")}
+    kinds = {kind: sum(1 for r in rows if r.kind == kind)
+             for kind in ("unreadable", "source-render", "crash", "merged-render")}
     percent = f"{100 * equal / slides:.1f}%" if slides else "n/a"
-    return (f"decks: {len(rows)} ({len(compared)} compared, {counts['unreadable']} unreadable, "
-            f"{counts['crash']} crashed, {counts['render']} not rendered) | slides: {slides} | "
+    return (f"decks: {len(rows)} ({len(counted)} counted, {kinds['unreadable']} unreadable, "
+            f"{kinds['source-render']} source not rendered, {kinds['crash']} crashed, "
+            f"{kinds['merged-render']} merged not rendered) | slides: {slides} | "
             f"visually equal: {equal} ({percent}), pixel-identical: {identical} | "
-            f"structural problems: {problems} "
-            f"in {with_problems} decks")
+            f"structural problems: {problems} in {with_problems} decks")
 
 
 def print_table(rows: list[DeckRow], stream=sys.stdout) -> None:
