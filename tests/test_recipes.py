@@ -417,7 +417,8 @@ def test_prospect_data_is_never_run_as_template_code(project, library):
             when: "prospect.__class__.__mro__"
             slides: [title]
         """, sneaky)
-    assert message.startswith("recipes/r.yaml:3: condition 'prospect.__class__.__mro__' ")
+    assert message.startswith("recipes/r.yaml:3: condition 'prospect.__class__.__mro__' is not allowed: "
+                              "access to attribute '__class__' of 'dict' object is unsafe.")
 
 
 def test_slide_level_conditions(project, make_module):

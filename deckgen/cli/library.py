@@ -22,7 +22,7 @@ def library_group() -> None:
     """Inspect the slide library and write its metadata sidecars."""
 
 
-@library_group.command("ids")
+@library_group.command("ids", short_help="List a module's slide ids, keys and titles.")
 @click.argument("module", type=click.Path(dir_okay=False, path_type=Path))
 def ids_command(module: Path) -> None:
     """List the slides of MODULE.pptx: number, slide_id, key in its sidecar ('-' if none), title."""
@@ -35,7 +35,7 @@ def ids_command(module: Path) -> None:
                    f"{slide.title}{hidden}".rstrip())
 
 
-@library_group.command("init")
+@library_group.command("init", short_help="Write a starter sidecar for a module.")
 @click.argument("module", type=click.Path(dir_okay=False, path_type=Path))
 def init_command(module: Path) -> None:
     """Write a starter sidecar MODULE.yaml (draft entries, keys from titles) beside MODULE.pptx."""
@@ -43,7 +43,7 @@ def init_command(module: Path) -> None:
     click.echo(f"wrote {display_path(target)}: check the keys, add tags, then set status: approved")
 
 
-@library_group.command("check")
+@library_group.command("check", short_help="Report every problem of the library.")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path),
               help="Slide library folder (default: from deckgen.yaml, else ./slide_library).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
