@@ -22,5 +22,6 @@ from deckgen.cli import preview as _preview  # noqa: E402,F401
 from deckgen.cli import plan as _plan  # noqa: E402,F401
 from deckgen.cli import library as _library  # noqa: E402,F401
 from deckgen.cli import merge as _merge  # noqa: E402,F401
-from deckgen.cli import check as _check  # noqa: E402,F401
+from deckgen.cli import build as _build  # noqa: E402,F401
 from deckgen.cli import batch as _batch  # noqa: E402,F401
+from deckgen.cli import check as _check  # noqa: E402,F401
