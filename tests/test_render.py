@@ -15,7 +15,7 @@ from pptx.util import Emu, Inches, Pt
 
 from deckgen.errors import DeckgenError, TemplateError
 from deckgen.render import (SlideLabel, find_variables, make_environment, render_presentation,
-                            template_syntax_errors)
+                            template_sources, template_syntax_errors)
 from deckgen.render.media import fit_inside
 
 LABELS = [SlideLabel("title", "intro.pptx", 1), SlideLabel("vp-roi", "value-props.pptx", 3)]
@@ -370,3 +370,46 @@ def test_template_syntax_errors_reports_every_problem_without_rendering(deck):
 
 def test_clean_deck_has_no_template_syntax_errors(deck):
     assert template_syntax_errors(deck, LABELS) == []
+
+
+def test_one_logo_on_many_slides_is_stored_once(deck):
+    second = deck.slides.add_slide(deck.slide_layouts[6])
+    picture = second.shapes.add_picture(io.BytesIO(PLACEHOLDER_ART), Inches(1), Inches(1), Inches(1), Inches(1))
+    set_alt_text(picture, "logo")
+    render_presentation(deck, LABELS, context())
+    out = saved(deck)
+    logos = [shape_named(out.slides[1], "logo"), next(s for s in out.slides[2].shapes if s.shape_type == 13)]
+    assert [p.image.blob for p in logos] == [GLOBEX_LOGO, GLOBEX_LOGO]
+    image_parts = {part.partname for part in out.part.package.iter_parts() if part.content_type == "image/png"}
+    assert len(image_parts) == 1
+
+
+def test_logo_in_a_format_python_pptx_cannot_embed_is_converted_to_png(deck):
+    webp = io.BytesIO()
+    Image.new("RGB", (300, 100), "orange").save(webp, "WEBP")
+    render_presentation(deck, LABELS, context(prospect={**context()["prospect"], "logo": webp.getvalue()}))
+    logo = shape_named(saved(deck).slides[1], "logo")
+    assert logo.image.content_type == "image/png" and logo.image.size == (300, 100)
+
+
+def test_chart_mark_on_an_xy_chart_is_refused():
+    from pptx.chart.data import XyChartData
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    data = XyChartData()
+    data.add_series("s").add_data_point(1, 2)
+    chart = slide.shapes.add_chart(XL_CHART_TYPE.XY_SCATTER, 0, 0, Inches(4), Inches(3), data)
+    chart.name = "chart:roi_chart"
+    with pytest.raises(TemplateError, match=r"chart 'chart:roi_chart' is an XY or bubble chart"):
+        render_presentation(prs, None, context())
+
+
+def test_template_sources_lists_every_piece_of_a_slide(deck):
+    sources = template_sources(deck.slides[1])
+    # title, savings, table, chart mark, logo mark, badge condition, group member, notes
+    assert len(sources) == 8
+    assert {"{{ roi_chart }}", "{{ prospect.logo }}",
+            "{% if 'security' in prospect.objections %}{% endif %}"} <= set(sources)
+    assert any("Ask {{ prospect.contact.name }}" in source for source in sources)
+    assert not any("SOC 2" in source for source in sources)     # static text is not a template

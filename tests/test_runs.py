@@ -343,3 +343,37 @@ def test_block_spanning_two_cells_is_refused(table):
     rendered = make_environment().template(template.source).render(x=False, sites=SITES)
     with pytest.raises(MisplacedTagError, match=r"opens in one table cell and closes in another"):
         template.apply(rendered)
+
+
+TAGGED_TEXT = "Hi {{ a }}, {% if b %}yes{% endif %} and {{ c }}!"
+
+
+@pytest.mark.parametrize("first", range(1, len(TAGGED_TEXT) - 1, 3))
+def test_merge_of_any_split_keeps_the_text_and_puts_every_tag_in_one_run(frame, first):
+    """PowerPoint may cut anywhere: try cuts at every third offset combined with every later one."""
+    for second in range(first + 1, len(TAGGED_TEXT)):
+        paragraph = frame.paragraphs[0]
+        pieces = [TAGGED_TEXT[:first], TAGGED_TEXT[first:second], TAGGED_TEXT[second:]]
+        set_runs(paragraph, [(piece, {"bold": i == 1}) for i, piece in enumerate(pieces)])
+        merge_split_tags(paragraph)
+        texts = [r.text for r in paragraph.runs]
+        assert "".join(texts) == TAGGED_TEXT, (first, second)
+        for tag in ("{{ a }}", "{% if b %}", "{% endif %}", "{{ c }}"):
+            assert any(tag in t for t in texts), (first, second, texts)
+
+
+def test_expression_frames_leave_paragraphs_without_tags_untouched(deck, frame):
+    """Fields (slide numbers), hyperlinks and other runs of static paragraphs keep their XML."""
+    from lxml import etree
+
+    frame.text = "Static line with a link"
+    frame.paragraphs[0].runs[0].hyperlink.address = "https://northwind.example"
+    field = etree.SubElement(frame.paragraphs[0]._p, "{http://schemas.openxmlformats.org/drawingml/2006/main}fld",
+                             id="{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}", type="slidenum")
+    etree.SubElement(field, "{http://schemas.openxmlformats.org/drawingml/2006/main}t").text = "3"
+    static_xml = etree.tostring(frame.paragraphs[0]._p)
+    frame.add_paragraph().text = "For {{ company }}"
+    render_frame(frame, company="Globex")
+    paragraphs = reopened(deck).paragraphs
+    assert etree.tostring(paragraphs[0]._p) == static_xml
+    assert paragraphs[1].text == "For Globex"

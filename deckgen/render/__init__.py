@@ -7,11 +7,12 @@ Public API (docs/formats.md, "Slide templates"):
 - ``render_slide(slide, context, where=...)`` does one slide
 - ``find_variables(prs_or_slide)`` -> {slide index: names the templates read}, for linters
 - ``template_syntax_errors(prs_or_slide, slides)`` -> [TemplateError], for linters
+- ``template_sources(slide)`` -> the jinja source of each template piece of a slide, for linters
 - ``SlideLabel(key, module, number)`` names an output slide in messages
 """
 from __future__ import annotations
 
-from deckgen.render.analysis import find_variables, template_syntax_errors
+from deckgen.render.analysis import find_variables, template_sources, template_syntax_errors
 from deckgen.render.environment import DeckEnvironment, make_environment
 from deckgen.render.filters import money, number, percent, slug
 from deckgen.render.problems import SlideLabel
@@ -28,5 +29,6 @@ __all__ = [
     "render_presentation",
     "render_slide",
     "slug",
+    "template_sources",
     "template_syntax_errors",
 ]

@@ -56,6 +56,12 @@ def _slide_sources(slide: Any) -> Iterator[_Source | tuple[str, str | None]]:
             yield _Source(template.source, template.lines)
 
 
+def template_sources(slide: Any) -> list[str]:
+    """Return the jinja source of every text frame, table, notes body and shape mark of ``slide``
+    (split tags merged in place), e.g. to walk their ASTs; malformed pieces are left out."""
+    return [item.source for item in _slide_sources(slide) if isinstance(item, _Source)]
+
+
 def _slides_of(prs_or_slide: Any) -> list[Any]:
     return list(prs_or_slide.slides) if hasattr(prs_or_slide, "slides") else [prs_or_slide]
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 from pptx.chart.data import CategoryChartData
+from pptx.chart.plot import BubblePlot, XyPlot
 
 from deckgen.errors import TemplateError
 from deckgen.ooxml.runs import set_picture_image
@@ -114,4 +115,8 @@ def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
 def fill_chart(shape: Any, value: Any, where: str) -> None:
     """Replace the data of the chart in graphic frame ``shape`` (formatting per series index is kept)."""
     label = f"chart {shape.name!r}"
-    shape.chart.replace_data(chart_data(value, where, label))
+    chart = shape.chart
+    if any(isinstance(plot, (XyPlot, BubblePlot)) for plot in chart.plots):
+        raise TemplateError(f"{label} is an XY or bubble chart; chart: marks fill category charts only",
+                            where, "use a bar, column, line, area or pie chart")
+    chart.replace_data(chart_data(value, where, label))
