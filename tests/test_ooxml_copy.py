@@ -18,6 +18,7 @@ from PIL import Image
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
+from pptx.enum.shapes import MSO_SHAPE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.opc.package import Part
 from pptx.opc.packuri import PackURI
@@ -741,6 +742,33 @@ def test_text_box_keeps_the_default_text_style_of_its_old_deck(tmp_path):
     assert carried.get("sz") == "3200"
     title = prs.slides[0].shapes.title.text_frame._txBody.find("a:lstStyle/a:lvl1pPr", NS)
     assert title is None  # placeholders inherit from their own master, not the defaults
+
+
+def test_style_colours_of_shapes_and_tables_win_over_carried_defaults(tmp_path):
+    source = _titled_deck(tmp_path / "b.pptx", ["Styled"])
+    prs = Presentation(source)
+    shape = prs.slides[0].shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(1), Inches(4), Inches(2),
+                                           Inches(1))
+    shape.text_frame.text = "white on blue"  # colour and font come from p:style/a:fontRef
+    table = prs.slides[0].shapes.add_table(2, 2, Inches(4), Inches(4), Inches(4), Inches(1))
+    table.table.cell(0, 0).text = "header"  # colour and bold come from the table style
+    level = prs.part._element.find("p:defaultTextStyle/a:lvl1pPr/a:defRPr", NS)
+    level.set("sz", "3200")
+    level.set("b", "1")
+    prs.save(source)
+    base = _with_default_size(_titled_deck(tmp_path / "a.pptx", ["Base"]),
+                              tmp_path / "base.pptx", 1800)
+    _, prs = _checked(assemble(_all(source), base=base))
+    slide = prs.slides[0]
+    shape = next(s for s in slide.shapes if s.has_text_frame and s.text_frame.text ==
+                 "white on blue")
+    carried = shape.text_frame._txBody.find("a:lstStyle/a:lvl1pPr/a:defRPr", NS)
+    assert carried.get("sz") == "3200"
+    assert carried.find("a:solidFill", NS) is None and carried.find("a:latin", NS) is None
+    cell = next(s for s in slide.shapes if s.has_table).table.cell(0, 0)
+    carried = cell.text_frame._txBody.find("a:lstStyle/a:lvl1pPr/a:defRPr", NS)
+    assert carried.get("sz") == "3200" and carried.get("b") is None
+    assert carried.find("a:solidFill", NS) is None
 
 
 def test_text_box_of_a_deck_with_the_same_defaults_is_untouched(tmp_path):

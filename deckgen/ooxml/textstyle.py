@@ -22,6 +22,12 @@ _RPR_SLOTS = [["a:ln"], ["a:noFill", "a:solidFill", "a:gradFill", "a:blipFill", 
 _NOT_CARRIED = {qn("a:extLst"), qn("a:hlinkClick"), qn("a:hlinkMouseOver"), qn("a:buBlip")}
 
 
+# What a shape's p:style (fontRef) or a table style may set for its text: the defaults must not
+# override it, because both rank below a text body's own list style.
+_FILL_TAGS = {qn(tag) for tag in _RPR_SLOTS[1]}
+_FONT_TAGS = {qn("a:latin"), qn("a:ea"), qn("a:cs")}
+
+
 def carry_default_text_style(root: etree._Element, default_style: etree._Element) -> bool:
     """Give every text body that inherits from the presentation defaults (text boxes and
     shapes that are not placeholders, and table cells) the levels of ``default_style`` that it
@@ -29,12 +35,13 @@ def carry_default_text_style(root: etree._Element, default_style: etree._Element
 
     Text outside placeholders takes what it does not set from ``p:defaultTextStyle`` in
     presentation.xml; moving the slide into a deck with other defaults would restyle it.
+    Colours and fonts that a shape style or table style supplies are left to them.
     """
-    levels = {child.tag: child for child in default_style if child.tag in map(qn, _LEVELS)}
+    levels = [child for child in default_style if child.tag in map(qn, _LEVELS)]
     if not levels:
         return False
     changed = False
-    for body in _inheriting_text_bodies(root):
+    for body, skip_tags, skip_attributes in _inheriting_text_bodies(root):
         lst_style = body.find(qn("a:lstStyle"))
         if lst_style is None:
             lst_style = etree.Element(qn("a:lstStyle"))
@@ -43,27 +50,52 @@ def carry_default_text_style(root: etree._Element, default_style: etree._Element
                 body_pr.addnext(lst_style)
             else:
                 body.insert(0, lst_style)
-        _merge_levels(lst_style, levels)
+        _merge_levels(lst_style, _filtered(levels, skip_tags, skip_attributes))
         changed = True
     return changed
 
 
-def _inheriting_text_bodies(root: etree._Element) -> list[etree._Element]:
+def _inheriting_text_bodies(root: etree._Element
+                            ) -> list[tuple[etree._Element, set[str], set[str]]]:
+    """(text body, run property tags and attributes its style supplies) of each body."""
     bodies = []
     for shape in root.iter(qn("p:sp")):
         nv_pr = shape.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}")
         is_placeholder = nv_pr is not None and nv_pr.find(qn("p:ph")) is not None
         body = shape.find(qn("p:txBody"))
-        if body is not None and not is_placeholder:
-            bodies.append(body)
+        if body is None or is_placeholder:
+            continue
+        font_ref = shape.find(f"{qn('p:style')}/{qn('a:fontRef')}")
+        skip: set[str] = set()
+        if font_ref is not None:
+            skip |= _FONT_TAGS if font_ref.get("idx", "none") != "none" else set()
+            skip |= _FILL_TAGS if len(font_ref) else set()
+        bodies.append((body, skip, set()))
     for cell in root.iter(qn("a:tc")):
         body = cell.find(qn("a:txBody"))
         if body is not None:
-            bodies.append(body)
+            bodies.append((body, _FILL_TAGS | _FONT_TAGS, {"b", "i"}))
     return bodies
 
 
+def _filtered(levels: list[etree._Element], skip_tags: set[str],
+              skip_attributes: set[str]) -> dict[str, etree._Element]:
+    """Copies of the default levels without the run properties a style supplies."""
+    filtered = {}
+    for level in levels:
+        duplicate = copy.deepcopy(level)
+        for run_pr in duplicate.iter(qn("a:defRPr")):
+            for child in list(run_pr):
+                if child.tag in skip_tags:
+                    run_pr.remove(child)
+            for name in skip_attributes:
+                run_pr.attrib.pop(name, None)
+        filtered[level.tag] = duplicate
+    return filtered
+
+
 def _merge_levels(lst_style: etree._Element, levels: dict[str, etree._Element]) -> None:
+    """Merge the default ``levels`` into ``lst_style``; what it sets itself wins."""
     present = {child.tag: child for child in lst_style}
     ordered = []
     for tag in map(qn, _LEVELS):
