@@ -14,8 +14,9 @@ from pptx.util import Inches
 
 from deckgen.cli import main
 from deckgen.errors import InputFileError, RenderError
-from deckgen.preview import (contact_sheet, deck_pages, deck_pdf, open_cache, page_count,
-                             pdf_to_pngs, to_pdf)
+from deckgen.ooxml import list_slides
+from deckgen.preview import (LibrarySlide, contact_sheet, deck_pages, deck_pdf, open_cache,
+                             page_count, pdf_to_pngs, slide_thumbnails, to_pdf)
 from deckgen.preview import tools
 
 RED = (220, 20, 20)
@@ -216,3 +217,48 @@ def test_cli_preview_missing_deck_is_one_line(tmp_path):
     assert result.output.strip().splitlines()[-1] == (
         f"Error: {tmp_path / 'nope.pptx'}: file not found (check the path)")
     assert not (tmp_path / "out").exists()
+
+
+def _retitle(path: Path, number: int, title: str) -> None:
+    prs = Presentation(path)
+    prs.slides[number - 1].shapes.title.text = title
+    prs.save(path)
+
+
+@pytest.mark.libreoffice
+def test_library_slide_thumbnails_are_cached_per_slide(three_slides, tmp_path, soffice_calls):
+    ids = [info.slide_id for info in list_slides(three_slides)]
+    cache = open_cache(tmp_path / "cache")
+    wanted = [LibrarySlide(three_slides, ids[0]), LibrarySlide(three_slides, ids[1])]
+    first = slide_thumbnails(wanted, cache, width=160)
+    assert len(first) == 2 and len(soffice_calls) == 1  # both slides in one LibreOffice run
+    with Image.open(first[0]) as red, Image.open(first[1]) as hidden:
+        assert red.size == hidden.size == (160, 120)  # the hidden slide 2 is rendered too
+        assert _is_red(red.convert("RGB").getpixel((10, 110)))
+        assert not _is_red(hidden.convert("RGB").getpixel((10, 110)))
+    assert slide_thumbnails(wanted, cache, width=160) == first and len(soffice_calls) == 1
+
+    _retitle(three_slides, 2, "Beta, edited")  # only slide 2's closure changes
+    after_edit = slide_thumbnails(wanted, cache, width=160)
+    assert len(soffice_calls) == 2
+    assert after_edit[0] == first[0] and after_edit[1] != first[1]
+
+
+@pytest.mark.libreoffice
+def test_cli_preview_of_chosen_slides(three_slides, tmp_path):
+    out = tmp_path / "chosen"
+    result = CliRunner().invoke(main, ["preview", f"{three_slides}#1,3", "-o", str(out), "--pdf",
+                                       "--contact-sheet", "--width", "200",
+                                       "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 2 slide PNGs" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "contact-sheet.png", "slide-01.png", "slide-03.png", "three.pdf"]
+    assert page_count(out / "three.pdf") == 2
+    with Image.open(out / "slide-01.png") as first:
+        assert _is_red(first.convert("RGB").getpixel((12, 140)))
+
+    result = CliRunner().invoke(main, ["preview", f"{three_slides}#4", "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: {three_slides}#4: slide 4 does not exist (the deck has 3 slides)")

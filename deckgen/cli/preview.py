@@ -13,7 +13,7 @@ _BAR_STEPS = 1000
 
 
 @main.command("preview")
-@click.argument("deck", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("deck", metavar="DECK[#RANGES]")
 @click.option("-o", "--output", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder for slide-NN.png (and the PDF and contact sheet).")
@@ -27,10 +27,15 @@ _BAR_STEPS = 1000
 @click.option("--no-cache", is_flag=True, help="Render again even if the deck is unchanged.")
 @click.option("--timeout", type=click.FloatRange(1), default=300, show_default=True,
               help="Seconds LibreOffice may take for the deck.")
-def preview(deck: Path, out_dir: Path, pdf: bool, with_contact_sheet: bool, width: int,
+def preview(deck: str, out_dir: Path, pdf: bool, with_contact_sheet: bool, width: int,
             cache_dir: Path | None, no_cache: bool, timeout: float) -> None:
-    """Render DECK.pptx to one PNG per slide in OUTPUT (through LibreOffice, cached)."""
-    with click.progressbar(length=_BAR_STEPS, label=deck.name, item_show_func=lambda s: s,
+    """Render DECK.pptx to one PNG per slide in OUTPUT (through LibreOffice, cached).
+
+    DECK may name slides as deck.pptx#1,3-5 (1-based numbers): only those are rendered, each
+    cached by its content, so a library module's unchanged slides are not rendered again.
+    Files are named slide-NN.png after the slide's number; hidden slides are rendered too.
+    """
+    with click.progressbar(length=_BAR_STEPS, label=Path(deck).name, item_show_func=lambda s: s,
                            file=click.get_text_stream("stderr")) as bar:
         shown = 0
 
@@ -44,7 +49,8 @@ def preview(deck: Path, out_dir: Path, pdf: bool, with_contact_sheet: bool, widt
                               with_contact_sheet=with_contact_sheet, cache_dir=cache_dir,
                               use_cache=not no_cache, progress=progress, timeout=timeout)
         bar.update(_BAR_STEPS - shown, "done")
-    click.echo(f"Wrote {len(result.slides)} slide PNGs to {out_dir}")
+    count = len(result.slides)
+    click.echo(f"Wrote {count} slide PNG{'' if count == 1 else 's'} to {out_dir}")
     for extra in (result.pdf, result.contact_sheet):
         if extra is not None:
             click.echo(f"Wrote {extra}")

@@ -1,4 +1,4 @@
-"""`deckgen preview`: a deck's slides as PNG files, optionally its PDF and a contact sheet."""
+"""`deckgen preview`: a deck's (or chosen slides') PNG files, optionally a PDF and a contact sheet."""
 from __future__ import annotations
 
 import contextlib
@@ -8,9 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deckgen.commands.merge import SlideSpec, parse_spec
 from deckgen.errors import InputFileError
-from deckgen.preview import (DEFAULT_WIDTH, RenderCache, contact_sheet, deck_pages, deck_pdf,
-                             default_cache_dir, open_cache)
+from deckgen.ooxml import SourceDeck
+from deckgen.preview import (DEFAULT_WIDTH, LibrarySlide, RenderCache, contact_sheet, deck_pages,
+                             deck_pdf, default_cache_dir, open_cache, selection_pdf,
+                             slide_thumbnails)
 from deckgen.preview.cache import copy_out
 from deckgen.preview.libreoffice import DEFAULT_TIMEOUT
 from deckgen.preview.render import Progress
@@ -33,31 +36,52 @@ def preview_deck(deck: str | Path, out_dir: str | Path, *, width: int = DEFAULT_
                  cache_dir: str | Path | None = None, use_cache: bool = True,
                  progress: Progress | None = None,
                  timeout: float = DEFAULT_TIMEOUT) -> PreviewResult:
-    """Render ``deck`` into ``out_dir``: ``slide-NN.png`` per slide (hidden slides included, so
-    NN is the slide's position), ``DECK.pdf`` with ``pdf``, ``contact-sheet.png`` on request.
+    """Render ``deck`` (``deck.pptx`` or ``deck.pptx#1,3-5``) into ``out_dir``.
 
-    Renders go through the content-hash cache (``cache_dir``, default $XDG_CACHE_HOME/deckgen),
-    so previewing an unchanged deck again does not start LibreOffice.
+    Writes ``slide-NN.png`` per slide, NN being the slide's number in the deck (hidden slides
+    are rendered too), ``DECK.pdf`` with ``pdf`` and ``contact-sheet.png`` on request.
+    Renders go through the content-hash cache (``cache_dir``, default $XDG_CACHE_HOME/deckgen):
+    a whole deck is keyed by its bytes, chosen slides by their closure hash, so previewing
+    unchanged slides again does not start LibreOffice.
     """
-    deck = Path(deck)
-    if not deck.is_file():
-        raise InputFileError("file not found", where=str(deck), hint="check the path")
+    spec = parse_spec(str(deck))
+    if not spec.path.is_file():
+        raise InputFileError("file not found", where=str(spec.path), hint="check the path")
     out_dir = Path(out_dir)
     result = PreviewResult()
     with _cache(cache_dir, use_cache) as cache:
-        pages = deck_pages(deck, cache, width=width, progress=progress, timeout=timeout)
-        digits = max(2, len(str(len(pages))))
-        for number, page in enumerate(pages, start=1):
+        chosen: list[LibrarySlide] = []
+        if spec.numbers is None:
+            pages = deck_pages(spec.path, cache, width=width, progress=progress, timeout=timeout)
+            numbers = list(range(1, len(pages) + 1))
+            deck_count = len(pages)
+        else:
+            chosen, deck_count = _chosen_slides(spec)
+            numbers = list(spec.numbers)
+            pages = slide_thumbnails(chosen, cache, width=width, progress=progress,
+                                     timeout=timeout)
+        digits = max(2, len(str(deck_count)))
+        for number, page in zip(numbers, pages):
             result.slides.append(copy_out(page, out_dir / f"slide-{number:0{digits}d}.png"))
         _remove_stale_slide_pngs(out_dir, keep=set(result.slides))
         if pdf:
-            result.pdf = copy_out(deck_pdf(deck, cache, timeout=timeout),
-                                  out_dir / f"{deck.stem}.pdf")
-        if with_contact_sheet:
-            captions = [f"Slide {n}" for n in range(1, len(pages) + 1)]
-            result.contact_sheet = contact_sheet(pages, out_dir / CONTACT_SHEET_NAME,
-                                                 captions=captions, title=deck.name)
+            target = out_dir / f"{spec.path.stem}.pdf"
+            if spec.numbers is None:
+                result.pdf = copy_out(deck_pdf(spec.path, cache, timeout=timeout), target)
+            else:
+                result.pdf = selection_pdf(chosen, target, timeout=timeout)
+        if with_contact_sheet and pages:
+            result.contact_sheet = contact_sheet(
+                pages, out_dir / CONTACT_SHEET_NAME, captions=[f"Slide {n}" for n in numbers],
+                title=spec.text)
     return result
+
+
+def _chosen_slides(spec: SlideSpec) -> tuple[list[LibrarySlide], int]:
+    """(the slides ``spec`` names, the deck's slide count); SlideSelectionError if out of range."""
+    with SourceDeck.open(spec.path) as source:
+        ids = [source.slide_id_at(number, where=spec.text) for number in spec.numbers or ()]
+        return [LibrarySlide(spec.path, slide_id) for slide_id in ids], len(source.slide_ids)
 
 
 @contextlib.contextmanager

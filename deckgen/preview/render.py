@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deckgen.errors import InputFileError, RenderError
+from deckgen.ooxml import SlidePick, SourceDeck, assemble
 from deckgen.preview import libreoffice, poppler, tools
-from deckgen.preview.cache import RenderCache, sha256_file
+from deckgen.preview.cache import RenderCache, copy_out, sha256_file
 
 DEFAULT_WIDTH = 640  # pixels: sharp enough for a catalog card, small enough to render fast
 _PAGES_PER_STEP = 8  # pages rasterised per progress step
@@ -82,46 +83,67 @@ def slide_thumbnails(slides: Sequence[LibrarySlide], cache: RenderCache, *,
     miss are copied per module into one scratch deck (hidden ones included) and rendered in one
     LibreOffice run.
     """
-    from deckgen.ooxml import SlidePick, SourceDeck, assemble  # the slide-copy engine
-
     sources: dict[Path, SourceDeck] = {}
-    hashes: list[str] = []
-    for slide in slides:
-        source = sources.get(slide.path)
-        if source is None:
-            source = sources[slide.path] = SourceDeck.open(slide.path)
-        hashes.append(source.closure_hash(slide.slide_id))
+    try:
+        for slide in slides:
+            if slide.path not in sources:
+                sources[slide.path] = SourceDeck.open(slide.path)
+        hashes = [sources[s.path].closure_hash(s.slide_id) for s in slides]
+        results: dict[int, Path] = {}
+        missing: dict[Path, list[int]] = {}
+        for index, (slide, closure) in enumerate(zip(slides, hashes)):
+            cached = cache.slide_png(closure, width)
+            if cached is not None:
+                results[index] = cached
+            elif not any(hashes[i] == closure for i in missing.get(slide.path, [])):
+                missing.setdefault(slide.path, []).append(index)
 
-    results: dict[int, Path] = {}
-    missing: dict[Path, list[int]] = {}
-    for index, (slide, closure) in enumerate(zip(slides, hashes)):
-        cached = cache.slide_png(closure, width)
-        if cached is not None:
-            results[index] = cached
-        elif not any(hashes[i] == closure for i in missing.get(slide.path, [])):
-            missing.setdefault(slide.path, []).append(index)
-
-    total = sum(len(indexes) for indexes in missing.values())
-    done = 0
-    for path, indexes in missing.items():
-        _report(progress, done, total, f"{path.name}: rendering {len(indexes)} slide(s)")
-        picks = [SlidePick(sources[path], slides[i].slide_id) for i in indexes]
-        with tempfile.TemporaryDirectory(prefix="deckgen-slides-") as work:
-            scratch = Path(work) / f"{path.stem}.pptx"
-            assemble(picks).save(scratch)
-            pdf = libreoffice.to_pdf(scratch, Path(work) / "slides.pdf", include_hidden=True,
-                                     timeout=timeout)
-            pngs = poppler.pdf_to_pngs(pdf, Path(work) / "png", width=width, timeout=timeout)
-            if len(pngs) != len(indexes):
-                raise RenderError(f"LibreOffice rendered {len(pngs)} pages for {len(indexes)} "
-                                  "slides", where=str(path))
-            for index, png in zip(indexes, pngs):
-                results[index] = cache.store_slide_png(hashes[index], width, png)
-        done += len(indexes)
-        _report(progress, done, total, f"{path.name}: rendered")
-
-    # slides whose closure equals one rendered above (duplicates in the request) share its PNG
+        total = sum(len(indexes) for indexes in missing.values())
+        done = 0
+        for path, indexes in missing.items():
+            _report(progress, done, total, f"{path.name}: rendering {len(indexes)} slide(s)")
+            chosen = [LibrarySlide(path, slides[i].slide_id) for i in indexes]
+            with tempfile.TemporaryDirectory(prefix="deckgen-slides-") as work:
+                pdf = _selection_pdf(chosen, sources, Path(work), timeout)
+                pngs = poppler.pdf_to_pngs(pdf, Path(work) / "png", width=width,
+                                           timeout=timeout)
+                if len(pngs) != len(indexes):
+                    raise RenderError(f"LibreOffice rendered {len(pngs)} pages for "
+                                      f"{len(indexes)} slides", where=str(path))
+                for index, png in zip(indexes, pngs):
+                    results[index] = cache.store_slide_png(hashes[index], width, png)
+            done += len(indexes)
+            _report(progress, done, total, f"{path.name}: rendered")
+    finally:
+        for source in sources.values():
+            source.close()
+    # a slide whose closure equals one rendered above (asked for twice) shares its PNG
     return [results.get(i) or cache.slide_png(hashes[i], width) for i in range(len(slides))]
+
+
+def selection_pdf(slides: Sequence[LibrarySlide], out_pdf: str | os.PathLike, *,
+                  timeout: float = libreoffice.DEFAULT_TIMEOUT) -> Path:
+    """PDF of just these slides (hidden ones included), copied into one deck in this order."""
+    sources: dict[Path, SourceDeck] = {}
+    try:
+        for slide in slides:
+            if slide.path not in sources:
+                sources[slide.path] = SourceDeck.open(slide.path)
+        with tempfile.TemporaryDirectory(prefix="deckgen-selection-") as work:
+            pdf = _selection_pdf(slides, sources, Path(work), timeout)
+            return copy_out(pdf, Path(out_pdf))
+    finally:
+        for source in sources.values():
+            source.close()
+
+
+def _selection_pdf(slides: Sequence[LibrarySlide], sources: dict[Path, SourceDeck], work: Path,
+                   timeout: float) -> Path:
+    """Copy the slides into a scratch deck in ``work`` with the slide-copy engine; render it."""
+    scratch = work / "slides.pptx"
+    assemble([SlidePick(sources[s.path], s.slide_id) for s in slides]).save(scratch)
+    return libreoffice.to_pdf(scratch, work / "slides.pdf", include_hidden=True,
+                              timeout=timeout)
 
 
 def _rasterise(pdf: Path, work: Path, width: int, name: str, progress: Progress | None,
@@ -149,4 +171,4 @@ def _report(progress: Progress | None, done: int, total: int, label: str) -> Non
 
 
 __all__ = ["DEFAULT_WIDTH", "LibrarySlide", "Progress", "deck_pages", "deck_pdf", "open_cache",
-           "renderer_tag", "slide_thumbnails"]
+           "renderer_tag", "selection_pdf", "slide_thumbnails"]
