@@ -77,7 +77,7 @@ BRAND_FONTS = [HEADING_FONT, BODY_FONT]
 HEADING = "+mj-lt"                       # theme font references, resolved per master
 BODY = "+mn-lt"
 
-SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)   # 13.333 x 7.5 in, PowerPoint's 16:9
 MARGIN = 0.6                             # inches, left and right
 CONTENT_W = 13.333 - 2 * MARGIN
 FIXED_ZIP_TIME = (2025, 1, 6, 9, 0, 0)
@@ -281,8 +281,12 @@ NS = {"a": A_NS, "p": "http://schemas.openxmlformats.org/presentationml/2006/mai
 
 
 def _set_theme(part, theme: Theme, heading_font: str, body_font: str) -> None:
-    """Rewrite a theme part's colour and font schemes (the part is a plain blob in python-pptx)."""
-    root = etree.fromstring(part.blob)
+    """Rewrite a theme part's colour and font schemes.
+
+    python-pptx loads a template's theme as a plain blob part but creates the notes master's theme
+    as an XML part; both are handled.
+    """
+    root = part._element if hasattr(part, "_element") else etree.fromstring(part.blob)
     root.set("name", theme.name)
     scheme = root.find(".//a:clrScheme", NS)
     scheme.set("name", theme.name)
@@ -295,7 +299,8 @@ def _set_theme(part, theme: Theme, heading_font: str, body_font: str) -> None:
     fonts.set("name", "Northwind")
     fonts.find("a:majorFont/a:latin", NS).set("typeface", heading_font)
     fonts.find("a:minorFont/a:latin", NS).set("typeface", body_font)
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    if not hasattr(part, "_element"):
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _ph_type(sp) -> str | None:
@@ -546,13 +551,8 @@ def _style_section_layout(prs, layout, theme: Theme) -> None:
 
 
 def _style_notes_master(prs) -> None:
-    """Give the notes pages the brand body font (python-pptx's default notes theme uses Calibri)."""
-    notes_master = prs.notes_master
-    theme_part = notes_master.part.part_related_by(RT.THEME)
-    root = etree.fromstring(theme_part.blob)
-    for latin in root.findall(".//a:fontScheme/*/a:latin", NS):
-        latin.set("typeface", BODY_FONT)
-    theme_part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    """Give the notes pages the light brand theme (python-pptx's default notes theme is Office's)."""
+    _set_theme(prs.notes_master.part.part_related_by(RT.THEME), PROOF, BODY_FONT, BODY_FONT)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1906,7 +1906,8 @@ def _(prs, t):
             ("Uptime SLA", "99.5%", "99.9%", "99.95%")]
     table = add_table(slide, MARGIN, 1.6, CONTENT_W, [3.13, 3.0, 3.0, 3.0], 0.47, len(rows) + 1, name="pricing")
     table.rows[0].height = Inches(1.05)
-    tiers = [("Essentials", "$900", "per site / month"), ("Professional", "$2,400", "per site / month  ·  most popular"),
+    tiers = [("Essentials", "$900", "per site / month"),
+             ("Professional", "$2,400", "per site / month  ·  most popular"),
              ("Enterprise", "Custom", "from $95k / year")]
     style_cell(table.cell(0, 0), [P([R("Billed annually")], size=12, color=C.SLATE)], fill=None,
                anchor=MSO_ANCHOR.BOTTOM)
