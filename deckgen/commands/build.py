@@ -152,7 +152,7 @@ def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect) -> byt
     picks = [SlidePick(workspace.source(item.path), item.slide_id) for item in plan.items]
     assembled = assemble(picks)
     presentation = Presentation(io.BytesIO(assembled.to_bytes()))
-    labels = [SlideLabel(key=item.key, module=item.module, number=item.number) for item in plan.items]
+    labels = [SlideLabel(key=item.key, module=item.path.name, number=item.number) for item in plan.items]
     context = dict(plan.variables)
     context.update(prospect=prospect.as_context(), today=workspace.today, recipe=plan.recipe)
     render_presentation(presentation, labels, context)

@@ -1,0 +1,197 @@
+"""End to end: `deckgen build` on the shipped example library, and its errors."""
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+from deckgen.cli import main
+from deckgen.commands.build import build
+from deckgen.ooxml.validate import validate_package
+from deckgen.prospect import load_prospect
+
+ROOT = Path(__file__).resolve().parents[1]
+PROSPECTS = ["globex.yaml", "bluth.yaml", "vandelay.json"]
+
+
+@pytest.fixture()
+def project(tmp_path, monkeypatch):
+    """A copy of the shipped example project, as the current folder."""
+    for name in ("slide_library", "recipes", "prospects"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "deckgen.yaml", tmp_path / "deckgen.yaml")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _all_text(presentation) -> list[str]:
+    texts = []
+    for slide in presentation.slides:
+        for shape in _walk(slide.shapes):
+            if shape.has_text_frame:
+                texts.append(shape.text_frame.text)
+            if getattr(shape, "has_table", False) and shape.has_table:
+                texts.extend(cell.text for row in shape.table.rows for cell in row.cells)
+        if slide.has_notes_slide:
+            texts.append(slide.notes_slide.notes_text_frame.text)
+    return texts
+
+
+def _walk(shapes):
+    for shape in shapes:
+        yield shape
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            yield from _walk(shape.shapes)
+
+
+def _slide_titles(presentation) -> list[str]:
+    return [slide.shapes.title.text if slide.shapes.title is not None else "" for slide in presentation.slides]
+
+
+@pytest.mark.parametrize("prospect_file", PROSPECTS, ids=PROSPECTS)
+def test_executive_briefing_is_finished_and_personalised(project, prospect_file):
+    out = project / "build" / f"{prospect_file}.pptx"
+    result = build("executive-briefing", out, prospect=f"prospects/{prospect_file}")
+    prospect = load_prospect(f"prospects/{prospect_file}")
+
+    assert validate_package(out) == []
+    deck = Presentation(out)
+    assert len(deck.slides) == len(result.plan.items)
+    # the deck holds the planned slides, in order (titles come from the library's slides)
+    assert _slide_titles(deck)[0] != ""
+    texts = _all_text(deck)
+    leftovers = [t for t in texts if "{{" in t or "{%" in t]
+    assert leftovers == []
+    assert any(prospect.company in t for t in texts)
+
+    # the logo picture carries the prospect's image, not the placeholder
+    logo_hash = hashlib.sha256(Image.open(prospect.logo).tobytes()).hexdigest()
+    logos = [shape for slide in deck.slides for shape in _walk(slide.shapes)
+             if shape.name == "logo" and shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert logos, "the title slide has a logo picture"
+    for logo in logos:
+        placed = Image.open(io.BytesIO(logo.image.blob))
+        assert hashlib.sha256(placed.tobytes()).hexdigest() == logo_hash
+        # aspect ratio kept (within a pixel's rounding)
+        assert abs(logo.width / logo.height - placed.width / placed.height) < 0.02
+
+    # the native chart carries the prospect's figures
+    charts = [shape.chart for slide in deck.slides for shape in _walk(slide.shapes) if shape.has_chart]
+    assert charts
+    wanted = prospect.values["roi_chart"]
+    chart = charts[0]
+    assert list(chart.plots[0].categories) == list(wanted["categories"])
+    got = {series.name: list(series.values) for series in chart.plots[0].series}
+    assert got == {name: [float(v) for v in values] for name, values in wanted["series"].items()}
+
+
+def test_prospects_get_visibly_different_decks(project):
+    titles = {}
+    for name in PROSPECTS:
+        out = project / "build" / f"{name}.pptx"
+        result = build("first-call", out, prospect=f"prospects/{name}")
+        titles[name] = tuple(result.plan.keys())
+    assert len(set(titles.values())) == len(PROSPECTS)
+
+
+def test_same_inputs_give_the_same_bytes(project):
+    first = build("first-call", project / "a.pptx", prospect="prospects/globex.yaml")
+    second = build("first-call", project / "b.pptx", prospect="prospects/globex.yaml")
+    assert (project / "a.pptx").read_bytes() == (project / "b.pptx").read_bytes()
+    assert first.record == second.record
+
+
+def test_build_record_names_every_input(project):
+    result = build("first-call", project / "d.pptx", prospect="prospects/globex.yaml")
+    record = result.record
+    assert set(record["recipe_files"]) >= {"recipes/first-call.yaml", "recipes/base.yaml"}
+    assert [s["key"] for s in record["slides"]] == result.plan.keys()
+    assert all(len(s["closure"]) == 64 for s in record["slides"])
+    assert record["output"] == hashlib.sha256((project / "d.pptx").read_bytes()).hexdigest()
+
+
+def test_cli_build_and_set_override(project):
+    runner = CliRunner()
+    out = project / "out" / "smb.pptx"
+    result = runner.invoke(main, ["build", "first-call", "--prospect", "prospects/globex.yaml",
+                                  "--set", "company=Initrode", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "slides for Initrode" in result.output
+    assert any("Initrode" in t for t in _all_text(Presentation(out)))
+
+
+def _run_cli(args):
+    result = CliRunner().invoke(main, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_undefined_variable_names_slide_and_variable_and_writes_nothing(project):
+    deck = project / "slide_library" / "corporate.pptx"
+    prs = Presentation(deck)
+    prs.slides[0].shapes.title.text_frame.paragraphs[0].runs[0].text = "Hello {{ prospect.nickname }}"
+    prs.save(deck)
+    out = project / "build" / "x.pptx"
+    result = _run_cli(["build", "first-call", "--prospect", "prospects/globex.yaml", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) <= 2, result.output
+    assert "'title'" in result.output and "corporate.pptx" in result.output
+    assert "nickname" in result.output
+    assert not out.exists()
+    assert list(project.rglob("*.part")) == []
+
+
+def test_template_syntax_error_is_one_clear_line(project):
+    deck = project / "slide_library" / "corporate.pptx"
+    prs = Presentation(deck)
+    prs.slides[0].shapes.title.text_frame.paragraphs[0].runs[0].text = "Hello {{ prospect.company"
+    prs.save(deck)
+    out = project / "x.pptx"
+    result = _run_cli(["build", "first-call", "--prospect", "prospects/globex.yaml", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "corporate.pptx" in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_existing_output_survives_a_failed_build(project):
+    out = project / "deck.pptx"
+    out.write_bytes(b"previous deck")
+    result = _run_cli(["build", "first-call", "--set", "company=X", "--set", "segment=nonsense",
+                       "-o", str(out)])
+    assert result.exit_code == 1
+    assert "segment" in result.output
+    assert out.read_bytes() == b"previous deck"
+    assert [p.name for p in project.iterdir() if p.name.startswith(".deck.pptx")] == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["build", "no-such-recipe", "--prospect", "prospects/globex.yaml"], "no-such-recipe"),
+    (["build", "first-call", "--prospect", "prospects/missing.yaml"], "missing.yaml"),
+    (["build", "first-call"], "--prospect"),
+], ids=["unknown-recipe", "missing-prospect", "no-prospect"])
+def test_bad_invocations_fail_cleanly(project, args, message):
+    out = project / "o.pptx"
+    result = _run_cli(args + ["-o", str(out)])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+@pytest.mark.libreoffice
+def test_pdf_beside_the_deck_has_one_page_per_slide(project):
+    from deckgen.preview import page_count
+
+    out = project / "build" / "globex.pptx"
+    result = build("first-call", out, prospect="prospects/globex.yaml", pdf=True)
+    assert result.pdf == out.with_suffix(".pdf")
+    assert page_count(result.pdf) == len(result.plan.items)
