@@ -8,10 +8,9 @@ import pytest
 from PIL import Image
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
-from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Inches
 
 from deckgen.errors import DeckgenError, TemplateError
 from deckgen.render import (SlideLabel, find_variables, make_environment, render_presentation,
@@ -413,3 +412,17 @@ def test_template_sources_lists_every_piece_of_a_slide(deck):
             "{% if 'security' in prospect.objections %}{% endif %}"} <= set(sources)
     assert any("Ask {{ prospect.contact.name }}" in source for source in sources)
     assert not any("SOC 2" in source for source in sources)     # static text is not a template
+
+
+def test_marks_inside_groups_are_found(deck):
+    slide = deck.slides[1]
+    outer = slide.shapes.add_group_shape()
+    inner = outer.shapes.add_group_shape()
+    member = inner.shapes.add_shape(MSO_SHAPE.OVAL, 0, 0, Inches(1), Inches(1))
+    member.name = "enterprise seal"
+    set_alt_text(member, "if: prospect.segment == 'smb'")
+    inner.shapes.add_shape(MSO_SHAPE.OVAL, Inches(2), 0, Inches(1), Inches(1)).name = "static"
+    render_presentation(deck, LABELS, context())
+    groups = [s for s in saved(deck).slides[1].shapes if s.shape_type == 6]
+    names = [s.name for s in groups[-1].shapes[0].shapes]
+    assert names == ["static"]

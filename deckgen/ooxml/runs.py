@@ -1,12 +1,14 @@
 """The XML side of slide templating: tags split across runs, `{%p %}`/`{%tr %}` tags, rendered text written back, picture/shape edits."""
 from __future__ import annotations
 
+import bisect
 import copy
 import hashlib
+import itertools
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from lxml import etree
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -19,9 +21,9 @@ __all__ = [
     "merge_split_tags",
     "remove_shape",
     "set_picture_image",
-    "has_template_text",
     "notes_template",
     "shape_name_and_alt_text",
+    "shapes_to_render",
     "strip_structure_marks",
     "table_template",
     "text_frame_template",
@@ -113,21 +115,27 @@ def _merge_group(runs: list[etree._Element]) -> bool:
     full = "".join(texts)
     if "{" not in full:
         return False
-    owner: list[int] = [i for i, t in enumerate(texts) for _ in t]
-    new_full = full
-    for start, end in _tag_spans(full):
-        owner[start:end] = [owner[start]] * (end - start)
+    starts = list(itertools.accumulate((len(t) for t in texts[:-1]), initial=0))
+    new_texts = list(texts)
+    # Walk the tags from the last so cutting one never shifts the offsets of those before it.
+    for start, end in reversed(list(_tag_spans(full))):
+        first = bisect.bisect_right(starts, start) - 1
+        last = bisect.bisect_right(starts, end - 1) - 1
         # PowerPoint's autocorrect turns quotes typed inside a tag into curly ones.
-        new_full = new_full[:start] + new_full[start:end].translate(_SMART_QUOTES) + new_full[end:]
-    new_texts = [""] * len(runs)
-    for i, ch in zip(owner, new_full):
-        new_texts[i] += ch
+        tag = full[start:end].translate(_SMART_QUOTES)
+        if first == last and tag == full[start:end]:
+            continue
+        # the whole tag goes to the run where it starts; later runs lose their part of it
+        for i in range(first, last + 1):
+            lo = max(start, starts[i]) - starts[i]
+            hi = min(end, starts[i] + len(texts[i])) - starts[i]
+            new_texts[i] = new_texts[i][:lo] + (tag if i == first else "") + new_texts[i][hi:]
     if new_texts == texts:
         return False
     for run, old, new in zip(runs, texts, new_texts):
         if new == old:
             continue
-        if new == "" and old != "":
+        if new == "":
             run.getparent().remove(run)
         else:
             _set_text(run, new)
@@ -688,9 +696,18 @@ def shape_name_and_alt_text(shape: Any) -> tuple[str, str]:
     return cnvpr.get("name", ""), cnvpr.get("descr", "")
 
 
-def has_template_text(obj: Any) -> bool:
-    """Return True when any text under a python-pptx slide, notes slide or shape holds a `{`."""
-    return _has_brace(obj._element)
+def shapes_to_render(shapes: Any, marked: Callable[[str, str], bool]) -> list[Any]:
+    """Return the members of a python-pptx shape collection that hold a `{` in their text, or
+    whose (or whose group members') name and alt text satisfy ``marked(name, alt_text)``.
+
+    Decks are mostly static shapes: this reads the XML once and builds python-pptx proxies (which
+    cost several XPath queries each) only for the shapes that need them.
+    """
+    found = []
+    for el in shapes._iter_member_elms():
+        if _has_brace(el) or any(marked(c.get("name", ""), c.get("descr", "")) for c in el.iter(_P_CNVPR)):
+            found.append(shapes._shape_factory(el))
+    return found
 
 
 def notes_template(notes_slide: Any) -> "TextTemplate | None":

@@ -13,9 +13,9 @@ from pptx.shapes.picture import Picture
 from pptx.shapes.placeholder import PicturePlaceholder
 
 from deckgen.errors import TemplateError
-from deckgen.ooxml.runs import (MisplacedTagError, TextTemplate, has_template_text, notes_template,
-                                remove_shape, shape_name_and_alt_text, table_template,
-                                text_frame_template)
+from deckgen.ooxml.runs import (MisplacedTagError, TextTemplate, notes_template,
+                                remove_shape, shape_name_and_alt_text, shapes_to_render,
+                                table_template, text_frame_template)
 from deckgen.render.environment import DeckEnvironment, default_environment
 from deckgen.render.media import MediaCache, fill_chart, place_image
 from deckgen.render.problems import SlideLabel, runtime_error, syntax_error
@@ -42,6 +42,11 @@ class Directives:
 _NO_DIRECTIVES = Directives()
 
 
+def may_carry_marks(name: str, alt_text: str) -> bool:
+    """Return False when a shape's name and alt text certainly hold no `if:`/`image:`/`chart:` mark."""
+    return bool(alt_text) or ":" in name or name.strip() == _LOGO
+
+
 def is_picture(shape: Any) -> bool:
     """Return True for a picture or an empty picture placeholder."""
     return isinstance(shape, (Picture, PicturePlaceholder))
@@ -50,7 +55,7 @@ def is_picture(shape: Any) -> bool:
 def directives(shape: Any) -> Directives:
     """Return the directives written in ``shape``'s name or alt text (alt text lines win over the name)."""
     name, alt_text = shape_name_and_alt_text(shape)
-    if not alt_text and name != _LOGO and ":" not in name:
+    if not may_carry_marks(name, alt_text):
         return _NO_DIRECTIVES
     found: dict[str, str] = {}
     origin: dict[str, str] = {}
@@ -132,7 +137,7 @@ class _SlideRenderer:
         return True
 
     def shapes(self, shapes: Any) -> None:
-        for shape in list(shapes):
+        for shape in shapes_to_render(shapes, may_carry_marks):
             self.shape(shape)
 
     def shape(self, shape: Any) -> None:
