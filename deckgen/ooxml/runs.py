@@ -401,7 +401,8 @@ class TextTemplate:
     ``source`` is what jinja renders; line N of it is paragraph ``lines[N-1]`` (the text a user
     sees), for error messages. ``apply(rendered)`` replaces the frame's paragraphs (or the table's
     rows) with ones rebuilt from the rendered text, each piece keeping the formatting of the run,
-    paragraph, cell or row it came from.
+    paragraph, cell or row it came from. When the only tags are `{{ }}` expressions, only the
+    paragraphs holding them are in ``source`` and ``apply`` sets their runs' text in place.
     """
 
     def __init__(self, source: str, lines: list[str], root: etree._Element, kind: str, parts: _Builder):
@@ -442,8 +443,8 @@ class TextTemplate:
             else:
                 self._root.append(el)
 
-
     def _apply_in_place(self, rendered: str) -> None:
+        """Set each run's rendered text on the run itself (frames and tables without blocks)."""
         parts = self._parts
         texts: dict[int, str] = {}
         pieces = _TOKEN_RE.split(rendered)
