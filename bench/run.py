@@ -99,6 +99,7 @@ class Result:
     label: str
     status: str = "measured"    # measured | skipped | failed
     wall_s: list[float] = field(default_factory=list)
+    cpu_s: list[float] = field(default_factory=list)
     peak_mib: list[float] = field(default_factory=list)
     facts: dict = field(default_factory=dict)
     reason: str = ""
@@ -113,15 +114,24 @@ class Result:
 
     def as_json(self) -> dict:
         row = {"scenario": self.scenario, "key": self.key, "label": self.label, "status": self.status,
-               "runs_s": self.wall_s, "peak_mib_runs": self.peak_mib, "facts": self.facts,
+               "runs_s": self.wall_s, "cpu_runs_s": self.cpu_s, "peak_mib_runs": self.peak_mib,
+               "facts": self.facts,
                "reason": self.reason}
         if self.status == "measured":
-            row.update(median_s=self.median_s, min_s=min(self.wall_s), peak_mib=self.peak)
+            row.update(median_s=self.median_s, min_s=min(self.wall_s),
+                       median_cpu_s=statistics.median(self.cpu_s), peak_mib=self.peak)
         return row
 
 
-def measure(argv: list[str], cwd: Path, log: Path) -> tuple[float, float]:
-    """Run ``argv`` as a fresh process; return (wall seconds, peak RSS in MiB) or raise BenchError."""
+@dataclass(frozen=True)
+class Measurement:
+    wall_s: float
+    cpu_s: float     # user + system, of the process and the workers it waited for
+    peak_mib: float  # largest resident set of the process (or of one of its workers)
+
+
+def measure(argv: list[str], cwd: Path, log: Path) -> Measurement:
+    """Run ``argv`` as a fresh process and return its measurement, or raise BenchError."""
     done = subprocess.run([sys.executable, "-I", "-S", str(BENCH_DIR / "timed.py"), str(log), "--", *argv],
                           cwd=cwd, capture_output=True, text=True)
     if done.returncode != 0:
@@ -131,7 +141,7 @@ def measure(argv: list[str], cwd: Path, log: Path) -> tuple[float, float]:
     if report["exit"] != 0:
         tail = log.read_text(errors="replace").strip().splitlines()[-3:]
         raise BenchError(f"exit {report['exit']}: {' | '.join(tail)} (log: {log})")
-    return report["wall_s"], report["peak_mib"]
+    return Measurement(report["wall_s"], report["cpu_s"], report["peak_mib"])
 
 
 def run_case(scenario: str, case: Case, commands: set[str], log_dir: Path) -> Result:
@@ -145,9 +155,10 @@ def run_case(scenario: str, case: Case, commands: set[str], log_dir: Path) -> Re
                 _remove(case.output)
             if case.prepare:
                 case.prepare()
-            wall, peak = measure(case.argv, case.cwd, log_dir / f"{scenario}-{case.key}.log")
-            result.wall_s.append(wall)
-            result.peak_mib.append(peak)
+            measured = measure(case.argv, case.cwd, log_dir / f"{scenario}-{case.key}.log")
+            result.wall_s.append(measured.wall_s)
+            result.cpu_s.append(measured.cpu_s)
+            result.peak_mib.append(measured.peak_mib)
             if run == 0 and case.inspect:
                 result.facts = case.inspect()
     except BenchError as error:
@@ -343,11 +354,20 @@ def batch_recipe(settings: Settings, library: synth.Library) -> tuple[str, list[
 
 
 def batch_argv(settings: Settings, library: synth.Library, recipe: str, prospects: Path, out: Path) -> list[str]:
-    argv = [*DECKGEN, "batch", recipe, "--prospects", str(prospects), "-o", str(out),
-            "--library", str(library.slide_dir), "--recipes", str(library.recipe_dir)]
-    if "--jobs" in command_help("batch"):
-        argv += ["--jobs", str(settings.jobs)]
-    return argv
+    """Return the batch command; it runs in the library's root, whose deckgen.yaml names the folders."""
+    argv = [*DECKGEN, "batch", recipe, "--prospects", str(prospects), "-o", str(out)]
+    return argv + _optional_options("batch", settings, library)
+
+
+def _optional_options(command: str, settings: Settings, library: synth.Library) -> list[str]:
+    """Return the --library/--recipes/--jobs options that ``deckgen COMMAND`` accepts."""
+    usage = command_help(command)
+    options = []
+    if "--library" in usage:
+        options += ["--library", str(library.slide_dir), "--recipes", str(library.recipe_dir)]
+    if "--jobs" in usage:
+        options += ["--jobs", str(settings.jobs)]
+    return options
 
 
 def pptx_outputs(folder: Path) -> dict[str, tuple[int, int, int]]:
@@ -444,7 +464,7 @@ class Rebuild:
         self.module = library.module_path(0)
         self.ready = False
         self.setup_argv = batch_argv(s, library, recipe, prospects, self.out)
-        rebuild = [*DECKGEN, "rebuild", str(self.out)]
+        rebuild = [*DECKGEN, "rebuild", str(self.out), *_optional_options("rebuild", s, library)]
         return [
             Case("rebuild_noop", "deckgen rebuild, nothing changed", rebuild, library.root, s.batch_runs,
                  requires="rebuild", prepare=self._snapshot, inspect=self._rewritten),
@@ -581,15 +601,16 @@ def evaluate(results: list[Result], settings: Settings) -> tuple[list[tuple[str,
 
 # --- report ------------------------------------------------------------------------------------
 
-ROW = "  {:<44} {:>9} {:>9} {:>9}  {}"
+ROW = "  {:<44} {:>9} {:>9} {:>9} {:>9}  {}"
+PROFILE_LINES = 45
 
 
 def format_row(result: Result) -> str:
     if result.status != "measured":
-        return ROW.format(result.label, "-", "-", "-", f"{result.status}: {result.reason}")
+        return ROW.format(result.label, "-", "-", "-", "-", f"{result.status}: {result.reason}")
     facts = ", ".join(f"{k} {v}" for k, v in result.facts.items())
     return ROW.format(result.label, f"{result.median_s:.3f}", f"{min(result.wall_s):.3f}",
-                      f"{result.peak:.1f}", facts)
+                      f"{statistics.median(result.cpu_s):.3f}", f"{result.peak:.1f}", facts)
 
 
 def profile(case: Case, out_dir: Path) -> Path:
@@ -652,7 +673,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{settings.image_px[0]}x{settings.image_px[1]}, larger library x{settings.large}; "
           f"{settings.runs} runs per deck case, {settings.batch_runs} per batch case; medians")
     print(f"deckgen commands found: {', '.join(sorted(commands)) or 'none (' + why + ')'}")
-    print(ROW.format("case", "median s", "min s", "peak MiB", "output"))
+    load = os.getloadavg()[0]
+    print(f"load average before the run: {load:.2f} on {os.cpu_count()} CPUs "
+          "(other work on the machine stretches wall times; CPU time is steadier)")
+    print(ROW.format("case", "median s", "min s", "cpu s", "peak MiB", "output"))
 
     results: list[Result] = []
     profiled: list[Case] = []
@@ -683,10 +707,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         for case in profiled:
             report = profile(case, settings.work_dir)
-            print(f"profile of {case.label}: {report}")
+            print(f"profile of {case.label} ({report}), top of the call tree:")
+            lines = [line for line in report.read_text().splitlines() if line.strip()]
+            print("\n".join(f"  {line}" for line in lines[:PROFILE_LINES]))
     if args.json:
         args.json.write_text(json.dumps({
             "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(settings).items()},
+            "load_average": load,
             "results": [r.as_json() for r in results],
             "ratios": [{"name": n, "value": v} for n, v in ratios],
             "targets": [vars(t) for t in targets],

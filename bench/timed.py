@@ -1,4 +1,4 @@
-"""Run one command and print its wall time and peak memory as JSON (a small process between run.py and it).
+"""Run one command and print its wall time, CPU time and peak memory as JSON (a small process between run.py and it).
 
     python -I -S bench/timed.py LOG -- COMMAND [ARG...]
 
@@ -29,7 +29,8 @@ def main(argv: list[str]) -> int:
     os.close(log_fd)
     # ru_maxrss is KiB on Linux, bytes on macOS
     peak_mib = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-    print(json.dumps({"wall_s": wall, "peak_mib": peak_mib, "exit": os.waitstatus_to_exitcode(status)}))
+    print(json.dumps({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mib": peak_mib,
+                      "exit": os.waitstatus_to_exitcode(status)}))
     return 0
 
 
