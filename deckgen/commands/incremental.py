@@ -37,8 +37,11 @@ class Failure:
     detail: str | None = None   # traceback of an unexpected error
 
     def __str__(self) -> str:
+        message = self.message
+        if message.startswith(f"{self.label}: "):       # the error already names the row
+            message = message[len(self.label) + 2:]
         deck = f"{self.name} ({self.label})" if self.name else self.label
-        return f"{deck}: {self.message}"
+        return f"{deck}: {message}"
 
 
 @dataclass(frozen=True)
