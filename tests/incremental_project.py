@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import textwrap
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from PIL import Image
@@ -142,5 +144,33 @@ def assert_manifest_consistent(folder: Path) -> None:
         Presentation(path)   # opens: a whole package
 
 
-def dedent(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
+KILL_AFTER = """
+import os, signal, sys
+import deckgen.commands.build as build
+
+real_write = build.write_bytes_atomic
+count = 0
+
+def write_then_die(path, data):
+    # deck KILL_AT dies half-written: its temporary file is on disk, the deck is not
+    global count
+    count += 1
+    if count == int(os.environ["KILL_AT"]):
+        from deckgen.fsutil import atomic_output
+        with atomic_output(path) as handle:
+            handle.write(data[: len(data) // 2])
+            handle.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+    real_write(path, data)
+
+build.write_bytes_atomic = write_then_die
+from deckgen.cli import main
+main(sys.argv[1:])
+"""
+
+
+def run_killed(args: list[str], cwd: Path, kill_at: int) -> subprocess.CompletedProcess:
+    """Run the deckgen CLI in a child process that SIGKILLs itself while writing deck ``kill_at``."""
+    env = dict(os.environ, KILL_AT=str(kill_at))
+    return subprocess.run([sys.executable, "-c", KILL_AFTER, *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)

@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -19,7 +16,7 @@ from deckgen.config import load_config
 from deckgen.errors import ConfigError, InputFileError
 from deckgen.prospect import prospect_from_data
 from incremental_project import (GOOD_DECKS, assert_manifest_consistent, deck_titles, decks_on_disk,
-                                 make_project, manifest)
+                                 make_project, manifest, run_killed)
 
 
 @pytest.fixture
@@ -205,38 +202,6 @@ def test_an_unreadable_prospects_file_is_one_clear_error(project):
     assert result.exit_code == 1
     assert result.output == ("Error: prospects/latin1.csv: the CSV file is not UTF-8 text "
                              "(export it from the CRM as CSV UTF-8)\n")
-
-
-KILL_AFTER = """
-import os, signal, sys
-import deckgen.commands.build as build
-
-real_write = build.write_bytes_atomic
-count = 0
-
-def write_then_die(path, data):
-    # the fourth deck dies half-written: its temporary file is on disk, the deck is not
-    global count
-    count += 1
-    if count == int(os.environ["KILL_AT"]):
-        from deckgen.fsutil import atomic_output
-        with atomic_output(path) as handle:
-            handle.write(data[: len(data) // 2])
-            handle.flush()
-            os.kill(os.getpid(), signal.SIGKILL)
-    real_write(path, data)
-
-build.write_bytes_atomic = write_then_die
-from deckgen.cli import main
-main(sys.argv[1:])
-"""
-
-
-def run_killed(args: list[str], cwd: Path, kill_at: int) -> subprocess.CompletedProcess:
-    """Run the deckgen CLI in a child process that SIGKILLs itself while writing deck ``kill_at``."""
-    env = dict(os.environ, KILL_AT=str(kill_at))
-    return subprocess.run([sys.executable, "-c", KILL_AFTER, *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
 
 
 def test_a_batch_killed_mid_write_keeps_the_manifest_consistent_and_a_rerun_finishes(project):
