@@ -202,7 +202,8 @@ class DaskExecutor:
     network filesystem) and have deckgen installed; each worker writes its decks itself.
     """
 
-    def __init__(self, scheduler: str):
+    def __init__(self, scheduler: str, connect_timeout: float = 10.0):
+        self.connect_timeout = connect_timeout
         if not scheduler:
             raise ConfigError("the dask executor needs a scheduler address",
                               hint="pass --scheduler tcp://HOST:8786 (printed by `dask scheduler`)")
@@ -211,7 +212,7 @@ class DaskExecutor:
     def run(self, spec: WorkspaceSpec, jobs: Sequence[DeckJob]) -> Iterator[DeckOutcome]:
         distributed = import_distributed()
         try:
-            client = distributed.Client(self.scheduler, timeout="10s", set_as_default=False)
+            client = distributed.Client(self.scheduler, timeout=self.connect_timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise DeckgenError(f"cannot reach the Dask scheduler at {self.scheduler} ({exc})",
                                hint="start it with `dask scheduler` and check the address") from exc
@@ -219,7 +220,7 @@ class DaskExecutor:
             futures = {client.submit(build_job, spec, job, key=f"deckgen-{spec.run}-{number}",
                                      pure=False): job
                        for number, job in enumerate(jobs)}
-            for future in distributed.as_completed(futures):
+            for future in distributed.as_completed(list(futures), loop=client.loop):
                 try:
                     yield future.result()
                 except Exception as exc:   # the worker died or the task was lost: that deck fails
