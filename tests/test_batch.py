@@ -98,6 +98,22 @@ def test_a_changed_row_rebuilds_only_its_deck(project):
     assert "Why not Initech" in deck_titles(out / "initrode-first-call.pptx")
 
 
+def test_a_row_added_at_the_top_builds_one_deck_and_the_others_keep_their_names(project):
+    out = project / "out"
+    run_batch("first-call", "prospects/accounts.csv", out, jobs=1)
+    csv = project / "prospects" / "accounts.csv"
+    header, rest = csv.read_text().split("\n", 1)
+    csv.write_text(f"{header}\nHooli,enterprise,initech,90000,\nToo,many,cells,1,,extra\n{rest}")
+    report = run_batch("first-call", csv, out, jobs=1)
+    assert report.built == ["hooli-first-call.pptx"]
+    assert sorted(report.up_to_date) == GOOD_DECKS
+    assert [str(failure) for failure in report.failed] == [
+        "prospects/accounts.csv:3: the row has 1 more cell than the header has columns",
+        "prospects/accounts.csv:8: missing required field 'company' (add 'company: ...' or pass --set company=...)"]
+    assert manifest(out)["decks"]["globex-corporation-first-call.pptx"]["prospect"]["label"] == \
+        "prospects/accounts.csv:4"                  # where the row is now
+
+
 def test_csv_cells_become_lists_numbers_and_nested_fields(tmp_path):
     csv = tmp_path / "crm.csv"
     csv.write_text(textwrap.dedent("""\

@@ -42,6 +42,7 @@ class ProspectRow:
     line: int | None
     index: int                  # 1-based position among the file's prospects
     data: dict[str, Any]
+    problem: str | None = None  # what makes the row unusable before validation (e.g. extra cells)
 
 
 def read_prospects(path: str | os.PathLike, columns: Mapping[str, str] | None = None) -> list[ProspectRow]:
@@ -73,7 +74,8 @@ def read_prospects(path: str | os.PathLike, columns: Mapping[str, str] | None = 
         line = _line(where(data, index - 1, ""))
         item_label = f"{label}:{line}" if line else f"{label}#{index}"
         if not isinstance(item, Mapping):
-            rows.append(ProspectRow(item_label, target, line, index, {"__not_a_mapping__": plain(item)}))
+            rows.append(ProspectRow(item_label, target, line, index, {},
+                                    "each prospect must be a mapping of fields (company, segment, ...)"))
         else:
             rows.append(ProspectRow(item_label, target, line, index, item))
     return rows
@@ -99,8 +101,12 @@ def _read_csv(path: Path, label: str, columns: dict[str, str]) -> list[ProspectR
             line = reader.line_num + 1
             for index, cells in enumerate(reader, start=1):
                 if any(cell.strip() for cell in cells):
+                    extra = len(cells) - len(header)
+                    problem = (f"the row has {extra} more cell{'s' if extra > 1 else ''} than the header "
+                               f"has columns" if extra > 0 and any(c.strip() for c in cells[len(header):])
+                               else None)
                     rows.append(ProspectRow(f"{label}:{line}", path, line, len(rows) + 1,
-                                            _row_data(header, cells, fields)))
+                                            _row_data(header, cells, fields), problem))
                 line = reader.line_num + 1
             return rows
     except UnicodeDecodeError as exc:
@@ -154,31 +160,19 @@ def _row_data(header: list[str], cells: list[str], fields: dict[str, str]) -> di
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
-    if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
-        data["__extra_cells__"] = len(cells) - len(header)
     return data
-
-
-def _row_problem(row: ProspectRow) -> str | None:
-    """Return a problem our own reading found in a row (before prospect validation), or None."""
-    if "__not_a_mapping__" in row.data:
-        return "each prospect must be a mapping of fields (company, segment, ...)"
-    if "__extra_cells__" in row.data:
-        return f"the row has {row.data['__extra_cells__']} more cells than the header has columns"
-    return None
 
 
 class DeckNamer:
     """Names decks from the config's filename pattern; a name already taken gets -2, -3, ..."""
 
-    def __init__(self, pattern: str, recipe: str, where_: str = "batch.filename"):
+    def __init__(self, pattern: str, recipe: str):
         environment = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictUndefined,
                                                           autoescape=False)
         environment.filters["slug"] = slug
         self.template = environment.from_string(pattern)
         self.pattern = pattern
         self.recipe = recipe
-        self.where = where_
         self.taken: set[str] = set()
 
     def render(self, prospect: Prospect, row: ProspectRow) -> str:
@@ -187,13 +181,13 @@ class DeckNamer:
             text = self.template.render(prospect=prospect.as_context(), recipe=self.recipe,
                                         row=row.line or row.index, index=row.index).strip()
         except jinja2.TemplateError as exc:
-            raise ConfigError(f"the file name pattern {self.pattern!r} ({self.where} in deckgen.yaml) "
+            raise ConfigError(f"the file name pattern {self.pattern!r} (batch.filename in deckgen.yaml) "
                               f"fails: {exc.message}") from exc
         name = PurePosixPath(text.replace("\\", "/"))
         if not text or name.is_absolute() or any(part in ("", ".", "..") for part in name.parts):
             raise ConfigError(f"the file name pattern {self.pattern!r} gives {text!r}, which is not a "
                               f"file name inside the output folder",
-                              hint=f"fix {self.where} in deckgen.yaml or the prospect's data")
+                              hint="fix batch.filename in deckgen.yaml or the prospect's data")
         if name.suffix.lower() != ".pptx":
             name = name.with_name(name.name + ".pptx")
         return name.as_posix()
@@ -246,9 +240,8 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
     valid: list[tuple[ProspectRow, Prospect | None, str | None]] = []
     for row in rows:
         try:
-            problem = _row_problem(row)
-            if problem:
-                raise ConfigError(problem, where=row.label)
+            if row.problem:
+                raise ConfigError(row.problem, where=row.label)
             prospect = prospect_from_data(row.data, base_dir=row.file.resolve().parent, label=row.label)
             valid.append((row, prospect, namer.render(prospect, row)))
         except DeckgenError as exc:

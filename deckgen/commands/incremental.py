@@ -184,6 +184,8 @@ def check_entries(check: InputCheck, manifest: Manifest, entries: list[tuple[Dec
                 reasons = check.reasons(manifest, entry, prospect)
                 if not reasons and not force:
                     report.up_to_date.append(entry.name)
+                    if entry.prospect != previous.prospect:     # same data, the row moved in the file
+                        manifest.put(replace(manifest.decks[entry.name], prospect=entry.prospect))
                     continue
                 stale = Stale(entry, prospect, tuple(reasons or ["--force"]))
         except DeckgenError as exc:
