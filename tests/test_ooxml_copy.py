@@ -22,7 +22,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.opc.package import Part
 from pptx.opc.packuri import PackURI
-from pptx.util import Inches, Pt
+from pptx.util import Inches
 
 from deckgen.errors import DeckgenError, InputFileError, PackageError, SlideSelectionError
 from deckgen.ooxml import AssembledDeck, SlidePick, SourceDeck, assemble, list_slides
@@ -361,7 +361,8 @@ def test_ten_slides_of_one_deck_share_one_master_and_theme(tmp_path):
     package, prs = _checked(assemble(_all(path)))
     assert len(package.parts_of_type(CT_PML + "slideMaster+xml")) == 1
     assert len(package.parts_of_type(CT_PML + "slideLayout+xml")) == 1  # all use "Title Only"
-    assert len(package.parts_of_type("application/vnd.openxmlformats-officedocument.theme+xml")) == 1
+    themes = package.parts_of_type("application/vnd.openxmlformats-officedocument.theme+xml")
+    assert len(themes) == 1
     assert [s.shapes.title.text for s in prs.slides] == [f"Slide {n}" for n in range(10)]
 
 

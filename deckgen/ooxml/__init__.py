@@ -1,7 +1,8 @@
 """The only package that knows OOXML parts, rIds and XML: reading decks and copying slides."""
 from __future__ import annotations
 
-from deckgen.ooxml.copy import BASE_SLIDES, AssembledDeck, SlidePick, assemble
+from deckgen.ooxml.copy import BASE_SLIDES, SlidePick, assemble
+from deckgen.ooxml.outpackage import AssembledDeck
 from deckgen.ooxml.package import SlideInfo, SourceDeck, list_slides
 
 __all__ = ["BASE_SLIDES", "AssembledDeck", "SlideInfo", "SlidePick", "SourceDeck", "assemble",

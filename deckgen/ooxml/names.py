@@ -30,7 +30,8 @@ def qn(name: str) -> str:
 _RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 RT_OFFICE_DOCUMENT = _RT + "officeDocument"
 RT_OFFICE_DOCUMENT_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
-RT_CORE_PROPERTIES = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+RT_CORE_PROPERTIES = ("http://schemas.openxmlformats.org/package/2006/relationships/metadata/"
+                      "core-properties")
 RT_EXTENDED_PROPERTIES = _RT + "extended-properties"
 RT_SLIDE = _RT + "slide"
 RT_SLIDE_LAYOUT = _RT + "slideLayout"
@@ -108,7 +109,7 @@ def rels_name(part: str) -> str:
 
 
 def resolve_target(source_part: str, target: str) -> str:
-    """Part name (no leading slash) that an internal relationship target of ``source_part`` names."""
+    """Part name (no leading slash) an internal relationship target of ``source_part`` names."""
     target = unquote(target.split("#", 1)[0])
     if target.startswith("/"):
         joined = target.lstrip("/")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import weakref
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ class SourceDeck:
         self.path = path
         self.display = display
         self._archive: zipfile.ZipFile | None = None
+        self._closer: weakref.finalize | None = None
         self._stat: tuple[int, int] | None = None
         self._members: dict[str, str] = {}  # case-folded name -> stored member name
         self._defaults: dict[str, str] = {}
@@ -112,7 +114,7 @@ class SourceDeck:
                                  "Presentation > Encrypt with Password, clear it, and save")
             raise self._fail("is a PowerPoint 97-2003 (.ppt) file, not a .pptx package", _RESAVE)
         try:
-            self._archive = zipfile.ZipFile(self.path)
+            self._open_zip()
         except zipfile.BadZipFile as exc:
             if head.startswith(b"PK"):
                 raise self._fail("is truncated or damaged (its zip directory cannot be read)",
@@ -203,14 +205,26 @@ class SourceDeck:
                 raise self._fail("disappeared while deckgen was using it") from exc
             if (stat.st_size, stat.st_mtime_ns) != self._stat:
                 raise self._fail("changed while deckgen was using it", "run the command again")
-            self._archive = zipfile.ZipFile(self.path)
+            self._open_zip()
         return self._archive
+
+    def _open_zip(self) -> None:
+        handle = self.path.open("rb")
+        try:
+            self._archive = zipfile.ZipFile(handle)
+        except BaseException:
+            handle.close()
+            raise
+        # closes the file when a deck nobody closed is collected, even inside a reference
+        # cycle, where the file object could otherwise be finalized first (a ResourceWarning)
+        self._closer = weakref.finalize(self, handle.close)
 
     def close(self) -> None:
         """Release the open zip handle; later reads reopen it (after checking the file is same)."""
         if self._archive is not None:
             self._archive.close()
             self._archive = None
+            self._closer()
 
     def __enter__(self) -> SourceDeck:
         return self
@@ -261,7 +275,7 @@ class SourceDeck:
         try:
             return self._zip().open(info)
         except _MEMBER_ERRORS as exc:
-            raise self._damaged(part, exc) from exc
+            raise self.damaged_part(part, exc) from exc
 
     def read(self, part: str) -> bytes:
         """Bytes of ``part``; raise PackageError if it is missing or damaged."""
@@ -269,9 +283,10 @@ class SourceDeck:
             with self.open_part(part) as stream:
                 return stream.read()
         except _MEMBER_ERRORS as exc:
-            raise self._damaged(part, exc) from exc
+            raise self.damaged_part(part, exc) from exc
 
-    def _damaged(self, part: str, exc: BaseException) -> PackageError:
+    def damaged_part(self, part: str, exc: BaseException) -> PackageError:
+        """The error for a member whose bytes cannot be read back (bad CRC, cut off...)."""
         return self._fail(f"part /{part} cannot be read ({exc})",
                           "the file is damaged: copy it again or re-save it in PowerPoint")
 
@@ -382,7 +397,7 @@ class SourceDeck:
                     while chunk := stream.read(1 << 20):
                         digest.update(chunk)
                 except _MEMBER_ERRORS as exc:
-                    raise self._damaged(part, exc) from exc
+                    raise self.damaged_part(part, exc) from exc
         return digest.hexdigest()
 
 

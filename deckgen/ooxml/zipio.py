@@ -1,4 +1,4 @@
-"""Zip member copy without inflating: unchanged parts go from a source zip to the output as stored."""
+"""Zip member copy without inflating: unchanged parts go from a source zip to the output as is."""
 from __future__ import annotations
 
 import struct
