@@ -772,6 +772,24 @@ def test_style_colours_of_shapes_and_tables_win_over_carried_defaults(tmp_path):
     assert carried.find("a:solidFill", NS) is None
 
 
+def test_an_open_deck_reused_by_builds_with_other_bases_carries_styles_each_time(tmp_path):
+    same = _with_default_size(_titled_deck(tmp_path / "a.pptx", ["Same"]), tmp_path / "same.pptx",
+                              3200)
+    other = _with_default_size(_titled_deck(tmp_path / "b.pptx", ["Other"]),
+                               tmp_path / "other.pptx", 1800)
+    source = _with_default_size(_titled_deck(tmp_path / "c.pptx", ["Mine"]), tmp_path / "src.pptx",
+                                3200)
+    with SourceDeck.open(source) as deck:
+        sizes = []
+        for base in (same, other, same):
+            package, prs = _checked(assemble([SlidePick(deck, 256)], base=base))
+            box = next(s for s in prs.slides[0].shapes if not s.is_placeholder)
+            carried = box.text_frame._txBody.find("a:lstStyle/a:lvl1pPr/a:defRPr", NS)
+            sizes.append(None if carried is None else carried.get("sz"))
+            assert len(package.parts_of_type(CT_PML + "slideMaster+xml")) == 1
+    assert sizes == [None, "3200", None]
+
+
 def test_text_box_of_a_deck_with_the_same_defaults_is_untouched(tmp_path):
     source = _titled_deck(tmp_path / "a.pptx", ["Same"])
     with zipfile.ZipFile(source) as archive:

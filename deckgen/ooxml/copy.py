@@ -22,6 +22,7 @@ How the output is put together (the choices users see):
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import mimetypes
 import os
@@ -176,22 +177,24 @@ class _ForeignTextStyles:
 
     def __init__(self, props: SourceDeck):
         self._props = props
-        self._output_style = _text_style(props)
-        self._by_deck: dict[int, etree._Element | None] = {}
+        self._by_deck: dict[int, tuple[etree._Element | None, bytes]] = {}
 
     def foreign(self, deck: SourceDeck) -> etree._Element | None:
         """The deck's default text style if its slides would inherit another one, else None."""
-        if id(deck) not in self._by_deck:
-            style = _text_style(deck) if deck is not self._props else None
-            if style is not None and _same_xml(style, self._output_style):
-                style = None
-            self._by_deck[id(deck)] = style
-        return self._by_deck[id(deck)]
+        return self._lookup(deck)[0]
 
     def context(self, deck: SourceDeck) -> bytes:
-        """What copying adds to the deck's masters and layouts: the text style it carries."""
-        style = self.foreign(deck)
-        return b"style:" + (serialize(style) if style is not None else b"-")
+        """What copying adds to the deck's masters and layouts: a digest of the text style it
+        carries into them (empty when none)."""
+        return self._lookup(deck)[1]
+
+    def _lookup(self, deck: SourceDeck) -> tuple[etree._Element | None, bytes]:
+        if id(deck) not in self._by_deck:
+            style, digest = _text_style(deck), _style_digest(deck)
+            if deck is self._props or style is None or digest == _style_digest(self._props):
+                style, digest = None, b""
+            self._by_deck[id(deck)] = (style, digest)
+        return self._by_deck[id(deck)]
 
 
 @dataclass
@@ -535,7 +538,10 @@ def _text_style(deck: SourceDeck) -> etree._Element | None:
     return deck.presentation_xml.find(qn("p:defaultTextStyle"))
 
 
-def _same_xml(first: etree._Element | None, second: etree._Element | None) -> bool:
-    if first is None or second is None:
-        return first is second
-    return etree.tostring(first, method="c14n") == etree.tostring(second, method="c14n")
+def _style_digest(deck: SourceDeck) -> bytes:
+    """sha256 of the deck's canonical p:defaultTextStyle (kept on the deck)."""
+    if ("text style",) not in deck.derived:
+        style = _text_style(deck)
+        canonical = etree.tostring(style, method="c14n") if style is not None else b""
+        deck.derived[("text style",)] = hashlib.sha256(canonical).digest()
+    return deck.derived[("text style",)]

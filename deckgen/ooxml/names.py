@@ -120,7 +120,14 @@ def resolve_target(source_part: str, target: str) -> str:
 
 def relative_target(source_part: str, target_part: str) -> str:
     """Relationship target that reaches ``target_part`` from ``source_part`` (relative URI)."""
-    return posixpath.relpath(target_part, posixpath.dirname(source_part) or ".")
+    # both are names inside one package, so no file-system lookup (as posixpath.relpath does)
+    start = [segment for segment in posixpath.dirname(source_part).split("/") if segment]
+    target = target_part.split("/")
+    common = 0
+    while (common < len(start) and common < len(target) - 1
+           and start[common] == target[common]):
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:])
 
 
 def extension(part: str) -> str:

@@ -76,6 +76,9 @@ class SourceDeck:
         self.slide_ids: list[int] = []
         self._slide_parts: dict[int, str] = {}
         self.slide_size: tuple[int, int] | None = None
+        # values the copy engine derives from parts (content keys...): valid as long as the
+        # deck is, since a changed file is refused when the zip is reopened
+        self.derived: dict[tuple, object] = {}
 
     # -- opening -------------------------------------------------------------------------------
 

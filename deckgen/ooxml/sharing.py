@@ -24,8 +24,6 @@ class SharedParts:
         self._style_context = style_context
         self._by_key: dict[str, str] = {}
         self._binary: dict[tuple[str, int, int], list[tuple[SourceDeck, str, str]]] = {}
-        self._keys: dict[tuple[int, str], str] = {}
-        self._sha: dict[tuple[int, str], str] = {}
 
     def find(self, deck: SourceDeck, part: str, content_type: str) -> str | None:
         """Output name of a part already copied that is the same as ``part``, or None."""
@@ -47,27 +45,40 @@ class SharedParts:
             self._binary.setdefault((content_type, info.file_size, info.CRC), []).append(
                 (deck, part, name))
 
-    def _sha256(self, deck: SourceDeck, part: str) -> str:
-        key = (id(deck), part)
-        if key not in self._sha:
+    @staticmethod
+    def _sha256(deck: SourceDeck, part: str) -> str:
+        memo = ("sha256", part)
+        if memo not in deck.derived:
             digest = hashlib.sha256()
             with deck.open_part(part) as stream:
                 while chunk := stream.read(1 << 20):
                     digest.update(chunk)
-            self._sha[key] = digest.hexdigest()
-        return self._sha[key]
+            deck.derived[memo] = digest.hexdigest()
+        return deck.derived[memo]
 
     def content_key(self, deck: SourceDeck, part: str) -> str:
         """Digest equal for parts that would look the same in the output: content with its
-        relationship ids replaced by their targets' keys, plus those targets."""
-        memo = (id(deck), part)
-        if memo in self._keys:
-            return self._keys[memo]
-        self._keys[memo] = f"cycle:{part}"  # a part reached again while its key is computed
+        relationship ids replaced by their targets' keys, plus those targets.
+
+        Keys are kept on the deck (per text-style context), so later assemblies from the same
+        open deck reuse them."""
         content_type = deck.content_type(part)
-        digest = hashlib.sha256(content_type.encode() + b"\0")
-        if content_type in (n.CT_SLIDE_MASTER, n.CT_SLIDE_LAYOUT):
-            digest.update(self._style_context(deck))
+        styled = content_type in (n.CT_SLIDE_MASTER, n.CT_SLIDE_LAYOUT)
+        context = self._style_context(deck) if styled else b""
+        memo = ("content key", part, context)
+        if memo not in deck.derived:
+            # a part reached again while its own key is computed stands for itself
+            deck.derived[memo] = f"cycle:{deck.path}:{part}"
+            try:
+                deck.derived[memo] = self._compute_key(deck, part, content_type, context)
+            except BaseException:
+                del deck.derived[memo]
+                raise
+        return deck.derived[memo]
+
+    def _compute_key(self, deck: SourceDeck, part: str, content_type: str,
+                     context: bytes) -> str:
+        digest = hashlib.sha256(content_type.encode() + b"\0" + context)
         targets: dict[str, str] = {}
         for rel in deck.rels(part):
             if rel.external:
@@ -85,8 +96,7 @@ class SharedParts:
         digest.update(data)
         for value in sorted(targets.values()):
             digest.update(b"\0" + value.encode())
-        self._keys[memo] = digest.hexdigest()
-        return self._keys[memo]
+        return digest.hexdigest()
 
 
 def is_xml(content_type: str, part: str) -> bool:
