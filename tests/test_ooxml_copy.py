@@ -5,6 +5,7 @@ re-opens it) before the test looks at what it is about.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import posixpath
 import shutil
@@ -887,6 +888,17 @@ def test_every_part_has_a_content_type_and_names_are_unique(tmp_path):
 def test_output_bytes_are_the_same_for_the_same_inputs(tmp_path):
     path = FIXTURES / "python-pptx__shp-shapes.pptx"
     assert assemble(_all(path)).to_bytes() == assemble(_all(path)).to_bytes()
+
+
+def test_threads_sharing_open_decks_get_the_same_bytes(tmp_path):
+    first = _titled_deck(tmp_path / "a.pptx", [f"A{n}" for n in range(6)], pictures=True)
+    second = FIXTURES / "shapecrawler__019.pptx"
+    with SourceDeck.open(first) as a, SourceDeck.open(second) as b:
+        picks = [SlidePick(a, i) for i in a.slide_ids] + [SlidePick(b, i) for i in b.slide_ids]
+        expected = assemble(picks).to_bytes()
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: assemble(picks).to_bytes(), range(12)))
+    assert all(result == expected for result in results)
 
 
 def test_no_slides_is_an_error():

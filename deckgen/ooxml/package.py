@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import weakref
 import zipfile
 import zlib
@@ -59,6 +60,7 @@ class SourceDeck:
 
     The zip is opened on demand and may be closed between uses (``close``); reopening checks
     that the file did not change meanwhile, so parts copied later still match what was planned.
+    Threads may share an open deck (closing it while others read is the caller's business).
     """
 
     def __init__(self, path: Path, display: str):
@@ -66,6 +68,7 @@ class SourceDeck:
         self.display = display
         self._archive: zipfile.ZipFile | None = None
         self._closer: weakref.finalize | None = None
+        self._reopen_lock = threading.Lock()
         self._stat: tuple[int, int] | None = None
         self._members: dict[str, str] = {}  # case-folded name -> stored member name
         self._defaults: dict[str, str] = {}
@@ -201,15 +204,17 @@ class SourceDeck:
     # -- the zip -------------------------------------------------------------------------------
 
     def _zip(self) -> zipfile.ZipFile:
-        if self._archive is None:
-            try:
-                stat = self.path.stat()
-            except OSError as exc:
-                raise self._fail("disappeared while deckgen was using it") from exc
-            if (stat.st_size, stat.st_mtime_ns) != self._stat:
-                raise self._fail("changed while deckgen was using it", "run the command again")
-            self._open_zip()
-        return self._archive
+        with self._reopen_lock:
+            if self._archive is None:
+                try:
+                    stat = self.path.stat()
+                except OSError as exc:
+                    raise self._fail("disappeared while deckgen was using it") from exc
+                if (stat.st_size, stat.st_mtime_ns) != self._stat:
+                    raise self._fail("changed while deckgen was using it",
+                                     "run the command again")
+                self._open_zip()
+            return self._archive
 
     def _open_zip(self) -> None:
         handle = self.path.open("rb")

@@ -6,7 +6,8 @@ import zipfile
 
 # The stdlib has no public API for copying a member's compressed bytes (Go's archive/zip has
 # OpenRaw/CreateRaw). These helpers rely on the zip format's documented local header layout and
-# on zipfile's writer bookkeeping (filelist, NameToInfo, start_dir), stable in CPython 3.8-3.13.
+# on zipfile's bookkeeping (the reader's _lock; the writer's filelist, NameToInfo, start_dir),
+# stable in CPython 3.8-3.13.
 _ENCRYPTED_FLAG = 0x01
 _DEFLATE_OPTION_FLAGS = 0x06
 _RAW_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
@@ -22,7 +23,14 @@ def can_copy_raw(info: zipfile.ZipInfo) -> bool:
 def copy_raw(source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile,
              name: str, date_time: tuple[int, int, int, int, int, int]) -> None:
     """Append ``info``'s compressed bytes from ``source`` to ``target`` as member ``name``."""
-    handle = source.fp
+    # the source's lock is the one its own member readers take around every seek and read, so
+    # threads sharing an open source deck do not move each other's file position
+    with source._lock:
+        _copy_locked(source.fp, info, target, name, date_time)
+
+
+def _copy_locked(handle, info: zipfile.ZipInfo, target: zipfile.ZipFile, name: str,
+                 date_time: tuple[int, int, int, int, int, int]) -> None:
     handle.seek(info.header_offset)
     header = struct.unpack(zipfile.structFileHeader, handle.read(zipfile.sizeFileHeader))
     if header[zipfile._FH_SIGNATURE] != zipfile.stringFileHeader:
