@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from jinja2 import nodes
 from jinja2.exceptions import TemplateSyntaxError
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 from pptx import Presentation
 
 from deckgen.config import ProjectConfig
@@ -495,6 +495,8 @@ def _image_problem(data: bytes) -> str | None:
                 image.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
+        except UnidentifiedImageError:
+            return "pillow does not recognise it as a picture"
         except Exception as exc:   # pillow raises OSError, SyntaxError, ValueError... on bad data
             return str(exc) or type(exc).__name__
     return None

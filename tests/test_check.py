@@ -1,0 +1,360 @@
+"""deckgen check: break a copy of the shipped example library in each way and read the exact report."""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+
+from deckgen.cli import main
+from deckgen.commands.check import check_project
+from deckgen.config import project_config
+
+REPO = Path(__file__).resolve().parents[1]
+# Every review date of the shipped library lies after this day, so the copy checks clean.
+TODAY = datetime.date(2026, 12, 1)
+SCOPE = "(37 slides in 7 modules, 4 recipes)"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped example project, as the current folder (reports name paths from it)."""
+    for folder in ("slide_library", "recipes", "prospects"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    shutil.copy(REPO / "deckgen.yaml", tmp_path / "deckgen.yaml")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def report(project: Path) -> list[str]:
+    return check_project(project_config(project), today=TODAY).to_text().splitlines()
+
+
+def replace_text(path: str, old: str, new: str) -> None:
+    file = Path(path)
+    text = file.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} should occur once in {path}"
+    file.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def line_of(path: str, needle: str) -> int:
+    """1-based number of the line of ``path`` that contains ``needle`` (exactly one must)."""
+    lines = [n for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1) if needle in line]
+    assert len(lines) == 1, (needle, lines)
+    return lines[0]
+
+
+def entry_line(path: str, key: str) -> int:
+    return line_of(path, f"- key: {key}")
+
+
+def edit_shape(module: str, number: int, shape_name: str, edit) -> None:
+    """Open a library module with python-pptx, edit one named shape of slide ``number``, save."""
+    prs = Presentation(module)
+    shape = next(s for s in prs.slides[number - 1].shapes if s.name == shape_name)
+    edit(shape)
+    prs.save(module)
+
+
+def set_first_run(text: str):
+    def edit(shape) -> None:
+        shape.text_frame.paragraphs[0].runs[0].text = text
+    return edit
+
+
+def test_shipped_library_is_clean(project: Path) -> None:
+    assert report(project) == [f"check: no problems {SCOPE}"]
+    result = CliRunner().invoke(main, ["check", "--strict", "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"check: no problems {SCOPE}\n"
+
+
+def test_recipe_reference_that_does_not_resolve(project: Path) -> None:
+    replace_text("recipes/first-call.yaml", "slides: [approach-90-days]", "slides: [approach-90-day]")
+    line = line_of("recipes/first-call.yaml", "approach-90-day]")
+    assert report(project) == [
+        f"recipes/first-call.yaml:{line}: error: no slide with key 'approach-90-day' in the library",
+        "    hint: did you mean 'approach-90-days'?",
+        f"check: 1 error, 0 warnings, 0 notes {SCOPE}",
+    ]
+
+
+def test_metadata_whose_slide_id_is_gone(project: Path) -> None:
+    replace_text("slide_library/pricing.yaml", "slide_id: 258", "slide_id: 999")
+    line = line_of("slide_library/pricing.yaml", "slide_id: 999")
+    assert report(project) == [
+        'slide_library/pricing.pptx slide 3: warning: slide 3 (id 258 "Shop-floor Starter: one site, live in a '
+        'week") has no entry in pricing.yaml, so no recipe can use it',
+        "    hint: add '- key: ...' with 'slide_id: 258' to slide_library/pricing.yaml",
+        f"slide_library/pricing.yaml:{line}: error: key 'pricing-starter': slide_id 999 is not in pricing.pptx",
+        '    hint: was the slide re-created? slide 3 "Shop-floor Starter: one site, live in a week" has id 258: '
+        'set slide_id: 258',
+        "check: 1 error, 1 warning, 0 notes (36 slides in 7 modules, 4 recipes)",
+    ]
+
+
+def test_slide_without_metadata_and_the_recipe_that_needs_it(project: Path) -> None:
+    replace_text("slide_library/corporate.yaml",
+                 "- key: closing\n  slide_id: 263\n  title: Thank you\n  tags: {kind: closing}\n", "")
+    line = line_of("recipes/closing.yaml", "slides: [closing]")
+    assert report(project) == [
+        f"recipes/closing.yaml:{line}: error: no slide with key 'closing' in the library",
+        "    hint: see the keys in the sidecars of slide_library",
+        'slide_library/corporate.pptx slide 8: warning: slide 8 (id 263 "Thank you") has no entry in '
+        "corporate.yaml, so no recipe can use it",
+        "    hint: add '- key: ...' with 'slide_id: 263' to slide_library/corporate.yaml",
+        "check: 1 error, 1 warning, 0 notes (36 slides in 7 modules, 4 recipes)",
+    ]
+
+
+def test_template_variables_nothing_provides(project: Path) -> None:
+    edit_shape("slide_library/corporate.pptx", 4, "TextBox 8", set_first_run(
+        "TRUSTED BY {{ customer_count }} plants, {{ prospect.revenue }}, {{ prospect.values.headcount }} "
+        "and {{ prospect.values.employees }} people at {{ presenter }}"))
+    where = "slide_library/corporate.pptx slide 4 (about-northwind)"
+    assert report(project) == [
+        f"{where}: error: uses variable 'customer_count', which no recipe variable or prospect value provides",
+        "    hint: give it a default under 'variables:' in a recipe, or add it to the 'values:' of the prospects "
+        "in prospects/",
+        f"{where}: error: uses 'prospect.revenue', which is not a prospect field",
+        "    hint: prospect fields: company, logo, segment, industry, competitors, objections, contact, values",
+        f"{where}: error: uses 'prospect.values.headcount', which no prospect in prospects/ provides",
+        "    hint: add 'headcount' to the 'values:' of the prospects, or read a recipe variable instead",
+        f"check: 3 errors, 0 warnings, 0 notes {SCOPE}",
+    ]
+
+
+def test_a_recipe_default_or_a_prospect_value_provides_a_variable(project: Path) -> None:
+    edit_shape("slide_library/corporate.pptx", 4, "TextBox 8", set_first_run("Shown by {{ presenter_title }}"))
+    assert "uses variable 'presenter_title'" in "\n".join(report(project))
+    replace_text("recipes/base.yaml", "  currency: \"$\"\n", "  currency: \"$\"\n  presenter_title: VP Sales\n")
+    assert report(project) == [f"check: no problems {SCOPE}"]
+
+
+def test_jinja_syntax_error(project: Path) -> None:
+    edit_shape("slide_library/corporate.pptx", 4, "TextBox 8", set_first_run("TRUSTED BY {{ prospect.company } "))
+    assert report(project) == [
+        'slide_library/corporate.pptx slide 4 (about-northwind): error: template syntax error in "TRUSTED BY '
+        '{{ prospect.company } Hartwell Foods  ·  Kestrel Aerospace  ·  Meridian Cold Chain  ·  Brightline '
+        "Packaging  ·  Alder & Sons Machining\": unexpected '}'",
+        "    hint: fix the {{ }} / {% %} tags in PowerPoint",
+        f"check: 1 error, 0 warnings, 0 notes {SCOPE}",
+    ]
+
+
+def test_slide_past_its_review_date_is_a_warning(project: Path) -> None:
+    replace_text("slide_library/corporate.yaml", "  tags: {kind: agenda}\n", "  tags: {kind: agenda}\n  review_by: 2026-10-31\n")
+    line = entry_line("slide_library/corporate.yaml", "agenda")
+    lines = report(project)
+    assert lines == [
+        f"slide_library/corporate.yaml:{line}: warning: slide 'agenda' was due for review on 2026-10-31",
+        "    hint: owner: maria.lopez@northwind.example",
+        f"check: 0 errors, 1 warning, 0 notes {SCOPE}",
+    ]
+    runner = CliRunner()
+    assert runner.invoke(main, ["check", "--today", TODAY.isoformat()]).exit_code == 0
+    assert runner.invoke(main, ["check", "--strict", "--today", TODAY.isoformat()]).exit_code == 1
+
+
+def test_expired_slide_named_or_selected_by_a_recipe_is_an_error(project: Path) -> None:
+    replace_text("slide_library/corporate.yaml", "  title: From first machine to every plant in 90 days\n",
+                 "  title: From first machine to every plant in 90 days\n  expires: 2026-11-15\n")
+    replace_text("slide_library/case-studies.yaml", "slide_id: 256\n", "slide_id: 256\n  expires: 2026-11-15\n")
+    approach = entry_line("slide_library/corporate.yaml", "approach-90-days")
+    kestrel = entry_line("slide_library/case-studies.yaml", "case-kestrel")
+    named = line_of("recipes/first-call.yaml", "slides: [approach-90-days]")
+    exec_proof = line_of("recipes/executive-briefing.yaml", "select: {kind: case-study")
+    first_proof = line_of("recipes/first-call.yaml", "select: {kind: case-study")
+    maria = "ask maria.lopez@northwind.example to update the slide and its 'expires' date, or take it out of the recipe"
+    lena = "ask lena.fischer@northwind.example to update the slide and its 'expires' date, or take it out of the recipe"
+    assert report(project) == [
+        f"recipes/executive-briefing.yaml:{exec_proof}: error: section 'proof' can select slide 'case-kestrel', "
+        f"which expired on 2026-11-15 (slide_library/case-studies.yaml:{kestrel})",
+        f"    hint: {lena}",
+        f"recipes/first-call.yaml:{first_proof}: error: section 'proof' can select slide 'case-kestrel', "
+        f"which expired on 2026-11-15 (slide_library/case-studies.yaml:{kestrel})",
+        f"    hint: {lena}",
+        f"recipes/first-call.yaml:{named}: error: section 'approach' names slide 'approach-90-days', "
+        f"which expired on 2026-11-15 (slide_library/corporate.yaml:{approach})",
+        f"    hint: {maria}",
+        f"slide_library/case-studies.yaml:{kestrel}: warning: slide 'case-kestrel' expired on 2026-11-15",
+        "    hint: recipes that use it fail; update the slide and its date, or remove it",
+        f"slide_library/corporate.yaml:{approach}: warning: slide 'approach-90-days' expired on 2026-11-15",
+        "    hint: recipes that use it fail; update the slide and its date, or remove it",
+        f"check: 3 errors, 2 warnings, 0 notes {SCOPE}",
+    ]
+
+
+def test_draft_slides_used_by_recipes(project: Path) -> None:
+    replace_text("slide_library/corporate.yaml", "  tags: {kind: agenda}\n", "  tags: {kind: agenda}\n  status: draft\n")
+    replace_text("slide_library/value-props.yaml", "slide_id: 256\n", "slide_id: 256\n  status: draft\n")
+    agenda = entry_line("slide_library/corporate.yaml", "agenda")
+    platform = entry_line("slide_library/value-props.yaml", "vp-one-platform")
+    base = line_of("recipes/base.yaml", "slides: [title, agenda]")
+    exec_opening = line_of("recipes/executive-briefing.yaml", "slides: [title-executive, agenda]")
+    exec_value = line_of("recipes/executive-briefing.yaml", "select: {kind: value-prop")
+    first_value = line_of("recipes/first-call.yaml", "select: {kind: value-prop")
+    approve = "    hint: set 'status: approved' in its sidecar once reviewed; builds refuse drafts without --allow-drafts"
+    assert report(project) == [
+        f"recipes/base.yaml:{base}: error: section 'opening' names draft slide 'agenda' "
+        f"(slide_library/corporate.yaml:{agenda})",
+        approve,
+        f"recipes/executive-briefing.yaml:{exec_opening}: error: section 'opening' names draft slide 'agenda' "
+        f"(slide_library/corporate.yaml:{agenda})",
+        approve,
+        f"recipes/executive-briefing.yaml:{exec_value}: note: section 'value' can select draft slide "
+        f"'vp-one-platform' (slide_library/value-props.yaml:{platform}); builds skip it until it is approved",
+        f"recipes/first-call.yaml:{first_value}: note: section 'value' can select draft slide "
+        f"'vp-one-platform' (slide_library/value-props.yaml:{platform}); builds skip it until it is approved",
+        f"check: 2 errors, 0 warnings, 2 notes {SCOPE}",
+    ]
+
+
+def test_duplicate_keys(project: Path) -> None:
+    replace_text("slide_library/pricing.yaml", "key: pricing-starter", "key: pricing-tiers")
+    first = line_of("slide_library/pricing.yaml", "slide_id: 256") - 1
+    second = line_of("slide_library/pricing.yaml", "slide_id: 258") - 1
+    assert report(project) == [
+        f"slide_library/pricing.yaml:{second}: error: duplicate key 'pricing-tiers' "
+        f"(first used at slide_library/pricing.yaml:{first})",
+        "    hint: keys must be unique across the library; rename one",
+        "check: 1 error, 0 warnings, 0 notes (36 slides in 7 modules, 4 recipes)",
+    ]
+
+
+def _corrupt_member(module: str, member: str) -> None:
+    """Rewrite ``member`` of a module's zip with a PNG signature followed by junk."""
+    with zipfile.ZipFile(module) as archive:
+        infos = archive.infolist()
+        data = {info.filename: archive.read(info) for info in infos}
+    assert member in data
+    data[member] = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + b"cut off here"
+    with zipfile.ZipFile(module, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in infos:
+            archive.writestr(info, data[info.filename])
+
+
+def _picture_part(module: str, slide_number: int, shape_name: str) -> str:
+    """The zip member name of the picture a named picture shape shows."""
+    slide = Presentation(module).slides[slide_number - 1]
+    shape = next(s for s in slide.shapes if s.name == shape_name)
+    return slide.part.related_part(shape._element.blipFill.blip.rEmbed).partname.lstrip("/")
+
+
+def test_broken_picture_on_a_slide(project: Path) -> None:
+    part = _picture_part("slide_library/corporate.pptx", 1, "logo")
+    _corrupt_member("slide_library/corporate.pptx", part)
+    hint = "    hint: insert the picture again in PowerPoint from a working PNG or JPEG"
+    assert report(project) == [
+        f"slide_library/corporate.pptx slide 1 (title): error: picture 'logo' (/{part}) cannot be opened: "
+        "Truncated File Read",
+        hint,
+        f"slide_library/corporate.pptx slide 2 (title-executive): error: picture 'logo' (/{part}) cannot be "
+        "opened: Truncated File Read",
+        hint,
+        f"check: 2 errors, 0 warnings, 0 notes {SCOPE}",
+    ]
+
+
+def test_broken_picture_on_the_master_is_reported_once(project: Path) -> None:
+    prs = Presentation("slide_library/corporate.pptx")
+    master = prs.slide_master
+    picture = next(shape for shape in master.shapes if shape.shape_type == 13)
+    part = master.part.related_part(picture._element.blipFill.blip.rEmbed).partname.lstrip("/")
+    _corrupt_member("slide_library/corporate.pptx", part)
+    lines = report(project)
+    assert lines[0].startswith(f"slide_library/corporate.pptx: error: picture /{part} of the ")
+    assert lines[0].endswith("cannot be opened: Truncated File Read (shown on slides 1, 2, 3, 4, 5, 6, 7, 8)")
+    assert "slide master /ppt/slideMasters/slideMaster1.xml" in lines[0]
+    assert lines[1:] == ["    hint: insert it again in PowerPoint under View > Slide Master",
+                         f"check: 1 error, 0 warnings, 0 notes {SCOPE}"]
+
+
+def test_unreadable_module_file(project: Path) -> None:
+    Path("slide_library/pricing.pptx").write_bytes(b"not a zip at all")
+    pricing = line_of("recipes/executive-briefing.yaml", "select: {kind: pricing")
+    assert report(project) == [
+        f"recipes/executive-briefing.yaml:{pricing}: error: no slide in the library has kind=pricing",
+        "    hint: kind values: about, agenda, battle-card, business-case, case-study, closing, feature, "
+        "objection, proof, title, value-prop",
+        "slide_library/pricing.pptx: error: none of its slides can be used: is not a .pptx package (not a zip file)",
+        "    hint: open it in PowerPoint and save it as a PowerPoint Presentation (.pptx)",
+        "check: 2 errors, 0 warnings, 0 notes (34 slides in 7 modules, 4 recipes)",
+    ]
+
+
+_OVERFLOW = re.compile(r"^slide_library/corporate\.pptx slide 4 \(about-northwind\): warning: text overflows shape "
+                       r"'TextBox 3': it needs (\d+\.\d) pt of height, the box has (\d+\.\d) pt "
+                       r"\(measured with DejaVu Sans Condensed, Liberation Sans\)$")
+
+
+def test_text_that_overflows_its_shape(project: Path) -> None:
+    box = {}
+
+    def lengthen(shape) -> None:
+        run = shape.text_frame.paragraphs[-1].runs[-1]
+        run.text += " More words about our plants." * 40
+        frame = shape.text_frame
+        box["height_pt"] = (shape.height - frame.margin_top - frame.margin_bottom) / 12700
+    edit_shape("slide_library/corporate.pptx", 4, "TextBox 3", lengthen)
+    lines = report(project)
+    assert len(lines) == 3, lines
+    match = _OVERFLOW.match(lines[0])
+    assert match, lines[0]
+    needed, has = float(match.group(1)), float(match.group(2))
+    # the room is the shape's height less its insets; 40 more sentences need far more than that
+    assert has == pytest.approx(box["height_pt"], abs=0.05)
+    assert needed > has * 1.5
+    assert lines[1:] == ["    hint: shorten the text, make the box bigger or the font smaller, or set the box to "
+                         "shrink text on overflow", f"check: 0 errors, 1 warning, 0 notes {SCOPE}"]
+
+
+def test_text_that_fits_is_not_reported_even_near_the_edge(project: Path) -> None:
+    def one_more_line(shape) -> None:
+        shape.text_frame.paragraphs[-1].runs[-1].text += " Short."
+    edit_shape("slide_library/corporate.pptx", 4, "TextBox 3", one_more_line)
+    assert report(project) == [f"check: no problems {SCOPE}"]
+
+
+def test_fonts_and_colours_outside_the_brand_and_a_missing_font(project: Path) -> None:
+    def off_brand(shape) -> None:
+        run = shape.text_frame.paragraphs[0].runs[0]
+        run.font.name = "Montserrat"
+        run.font.color.rgb = RGBColor(0xFF, 0x00, 0xFF)
+    edit_shape("slide_library/corporate.pptx", 4, "TextBox 8", off_brand)
+    where = "slide_library/corporate.pptx slide 4 (about-northwind)"
+    assert report(project) == [
+        f"{where}: warning: uses font outside the brand fonts: 'Montserrat'",
+        "    hint: use DejaVu Sans Condensed, Liberation Sans (brand.fonts in deckgen.yaml)",
+        f"{where}: warning: uses colour outside the brand palette: #FF00FF",
+        "    hint: pick a colour of brand.colors in deckgen.yaml",
+        f"{where}: note: font 'Montserrat' is not installed here, so text overflow was measured with "
+        "'DejaVu Sans', the font fontconfig substitutes for it",
+        "    hint: install Montserrat for exact measurements (`fc-list` lists installed fonts)",
+        f"check: 0 errors, 2 warnings, 1 note {SCOPE}",
+    ]
+
+
+def test_every_problem_is_reported_in_one_run_and_json_for_ci(project: Path) -> None:
+    replace_text("recipes/first-call.yaml", "slides: [approach-90-days]", "slides: [approach-90-day]")
+    replace_text("slide_library/pricing.yaml", "key: pricing-starter", "key: pricing-tiers")
+    edit_shape("slide_library/corporate.pptx", 4, "TextBox 8", set_first_run("{{ customer_count }}"))
+    result = CliRunner().invoke(main, ["check", "--format", "json", "--today", TODAY.isoformat()])
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["ok"] is False
+    assert data["summary"] == {"errors": 3, "warnings": 0, "notes": 0, "modules": 7, "slides": 36, "recipes": 4}
+    assert [(p["rule"], p["file"], p["slide"], p["key"]) for p in data["problems"]] == [
+        ("recipe-ref", "recipes/first-call.yaml", None, None),
+        ("template-variable", "slide_library/corporate.pptx", 4, "about-northwind"),
+        ("duplicate-key", "slide_library/pricing.yaml", None, None),
+    ]
+    assert data["problems"][0]["line"] == line_of("recipes/first-call.yaml", "approach-90-day]")
+    assert data["problems"][0]["hint"] == "did you mean 'approach-90-days'?"
