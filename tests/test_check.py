@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import ImageFont
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 
 from deckgen.cli import main
 from deckgen.commands.check import check_project
+from deckgen.commands.textfit import FontBook, fit_text
 from deckgen.config import project_config
+from deckgen.ooxml.inspect import EMU_PER_PT, TextBox, TextParagraph, TextRun
 
 REPO = Path(__file__).resolve().parents[1]
 # Every review date of the shipped library lies after this day, so the copy checks clean.
@@ -358,3 +361,61 @@ def test_every_problem_is_reported_in_one_run_and_json_for_ci(project: Path) -> 
     ]
     assert data["problems"][0]["line"] == line_of("recipes/first-call.yaml", "approach-90-day]")
     assert data["problems"][0]["hint"] == "did you mean 'approach-90-days'?"
+
+
+# -- textfit: the layout behind the overflow rule ------------------------------------------------
+
+def _box(text: str, width_pt: float, height_pt: float, *, wrap: bool = True, autofit: str = "none",
+         font_scale: float = 1.0, size: float = 20.0) -> TextBox:
+    paragraphs = tuple(
+        TextParagraph(runs=(TextRun(line, "Liberation Sans", size, False),), level=0, end_size_pt=size,
+                      end_font="Liberation Sans", line_spacing=None, line_spacing_pt=None, space_before_pt=0.0,
+                      space_after_pt=0.0, margin_left_pt=0.0, first_line_indent_pt=0.0)
+        for line in text.split("\n"))
+    return TextBox(shape_name="Box", shape_id=2, kind="shape", width_emu=round(width_pt * EMU_PER_PT),
+                   height_emu=round(height_pt * EMU_PER_PT), insets_emu=(0, 0, 0, 0), wrap=wrap, autofit=autofit,
+                   font_scale=font_scale, line_reduction=0.0, columns=1, paragraphs=paragraphs)
+
+
+def _liberation(size_pt: float) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(FontBook().match("Liberation Sans", False).path), round(size_pt * 16))
+
+
+def test_textfit_wraps_at_the_box_width_with_real_metrics() -> None:
+    font = _liberation(20)
+    ascent, descent = font.getmetrics()
+    line_pt = (ascent + descent) / 16
+    words = "Predictive maintenance for every line"
+    width_pt = font.getlength(words) / 16
+    book = FontBook()
+    one_line = fit_text(_box(words, width_pt + 0.5, 100), book)
+    assert (one_line.lines, one_line.needed_height_pt) == (1, pytest.approx(line_pt))
+    # one point narrower than the text: the last word moves to a second line
+    two_lines = fit_text(_box(words, width_pt - 1, 100), book)
+    assert (two_lines.lines, two_lines.needed_height_pt) == (2, pytest.approx(2 * line_pt))
+    assert two_lines.widest_line_pt == pytest.approx(font.getlength("Predictive maintenance for every") / 16)
+    # a box one line tall overflows by exactly one line
+    assert fit_text(_box(words, width_pt - 1, line_pt), book).overflow_height_pt == pytest.approx(line_pt, abs=0.01)
+
+
+def test_textfit_without_wrapping_measures_the_longest_line() -> None:
+    font = _liberation(20)
+    fit = fit_text(_box("short\na much longer line of text", 50, 200, wrap=False), FontBook())
+    assert fit.lines == 2
+    assert fit.widest_line_pt == pytest.approx(font.getlength("a much longer line of text") / 16)
+    assert fit.overflow_width_pt > 0
+
+
+def test_textfit_applies_the_stored_shrink_scale() -> None:
+    text = "Every plant, every line, every machine, monitored " * 4
+    full = fit_text(_box(text, 200, 50), FontBook())
+    half = fit_text(_box(text, 200, 50, autofit="shrink", font_scale=0.5), FontBook())
+    assert half.lines < full.lines
+    assert half.needed_height_pt < full.needed_height_pt / 2 + 20
+
+
+def test_fontconfig_substitute_for_a_missing_family() -> None:
+    match = FontBook().match("Montserrat", True)
+    assert match.exact is False and match.family != "Montserrat" and match.path.is_file()
+    installed = FontBook().match("Liberation Sans", False)
+    assert installed.exact is True and installed.family == "Liberation Sans"
