@@ -18,6 +18,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -602,7 +603,8 @@ def evaluate(results: list[Result], settings: Settings) -> tuple[list[tuple[str,
 # --- report ------------------------------------------------------------------------------------
 
 ROW = "  {:<44} {:>9} {:>9} {:>9} {:>9}  {}"
-PROFILE_LINES = 45
+PROFILE_SHARE = 0.05
+STDLIB = sysconfig.get_paths()["stdlib"]
 
 
 def format_row(result: Result) -> str:
@@ -613,15 +615,43 @@ def format_row(result: Result) -> str:
                       f"{statistics.median(result.cpu_s):.3f}", f"{result.peak:.1f}", facts)
 
 
+def summarise_profile(session_path: Path, share: float = PROFILE_SHARE) -> list[str]:
+    """Return the call tree of a pyinstrument session, keeping frames that take ``share`` of the run.
+
+    Frames of the interpreter's import and module-running machinery and of click are skipped
+    (their children are kept), so the tree shows deckgen's own calls and the imports it pays for.
+    """
+    from pyinstrument.session import Session
+
+    root = Session.load(str(session_path)).root_frame()
+    lines: list[str] = []
+
+    def visit(frame, depth: int) -> None:
+        if frame.time < share * root.time:
+            return
+        where = frame.file_path or ""
+        skipped = where.startswith("<frozen") or "/click/" in where or "pyinstrument" in where \
+            or frame.function == "<module>" and where == "<string>"
+        if not skipped:
+            shown = where.replace(f"{BENCH_DIR.parent}/", "").replace(f"{STDLIB}/", "")
+            shown = shown.split("site-packages/")[-1]
+            lines.append(f"{'  ' * depth}{frame.time:.3f} {frame.function}  {shown}:{frame.line_no}")
+        for child in frame.children:
+            visit(child, depth if skipped else depth + 1)
+
+    visit(root, 0)
+    return lines
+
+
 def profile(case: Case, out_dir: Path) -> Path:
-    """Run a deckgen case once under pyinstrument; return the text report's path."""
-    report = out_dir / f"profile-{case.key}.txt"
+    """Run a deckgen case once under pyinstrument; return the saved session's path."""
+    session = out_dir / f"profile-{case.key}.pyisession"
     if case.output is not None:
         _remove(case.output)
-    argv = [sys.executable, "-m", "pyinstrument", "-r", "text", "--no-color", "-o", str(report),
+    argv = [sys.executable, "-m", "pyinstrument", "-r", "pyisession", "-o", str(session),
             "-m", "deckgen", *case.argv[len(DECKGEN):]]
     measure(argv, case.cwd, out_dir / f"profile-{case.key}.log")
-    return report
+    return session
 
 
 def parse_pair(text: str) -> tuple[int, int]:
@@ -706,10 +736,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.profile:
         for case in profiled:
-            report = profile(case, settings.work_dir)
-            print(f"profile of {case.label} ({report}), top of the call tree:")
-            lines = [line for line in report.read_text().splitlines() if line.strip()]
-            print("\n".join(f"  {line}" for line in lines[:PROFILE_LINES]))
+            session = profile(case, settings.work_dir)
+            report = session.with_suffix(".txt")
+            report.write_text("\n".join(summarise_profile(session, share=0.005)) + "\n")
+            print(f"profile of {case.label} (more detail: {report}; open the session with "
+                  f"`pyinstrument --load {session}`), calls taking >= {PROFILE_SHARE:.0%} of the run:")
+            print("\n".join(f"  {line}" for line in summarise_profile(session)))
     if args.json:
         args.json.write_text(json.dumps({
             "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(settings).items()},

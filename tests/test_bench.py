@@ -124,6 +124,21 @@ def test_timed_reports_the_commands_own_peak_memory(tmp_path):
     assert peak("raise SystemExit(3)")["exit"] == 3
 
 
+def test_profile_summary_keeps_the_frames_that_take_time(bench, tmp_path):
+    pytest.importorskip("pyinstrument")
+    run = bench("run")
+    script = tmp_path / "work.py"
+    script.write_text("import time\n\ndef slow():\n    time.sleep(0.3)\n\ndef quick():\n    pass\n\n"
+                      "slow()\nquick()\n")
+    session = tmp_path / "work.pyisession"
+    subprocess.run([sys.executable, "-m", "pyinstrument", "-r", "pyisession", "-o", str(session),
+                    str(script)], check=True, capture_output=True)
+    lines = run.summarise_profile(session)
+    slow = [line for line in lines if " slow " in line]
+    assert len(slow) == 1 and float(slow[0].split()[0]) >= 0.25
+    assert not any(" quick " in line or "<frozen" in line or "pyinstrument" in line for line in lines)
+
+
 def _deckgen_commands() -> set[str]:
     from deckgen.cli import main
 
