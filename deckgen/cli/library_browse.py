@@ -1,0 +1,110 @@
+"""`deckgen library list|search|show`: browse the slide library from the terminal."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from deckgen.cli.library import library_group
+from deckgen.commands.plan import project_folders
+from deckgen.commands.search import (filter_slides, open_catalog, parse_tag_filters, search, slide_details,
+                                     tag_text)
+from deckgen.commands.usage import NAMED
+from deckgen.library import LibrarySlide
+from deckgen.yamlio import display_path
+
+_library_option = click.option("--library", type=click.Path(file_okay=False, path_type=Path),
+                               help="Slide library folder (default: from deckgen.yaml).")
+_format_option = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+                              show_default=True, help="Output format.")
+
+
+def _slide_data(slide: LibrarySlide) -> dict:
+    return {"key": slide.key, "module": slide.module, "file": display_path(slide.path), "number": slide.number,
+            "slide_id": slide.slide_id, "title": slide.title, "tags": {k: list(v) for k, v in slide.tags.items()},
+            "owner": slide.owner, "review_by": slide.review_by.isoformat() if slide.review_by else None,
+            "expires": slide.expires.isoformat() if slide.expires else None, "status": slide.status}
+
+
+@library_group.command("list")
+@click.option("--tag", "tags", multiple=True, metavar="NAME=VALUE",
+              help="Only slides with this tag value (repeat: different tags must all match, "
+                   "values of one tag are alternatives; VALUE may be a,b).")
+@_library_option
+@_format_option
+def list_command(tags: tuple[str, ...], library: Path | None, output_format: str) -> None:
+    """List the library's slides (key, file#number, status, review date, title, tags)."""
+    catalog = open_catalog(project_folders(library=library), with_text=False)
+    slides = filter_slides(catalog.library, parse_tag_filters(tags, catalog.library))
+    if output_format == "json":
+        click.echo(json.dumps([_slide_data(slide) for slide in slides], indent=2, ensure_ascii=False))
+        return
+    if not slides:
+        click.echo("no slides match" + (f" {' '.join(tags)}" if tags else ""))
+        return
+    key_width = max(len(slide.key) for slide in slides)
+    where_width = max(len(f"{slide.module}#{slide.number}") for slide in slides)
+    for slide in slides:
+        review = slide.review_by.isoformat() if slide.review_by else "-"
+        click.echo(f"{slide.key:<{key_width}}  {slide.module + '#' + str(slide.number):<{where_width}}  "
+                   f"{slide.status:<8}  {review:<10}  {slide.title}  [{tag_text(slide.tags)}]")
+    click.echo(f"{len(slides)} of {len(catalog.library)} slides")
+
+
+@library_group.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("-n", "--limit", type=click.IntRange(1), default=10, show_default=True, help="Show at most N hits.")
+@click.option("--tag", "tags", multiple=True, metavar="NAME=VALUE", help="Search only slides with this tag value.")
+@_library_option
+@_format_option
+def search_command(query: tuple[str, ...], limit: int, tags: tuple[str, ...], library: Path | None,
+                   output_format: str) -> None:
+    """Full-text search of slide titles, text and speaker notes, best match first."""
+    catalog = open_catalog(project_folders(library=library))
+    allowed = {slide.key for slide in filter_slides(catalog.library, parse_tag_filters(tags, catalog.library))}
+    documents = [doc for key, doc in catalog.documents.items() if key in allowed]
+    hits = search(documents, " ".join(query), limit=limit)
+    if output_format == "json":
+        click.echo(json.dumps([{**_slide_data(hit.slide), "score": hit.score, "matched": list(hit.matched),
+                                "snippet": hit.snippet, "snippet_from": hit.snippet_from} for hit in hits],
+                              indent=2, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo(f"no slide mentions {' '.join(query)!r}")
+        return
+    for rank, hit in enumerate(hits, start=1):
+        click.echo(f"{rank:>2}. {hit.slide.key}  ({hit.slide.module}#{hit.slide.number}, score {hit.score:.2f})  "
+                   f"{hit.slide.title}")
+        click.echo(f"    {hit.snippet_from}: {hit.snippet}")
+
+
+@library_group.command("show")
+@click.argument("key")
+@_library_option
+def show_command(key: str, library: Path | None) -> None:
+    """Print one slide's metadata, text, speaker notes and the recipes that use it."""
+    details = slide_details(open_catalog(project_folders(library=library), with_text=False), key)
+    slide = details.slide
+    rows = [("key", slide.key), ("file", f"{display_path(slide.path)} slide {slide.number} (id {slide.slide_id})"),
+            ("title", slide.title or "-"), ("status", slide.status), ("owner", slide.owner or "-"),
+            ("review_by", slide.review_by.isoformat() if slide.review_by else "-"),
+            ("expires", slide.expires.isoformat() if slide.expires else "-")]
+    if slide.when is not None:
+        rows.append(("when", str(slide.when)))
+    rows.append(("metadata", slide.where))
+    for name, value in rows:
+        click.echo(f"{name + ':':<11}{value}")
+    click.echo("tags:")
+    for name, values in slide.tags.items():
+        click.echo(f"  {name}: {', '.join(values)}")
+    click.echo("\ntext:")
+    click.echo("\n".join(f"  {line}" for line in details.text.splitlines()) or "  (none)")
+    click.echo("\nnotes:")
+    click.echo("\n".join(f"  {line}" for line in details.notes.splitlines()) or "  (none)")
+    click.echo("\nused by:")
+    if not details.usage:
+        click.echo("  no recipe")
+    for use in details.usage:
+        how = "names it" if use.how == NAMED else "can select it"
+        click.echo(f"  {use.recipe}: section '{use.section}' {how} ({use.where})")
