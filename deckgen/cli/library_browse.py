@@ -41,7 +41,7 @@ def list_command(tags: tuple[str, ...], library: Path | None, output_format: str
         click.echo(json.dumps([_slide_data(slide) for slide in slides], indent=2, ensure_ascii=False))
         return
     if not slides:
-        click.echo("no slides match" + (f" {' '.join(tags)}" if tags else ""))
+        click.echo("no slides match" + "".join(f" --tag {tag}" for tag in tags))
         return
     key_width = max(len(slide.key) for slide in slides)
     where_width = max(len(f"{slide.module}#{slide.number}") for slide in slides)
