@@ -1,0 +1,47 @@
+"""`deckgen catalog`: click options for writing the static HTML catalog of the library."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from deckgen.cli import main
+from deckgen.commands.catalog import THUMB_WIDTH, build_catalog
+from deckgen.commands.plan import project_folders
+from deckgen.yamlio import display_path
+
+_BAR_STEPS = 1000
+
+
+@main.command("catalog")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for index.html and thumbs/.")
+@click.option("--library", type=click.Path(file_okay=False, path_type=Path),
+              help="Slide library folder (default: from deckgen.yaml).")
+@click.option("--recipes", type=click.Path(file_okay=False, path_type=Path),
+              help="Recipes folder (default: from deckgen.yaml).")
+@click.option("--no-thumbnails", is_flag=True, help="Skip rendering thumbnails (no LibreOffice needed).")
+@click.option("--width", type=click.IntRange(16, 4096), default=THUMB_WIDTH, show_default=True,
+              help="Thumbnail width in pixels.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Render cache folder [default: $XDG_CACHE_HOME/deckgen].")
+@click.option("--no-cache", is_flag=True, help="Render thumbnails again even if slides are unchanged.")
+def catalog_command(out_dir: Path, library: Path | None, recipes: Path | None, no_thumbnails: bool, width: int,
+                    cache_dir: Path | None, no_cache: bool) -> None:
+    """Write a static HTML catalog of the library (open OUTPUT/index.html; no server needed)."""
+    config = project_folders(library=library, recipes=recipes)
+    with click.progressbar(length=_BAR_STEPS, label="thumbnails", item_show_func=lambda s: s,
+                           file=click.get_text_stream("stderr")) as bar:
+        shown = 0
+
+        def progress(done: int, total: int, label: str) -> None:
+            nonlocal shown
+            target = _BAR_STEPS * done // total if total else 0
+            bar.update(max(0, target - shown), label)
+            shown = max(shown, target)
+
+        result = build_catalog(config, out_dir, thumbnails=not no_thumbnails, cache_dir=cache_dir,
+                               use_cache=not no_cache, width=width, progress=progress)
+        bar.update(_BAR_STEPS - shown, "done")
+    thumbs = f", {len(result.thumbnails)} thumbnails" if result.thumbnails else ""
+    click.echo(f"Wrote {display_path(result.index)}: {result.slides} slides{thumbs}")
