@@ -27,3 +27,4 @@ from deckgen.cli import batch as _batch  # noqa: E402,F401
 from deckgen.cli import check as _check  # noqa: E402,F401
 from deckgen.cli import library_browse as _library_browse  # noqa: E402,F401
 from deckgen.cli import catalog as _catalog  # noqa: E402,F401
+from deckgen.cli import coverage as _coverage  # noqa: E402,F401

@@ -1,0 +1,35 @@
+"""`deckgen coverage`: click options for printing or writing the message map."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from deckgen.cli import main
+from deckgen.commands.coverage import coverage_map, to_text, write_coverage
+from deckgen.commands.plan import project_folders
+from deckgen.yamlio import display_path
+
+
+@main.command("coverage")
+@click.option("--format", "output_format", type=click.Choice(["text", "html", "png", "json"]), default="text",
+              show_default=True, help="text prints a table; html and png are pages to share.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (required for html and png).")
+@click.option("--library", type=click.Path(file_okay=False, path_type=Path),
+              help="Slide library folder (default: from deckgen.yaml).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Count slides as expired as of this day (default: today).")
+def coverage_command(output_format: str, output: Path | None, library: Path | None, today) -> None:
+    """Show which segment / competitor / objection / kind cells have approved slides, and the gaps."""
+    if output is None and output_format in ("html", "png"):
+        raise click.UsageError(f"--format {output_format} needs -o FILE")
+    coverage = coverage_map(project_folders(library=library), today=today.date() if today else None)
+    if output is None:
+        text = to_text(coverage) if output_format == "text" else json.dumps(coverage.to_dict(), indent=2) + "\n"
+        click.echo(text, nl=False)
+        return
+    written = write_coverage(coverage, output_format, output)
+    covered, total = coverage.totals()
+    click.echo(f"Wrote {display_path(written)}: {covered} of {total} cells covered")
