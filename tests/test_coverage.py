@@ -1,0 +1,147 @@
+"""deckgen coverage: the message map of the shipped library, and how gaps, drafts and expiry show."""
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+from pathlib import Path
+
+import lxml.html
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from deckgen.cli import main
+from deckgen.commands.coverage import _COLORS, coverage_map, to_text
+from deckgen.config import project_config
+
+REPO = Path(__file__).resolve().parents[1]
+TODAY = datetime.date(2026, 12, 1)
+SEGMENT_HEADER = "competitor \\ segment  enterprise  mid-market    smb"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for folder in ("slide_library", "recipes", "prospects"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    shutil.copy(REPO / "deckgen.yaml", tmp_path / "deckgen.yaml")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def text(project: Path) -> list[str]:
+    return to_text(coverage_map(project_config(project), today=TODAY)).splitlines()
+
+
+def section(lines: list[str], title: str) -> list[str]:
+    start = lines.index(title)
+    return lines[start + 1:lines.index("", start)]
+
+
+def replace_text(path: str, old: str, new: str) -> None:
+    file = Path(path)
+    content = file.read_text(encoding="utf-8")
+    assert content.count(old) == 1
+    file.write_text(content.replace(old, new), encoding="utf-8")
+
+
+def test_shipped_library_map_shows_the_one_gap(project: Path) -> None:
+    lines = text(project)
+    assert section(lines, "Battle cards: competitors by segment") == [
+        SEGMENT_HEADER,
+        "acme                           1           1      -",
+        "in-house                       1           1      1",
+        "initech                        1           1      1",
+        "other                          1           1      1",
+        "umbrella                       1           1      1",
+    ]
+    kinds = section(lines, "Slide kinds by segment")
+    assert kinds[0] == "kind \\ segment  enterprise  mid-market    smb"
+    assert "case-study               2           2      2" in kinds
+    assert "pricing                  2           1      2" in kinds
+    assert lines[-2:] == ["125 of 126 cells have an approved slide; 1 gap",
+                          "  gap: kind=battle-card competitor=acme segment=smb"]
+    titles = [line for line in lines if line.startswith("Objection answers in ")]
+    assert titles == [f"Objection answers in {s}: objections by competitor" for s in ("enterprise", "mid-market", "smb")]
+
+
+def test_objections_and_competitors_prospects_raise_become_gap_rows(project: Path) -> None:
+    Path("prospects/initrode.yaml").write_text(
+        "company: Initrode\nsegment: smb\ncompetitors: [siemens]\nobjections: [compliance]\n", encoding="utf-8")
+    lines = text(project)
+    battle = section(lines, "Battle cards: competitors by segment")
+    assert "siemens                        -           -      -" in battle
+    smb = section(lines, "Objection answers in smb: objections by competitor")
+    assert smb[0] == "objection \\ competitor   acme  in-house  initech  other  siemens  umbrella"
+    assert smb[1] == "adoption                    1         1        1      1        1         1"
+    # the general objection answers (no competitor tag) cover siemens; nothing answers compliance
+    assert smb[2] == "compliance                  -         -        -      -        -         -"
+    assert "  gap: segment=smb kind=objection objection=compliance competitor=siemens" in lines
+    assert lines[-2:] == ["  competitor values prospects use that no slide is tagged with: siemens",
+                          "  objection values prospects use that no slide is tagged with: compliance"]
+
+
+def test_drafts_and_expired_slides_do_not_cover(project: Path) -> None:
+    replace_text("slide_library/objections.yaml", "  title: 'Security: your OT network stays yours'\n",
+                 "  title: 'Security: your OT network stays yours'\n  status: draft\n")
+    replace_text("slide_library/competition.yaml", "  title: Northwind Ops vs Acme Asset Cloud\n",
+                 "  title: Northwind Ops vs Acme Asset Cloud\n  expires: 2026-11-15\n")
+    lines = text(project)
+    enterprise = section(lines, "Objection answers in enterprise: objections by competitor")
+    assert "security                draft     draft    draft  draft     draft" in enterprise
+    battle = section(lines, "Battle cards: competitors by segment")
+    assert battle[1] == "acme                           -           -      -"
+    assert "  gap: segment=smb kind=objection objection=security competitor=acme (draft: objection-security)" in lines
+    assert lines[lines.index("  gap: kind=battle-card competitor=acme segment=enterprise") - 1].startswith(
+        "108 of 126 cells have an approved slide; 18 gaps")
+
+
+def test_html_page_marks_gaps_and_lists_the_slides_behind_each_cell(project: Path) -> None:
+    result = CliRunner().invoke(main, ["coverage", "--format", "html", "-o", "map/coverage.html",
+                                       "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Wrote map/coverage.html: 125 of 126 cells covered\n"
+    page = lxml.html.fromstring(Path("map/coverage.html").read_text(encoding="utf-8"))
+    assert not page.xpath("//script")
+    assert [t.get("data-title") for t in page.xpath("//table")][:2] == [
+        "Slide kinds by segment", "Battle cards: competitors by segment"]
+    gaps = page.xpath("//td[@class='gap']")
+    assert len(gaps) == 1 and gaps[0].text_content() == "-"
+    battle = page.xpath("//table[@data-title='Battle cards: competitors by segment']")[0]
+    acme = battle.xpath(".//tr[th='acme']/td")
+    assert [(td.get("class"), td.text_content(), td.get("title")) for td in acme] == [
+        ("covered", "1", "battle-acme"), ("covered", "1", "battle-acme"), ("gap", "-", "no slide")]
+    assert [li.text_content().strip() for li in page.xpath("//ul[@class='gaps']/li")] == [
+        "kind=battle-card competitor=acme segment=smb"]
+
+
+def _gap_pixels(path: Path) -> int:
+    with Image.open(path) as image:
+        colors = image.convert("RGB").getcolors(maxcolors=1 << 20)
+    return sum(count for count, color in colors if color == _COLORS["gap"])
+
+
+def test_png_shows_a_red_cell_per_gap(project: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["coverage", "--format", "png", "-o", "one-gap.png"]).exit_code == 0
+    one_gap = _gap_pixels(Path("one-gap.png"))
+    assert one_gap > 1000
+    replace_text("slide_library/competition.yaml", "    segment: [enterprise, mid-market]\n",
+                 "    segment: [enterprise, mid-market, smb]\n")
+    assert runner.invoke(main, ["coverage", "--format", "png", "-o", "no-gap.png"]).exit_code == 0
+    assert _gap_pixels(Path("no-gap.png")) == 0
+    with Image.open("no-gap.png") as image:
+        assert image.format == "PNG" and image.size[0] > 600
+
+
+def test_cli_text_json_and_usage_errors(project: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["coverage", "--today", TODAY.isoformat()])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == text(project)
+    data = json.loads(runner.invoke(main, ["coverage", "--format", "json"]).output)
+    assert (data["covered"], data["cells"]) == (125, 126)
+    acme_smb = [cell for cell in data["matrices"][1]["cells"] if (cell["row"], cell["column"]) == ("acme", "smb")]
+    assert acme_smb == [{"row": "acme", "column": "smb", "state": "gap", "approved": [], "drafts": []}]
+    result = runner.invoke(main, ["coverage", "--format", "png"])
+    assert result.exit_code == 2 and "Error: --format png needs -o FILE" in result.output
