@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from PIL import ImageFont
+from PIL import Image, ImageFont
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 
@@ -419,3 +419,44 @@ def test_fontconfig_substitute_for_a_missing_family() -> None:
     assert match.exact is False and match.family != "Montserrat" and match.path.is_file()
     installed = FontBook().match("Liberation Sans", False)
     assert installed.exact is True and installed.family == "Liberation Sans"
+
+
+@pytest.mark.libreoffice
+def test_textfit_breaks_lines_where_libreoffice_does(tmp_path: Path) -> None:
+    """Lay out boxes of growing text in two fonts; count LibreOffice's rendered lines of ink."""
+    from pptx.util import Inches, Pt
+
+    from deckgen.ooxml import SourceDeck
+    from deckgen.ooxml.inspect import inspect_slide
+    from deckgen.preview import pdf_to_pngs, to_pdf
+
+    words = ("Predictive maintenance keeps every line running while the plant team focuses on throughput "
+             "quality and safety across all shifts and sites ").split() * 6
+    counts = [9, 21, 33, 45, 57, 65]
+    fonts = ["Liberation Sans", "DejaVu Sans Condensed"]
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    for font in fonts:
+        slide = prs.slides.add_slide(prs.slide_layouts[6])
+        for index, count in enumerate(counts):
+            box = slide.shapes.add_textbox(Inches(0.2 + index * 2.1), Inches(0.1), Inches(1.55), Inches(7.3))
+            box.text_frame.word_wrap = True
+            box.text_frame.auto_size = None
+            run = box.text_frame.paragraphs[0].add_run()
+            run.text = " ".join(words[:count])
+            run.font.size, run.font.name = Pt(12), font
+    prs.save(tmp_path / "boxes.pptx")
+    pngs = pdf_to_pngs(to_pdf(tmp_path / "boxes.pptx", tmp_path / "boxes.pdf"), tmp_path, dpi=144)
+    predicted, rendered = [], []
+    with SourceDeck.open(tmp_path / "boxes.pptx") as deck:
+        for slide_id, png in zip(deck.slide_ids, pngs):
+            with Image.open(png) as image:
+                gray = image.convert("L")
+            pixels, height = gray.load(), gray.size[1]
+            for index, box in enumerate(inspect_slide(deck, slide_id).text_boxes):
+                predicted.append(fit_text(box, FontBook()).lines)
+                left = int((0.2 + index * 2.1) * 144)
+                ink = [any(pixels[x, y] < 160 for x in range(left, left + int(1.55 * 144))) for y in range(height)]
+                rendered.append(sum(1 for y in range(1, height) if ink[y] and not ink[y - 1]))
+    assert predicted == rendered
+    assert predicted[:6] == sorted(predicted[:6]) and predicted[5] > 15
