@@ -177,7 +177,7 @@ def _remove(path: Path) -> None:
 def deckgen_commands() -> tuple[set[str], str]:
     """Return the deckgen subcommands that exist (and why none, if deckgen cannot be loaded)."""
     probe = subprocess.run(
-        [sys.executable, "-c", "from deckgen.cli import main; print(' '.join(main.commands))"],
+        [sys.executable, "-c", "import click; from deckgen.cli import main; print(' '.join(main.list_commands(click.Context(main))))"],
         capture_output=True, text=True)
     if probe.returncode != 0:
         return set(), probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else "import failed"

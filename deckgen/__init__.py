@@ -1,14 +1,40 @@
 """deckgen: assemble tailored PowerPoint sales decks from a modular slide library (public Python API)."""
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-from deckgen.commands.build import BuildResult, Workspace, build, build_deck  # noqa: E402
-from deckgen.commands.merge import merge  # noqa: E402
-from deckgen.errors import DeckgenError  # noqa: E402
-from deckgen.library import Library, load_library  # noqa: E402
-from deckgen.prospect import Prospect, load_prospect  # noqa: E402
-from deckgen.recipes import DeckPlan, load_recipe, resolve  # noqa: E402
+# Exports load on first use: `deckgen merge` needs only lxml, and importing python-pptx, jinja2 and
+# the recipe machinery up front cost it more than the merge itself (bench/run.py, deck-1x).
+_EXPORTS = {
+    "BuildResult": "deckgen.commands.build",
+    "Workspace": "deckgen.commands.build",
+    "build": "deckgen.commands.build",
+    "build_deck": "deckgen.commands.build",
+    "merge": "deckgen.commands.merge",
+    "DeckgenError": "deckgen.errors",
+    "Library": "deckgen.library",
+    "load_library": "deckgen.library",
+    "Prospect": "deckgen.prospect",
+    "load_prospect": "deckgen.prospect",
+    "DeckPlan": "deckgen.recipes",
+    "load_recipe": "deckgen.recipes",
+    "resolve": "deckgen.recipes",
+}
 
-__all__ = ["BuildResult", "DeckPlan", "DeckgenError", "Library", "Prospect", "Workspace", "__version__",
-           "build", "build_deck", "load_library", "load_prospect", "load_recipe", "merge", "resolve"]
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'deckgen' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -18,8 +18,9 @@ END = "<!-- cli-reference:end -->"
 
 
 def _commands(group: click.Group, prefix: list[str]):
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         path = prefix + [name]
         yield path, command
         if isinstance(command, click.Group):

@@ -9,6 +9,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 from pptx import Presentation
@@ -142,7 +143,7 @@ def test_profile_summary_keeps_the_frames_that_take_time(bench, tmp_path):
 def _deckgen_commands() -> set[str]:
     from deckgen.cli import main
 
-    return set(main.commands)
+    return set(main.list_commands(click.Context(main)))
 
 
 def test_quick_benchmark_reports_every_case(tmp_path):

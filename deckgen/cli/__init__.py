@@ -1,6 +1,7 @@
 """The `deckgen` command line: click commands only, each parsing options and calling one API function."""
 from __future__ import annotations
 
+import importlib
 import logging
 
 import click
@@ -8,23 +9,32 @@ import click
 from deckgen import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Command name -> the modules of deckgen.cli that define it (and its subcommands). Each is imported
+# only when its command runs or help lists it, so a command pays only for its own imports.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "batch": ("batch",), "rebuild": ("batch",), "watch": ("batch",),
+    "build": ("build",), "catalog": ("catalog",), "check": ("check",), "coverage": ("coverage",),
+    "library": ("library", "library_browse"), "merge": ("merge",), "plan": ("plan",),
+    "preview": ("preview",),
+}
+
+
+class _LazyGroup(click.Group):
+    """A click group whose commands register themselves when their module is first imported."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        for module in COMMAND_MODULES.get(name, ()):
+            importlib.import_module(f"deckgen.cli.{module}")
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="deckgen")
 @click.option("-v", "--verbose", is_flag=True, help="Show progress details and warnings.")
 def main(verbose: bool) -> None:
     """Assemble tailored PowerPoint decks from a modular slide library."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s: %(message)s")
-
-
-# Each module below adds its commands to `main` (one module per command family).
-from deckgen.cli import preview as _preview  # noqa: E402,F401
-from deckgen.cli import plan as _plan  # noqa: E402,F401
-from deckgen.cli import library as _library  # noqa: E402,F401
-from deckgen.cli import merge as _merge  # noqa: E402,F401
-from deckgen.cli import build as _build  # noqa: E402,F401
-from deckgen.cli import batch as _batch  # noqa: E402,F401
-from deckgen.cli import check as _check  # noqa: E402,F401
-from deckgen.cli import library_browse as _library_browse  # noqa: E402,F401
-from deckgen.cli import catalog as _catalog  # noqa: E402,F401
-from deckgen.cli import coverage as _coverage  # noqa: E402,F401
