@@ -73,7 +73,11 @@ def where(node: Any, key: Any = None, default: str = "") -> str:
     return default
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's parser when present (several times faster on large libraries), same constructors either way
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_BaseLoader):
     """A SafeLoader whose mappings and sequences carry the (1-based) line of every key and item."""
 
     file_label = ""

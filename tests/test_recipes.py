@@ -166,7 +166,7 @@ def test_include_splices_sections_and_supplies_default_variables(project):
     ("- name: a\n",
      "recipes/r.yaml:1: a recipe must be a mapping with a 'sections:' list, found a list"),
     ("sections:\n  - name: a\n    slides: [title\n",
-     "recipes/r.yaml:4: invalid YAML: expected ',' or ']', but got '<stream end>'"),
+     "recipes/r.yaml:4: invalid YAML: did not find expected ',' or ']'"),
 ], ids=["unknown-key", "wrong-type-limit", "wrong-type-slides", "wrong-type-flag", "slides-and-select",
         "no-slides", "no-name", "item-outside-for-each", "unknown-for-each-field", "unknown-ref-field",
         "bad-when", "duplicate-section", "include-not-alone", "name-type", "variable-name", "unknown-top-key",

@@ -70,11 +70,11 @@ def test_json_keeps_lines_when_it_reads_as_yaml(tmp_path):
     assert data.where("competitors").endswith("p.json:3")
 
 
-def test_json_with_tabs_still_loads_without_lines(tmp_path):
+def test_json_with_tabs_loads_with_lines(tmp_path):
     path = write_text(tmp_path / "p.json", '{\n\t"company": "Globex"\n}\n')
     data = load_file(path)
     assert data == {"company": "Globex"}
-    assert data.where("company") == path.as_posix()
+    assert data.where("company") == f"{path.as_posix()}:2"
 
 
 def test_invalid_json_names_line(tmp_path, monkeypatch):

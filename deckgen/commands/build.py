@@ -61,7 +61,7 @@ class Workspace:
         self._recipes: dict[str, Recipe] = {}
         self._sources: dict[Path, SourceDeck] = {}
         self._file_hashes: dict[tuple[Path, int, int], str] = {}
-        self._closure_hashes: dict[tuple[str, int], str] = {}
+        self._closure_hashes: dict[tuple[Path, int, int, int], str] = {}
 
     @classmethod
     def discover(cls, *, library: str | os.PathLike | None = None, recipes: str | os.PathLike | None = None,
@@ -105,11 +105,15 @@ class Workspace:
         return digest
 
     def closure_hash(self, path: Path, slide_id: int) -> str:
-        """Return a module slide's part-closure hash, computed once per (module bytes, slide id).
+        """Return a module slide's part-closure hash, computed once per (module version, slide id).
 
         Batch and rebuild record and compare it for every deck; hundreds of decks share a slide.
         """
-        key = (self.file_hash(path), slide_id)
+        target = Path(path).resolve()
+        stat = target.stat()
+        # keyed by the module's size and mtime, not its content hash: hashing a whole module file
+        # to find one slide's hash cost more than the build itself on large libraries (bench deck-1x)
+        key = (target, stat.st_size, stat.st_mtime_ns, slide_id)
         digest = self._closure_hashes.get(key)
         if digest is None:
             digest = self._closure_hashes[key] = self.source(path).closure_hash(slide_id)
