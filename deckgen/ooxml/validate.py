@@ -13,33 +13,14 @@ from urllib.parse import unquote
 from lxml import etree
 
 from deckgen.errors import InputFileError
+from deckgen.ooxml.names import (CONTENT_TYPES_PART, CT_HANDOUT_MASTER, CT_NOTES_MASTER, CT_NOTES_SLIDE,
+                                 CT_PRESENTATION, CT_SLIDE, CT_SLIDE_LAYOUT, CT_SLIDE_MASTER, CT_VBA_PROJECT, NS,
+                                 R_NS, RT_EXTENDED_PROPERTIES, RT_HANDOUT_MASTER, RT_NOTES_MASTER,
+                                 RT_OFFICE_DOCUMENT, RT_SLIDE, RT_SLIDE_LAYOUT, RT_SLIDE_MASTER,
+                                 RT_THEME, RT_VBA_PROJECT)
 
-_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_P_NS = "http://schemas.openxmlformats.org/presentationml/2006/main"
-_EP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
-_P14_NS = "http://schemas.microsoft.com/office/powerpoint/2010/main"
-
-_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-_RT_OFFICE_DOCUMENT = _RT + "officeDocument"
-_RT_EXTENDED_PROPERTIES = _RT + "extended-properties"
-_RT_SLIDE = _RT + "slide"
-_RT_SLIDE_LAYOUT = _RT + "slideLayout"
-_RT_SLIDE_MASTER = _RT + "slideMaster"
-_RT_NOTES_MASTER = _RT + "notesMaster"
-_RT_HANDOUT_MASTER = _RT + "handoutMaster"
-_RT_VBA_PROJECT = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
-
+_CT_NS, _PKG_REL_NS, _P_NS, _EP_NS, _P14_NS = NS["ct"], NS["pr"], NS["p"], NS["ep"], NS["p14"]
 _CT_PML = "application/vnd.openxmlformats-officedocument.presentationml."
-_CT_PRESENTATION_MAIN = _CT_PML + "presentation.main+xml"
-_CT_SLIDE = _CT_PML + "slide+xml"
-_CT_SLIDE_LAYOUT = _CT_PML + "slideLayout+xml"
-_CT_SLIDE_MASTER = _CT_PML + "slideMaster+xml"
-_CT_NOTES_SLIDE = _CT_PML + "notesSlide+xml"
-_CT_NOTES_MASTER = _CT_PML + "notesMaster+xml"
-_CT_HANDOUT_MASTER = _CT_PML + "handoutMaster+xml"
-_CT_VBA_PROJECT = "application/vnd.ms-office.vbaProject"
 _MAIN_KIND = {  # main content types of the other package flavours, for a message that names them
     _CT_PML + "slideshow.main+xml": "a slide show (.ppsx)",
     _CT_PML + "template.main+xml": "a template (.potx)",
@@ -50,7 +31,6 @@ _MAIN_KIND = {  # main content types of the other package flavours, for a messag
 
 _SLIDE_ID_MIN, _SLIDE_ID_MAX = 256, 2147483647  # ST_SlideId
 _MASTER_ID_MIN, _MASTER_ID_MAX = 2147483648, 4294967295  # ST_SlideMasterId / ST_SlideLayoutId
-_CONTENT_TYPES = "[Content_Types].xml"
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
@@ -83,7 +63,7 @@ class _PackageChecker:
         self.problems: list[str] = []
         self.members = [info.filename for info in archive.infolist() if not info.is_dir()]
         # part name (no leading slash) by its case-folded form: OPC part names ignore case
-        self.parts = {name.lower(): name for name in self.members if name != _CONTENT_TYPES}
+        self.parts = {name.lower(): name for name in self.members if name != CONTENT_TYPES_PART}
         self._xml: dict[str, etree._Element | None] = {}
         self._rels: dict[str, list[_Relationship]] = {}
         self.content_types: dict[str, str] = {}
@@ -129,10 +109,10 @@ class _PackageChecker:
                 self.report(sorted(names)[0], f"part names differ only in case: {listed}")
 
     def _read_content_types(self) -> bool:
-        if _CONTENT_TYPES not in self.members:
-            self.report(_CONTENT_TYPES, "missing, so no part has a content type")
+        if CONTENT_TYPES_PART not in self.members:
+            self.report(CONTENT_TYPES_PART, "missing, so no part has a content type")
             return False
-        root = self._parse(_CONTENT_TYPES)
+        root = self._parse(CONTENT_TYPES_PART)
         if root is None:
             return False
         defaults = {d.get("Extension", "").lower(): d.get("ContentType", "")
@@ -142,7 +122,7 @@ class _PackageChecker:
             name = override.get("PartName", "").lstrip("/")
             overrides[unquote(name).lower()] = override.get("ContentType", "")
             if unquote(name).lower() not in self.parts:
-                self.report(_CONTENT_TYPES, f"Override for /{name}, which is not in the package")
+                self.report(CONTENT_TYPES_PART, f"Override for /{name}, which is not in the package")
         for folded, name in self.parts.items():
             base = posixpath.basename(folded)
             extension = base.rsplit(".", 1)[1] if "." in base else ""
@@ -151,7 +131,7 @@ class _PackageChecker:
                 self.content_types[name] = content_type
             else:
                 self.report(name, "has no content type (no Override for it and no Default for "
-                                  f"extension '{extension}' in {_CONTENT_TYPES})")
+                                  f"extension '{extension}' in {CONTENT_TYPES_PART})")
         return True
 
     def _parts_of_type(self, content_type: str) -> list[str]:
@@ -159,7 +139,7 @@ class _PackageChecker:
 
     def _check_vba(self) -> None:
         for name, content_type in self.content_types.items():
-            if content_type == _CT_VBA_PROJECT or name.lower().endswith("vbaproject.bin"):
+            if content_type == CT_VBA_PROJECT or name.lower().endswith("vbaproject.bin"):
                 self.report(name, "VBA project inside a .pptx (macros belong only in .pptm)")
 
     # -- XML and relationships ----------------------------------------------------------------
@@ -170,7 +150,7 @@ class _PackageChecker:
                 self._xml[name] = etree.fromstring(self.archive.read(name), _XML_PARSER)
             except etree.XMLSyntaxError as exc:
                 # untyped parts (application/xml, e.g. p:custData items) may hold any bytes
-                if self._is_typed_xml_part(name) or name == _CONTENT_TYPES:
+                if self._is_typed_xml_part(name) or name == CONTENT_TYPES_PART:
                     self.report(name, f"is not well-formed XML ({exc})")
                 self._xml[name] = None
         return self._xml[name]
@@ -216,7 +196,7 @@ class _PackageChecker:
             if count > 1:
                 self.report(name, f"relationship id {rid} is used {count} times")
         for rel in self.rels_of(source):
-            if rel.reltype == _RT_VBA_PROJECT:
+            if rel.reltype == RT_VBA_PROJECT:
                 self.report(name, f"{rel.rid} links a VBA project (not allowed in a .pptx)")
             if not rel.external and rel.part.lower() not in self.parts:
                 self.report(name, f"{rel.rid} targets {rel.target} (/{rel.part}), "
@@ -245,7 +225,7 @@ class _PackageChecker:
         for element in root.iter():
             for attribute, value in element.attrib.items():
                 # an empty r:id is legal: e.g. a "next slide" action button has no target
-                if attribute.startswith(f"{{{_R_NS}}}") and value and value not in known:
+                if attribute.startswith(f"{{{R_NS}}}") and value and value not in known:
                     local = etree.QName(attribute).localname
                     tag = etree.QName(element).localname
                     missing.setdefault(f"{tag}/@r:{local}=\"{value}\"", 0)
@@ -257,7 +237,7 @@ class _PackageChecker:
     # -- presentation-level lists -------------------------------------------------------------
 
     def _presentation_part(self) -> str | None:
-        documents = [rel for rel in self.rels_of("") if rel.reltype == _RT_OFFICE_DOCUMENT]
+        documents = [rel for rel in self.rels_of("") if rel.reltype == RT_OFFICE_DOCUMENT]
         if not documents:
             self.report("_rels/.rels", "no officeDocument relationship to presentation.xml")
             return None
@@ -265,10 +245,10 @@ class _PackageChecker:
         if part is None:
             return None  # already reported as a dangling relationship
         content_type = self.content_types.get(part, "")
-        if content_type != _CT_PRESENTATION_MAIN:
+        if content_type != CT_PRESENTATION:
             kind = _MAIN_KIND.get(content_type, f"'{content_type}'")
             self.report(part, f"main content type is {kind}, not a plain presentation "
-                              f"({_CT_PRESENTATION_MAIN})")
+                              f"({CT_PRESENTATION})")
         return part if self._parse(part) is not None else None
 
     def _id_list(self, part: str, list_tag: str, item_tag: str, reltype: str,
@@ -280,7 +260,7 @@ class _PackageChecker:
         if id_list is None:
             return entries
         for item in id_list.iter(f"{{{_P_NS}}}{item_tag}"):
-            rid = item.get(f"{{{_R_NS}}}id", "")
+            rid = item.get(f"{{{R_NS}}}id", "")
             raw_id = item.get("id")
             try:
                 number = int(raw_id) if raw_id is not None else None
@@ -301,24 +281,24 @@ class _PackageChecker:
         return entries
 
     def _check_presentation(self, presentation: str) -> None:
-        slides = self._id_list(presentation, "sldIdLst", "sldId", _RT_SLIDE, _CT_SLIDE)
+        slides = self._id_list(presentation, "sldIdLst", "sldId", RT_SLIDE, CT_SLIDE)
         self._check_ids(presentation, "p:sldId", [n for n, _ in slides],
                         _SLIDE_ID_MIN, _SLIDE_ID_MAX)
         self._check_listed(presentation, "p:sldIdLst", [t for _, t in slides],
-                           self._parts_of_type(_CT_SLIDE))
+                           self._parts_of_type(CT_SLIDE))
         self.slide_order = [t for _, t in slides if t is not None]
 
-        masters = self._id_list(presentation, "sldMasterIdLst", "sldMasterId", _RT_SLIDE_MASTER,
-                                _CT_SLIDE_MASTER)
+        masters = self._id_list(presentation, "sldMasterIdLst", "sldMasterId", RT_SLIDE_MASTER,
+                                CT_SLIDE_MASTER)
         self._check_listed(presentation, "p:sldMasterIdLst", [t for _, t in masters],
-                           self._parts_of_type(_CT_SLIDE_MASTER))
+                           self._parts_of_type(CT_SLIDE_MASTER))
         # masters and layouts share one id space, checked together below
         self.master_ids = [(presentation, "p:sldMasterId", n) for n, _ in masters]
 
         handouts = self._id_list(presentation, "handoutMasterIdLst", "handoutMasterId",
-                                 _RT_HANDOUT_MASTER, _CT_HANDOUT_MASTER)
+                                 RT_HANDOUT_MASTER, CT_HANDOUT_MASTER)
         self._check_listed(presentation, "p:handoutMasterIdLst", [t for _, t in handouts],
-                           self._parts_of_type(_CT_HANDOUT_MASTER))
+                           self._parts_of_type(CT_HANDOUT_MASTER))
 
     def _check_listed(self, part: str, list_name: str, listed: list[str | None],
                       present: list[str]) -> None:
@@ -341,15 +321,15 @@ class _PackageChecker:
     def _check_masters_and_layouts(self) -> None:
         ids = list(self.master_ids)
         owner_of_layout: dict[str, str] = {}
-        for master in self._parts_of_type(_CT_SLIDE_MASTER):
+        for master in self._parts_of_type(CT_SLIDE_MASTER):
             if self._parse(master) is None:
                 continue
-            entries = self._id_list(master, "sldLayoutIdLst", "sldLayoutId", _RT_SLIDE_LAYOUT,
-                                    _CT_SLIDE_LAYOUT)
+            entries = self._id_list(master, "sldLayoutIdLst", "sldLayoutId", RT_SLIDE_LAYOUT,
+                                    CT_SLIDE_LAYOUT)
             ids.extend((master, "p:sldLayoutId", n) for n, _ in entries)
             listed = [t for _, t in entries]
             related = sorted({self._part(rel) for rel in self.rels_of(master)
-                              if rel.reltype == _RT_SLIDE_LAYOUT} - {None})
+                              if rel.reltype == RT_SLIDE_LAYOUT} - {None})
             self._check_listed(master, "p:sldLayoutIdLst", listed, related)
             for layout in listed:
                 if layout is None:
@@ -358,11 +338,11 @@ class _PackageChecker:
                     self.report(layout, f"listed by two masters: /{owner_of_layout[layout]} "
                                         f"and /{master}")
                 owner_of_layout[layout] = master
-            if not any(rel.reltype == _RT + "theme" for rel in self.rels_of(master)):
+            if not any(rel.reltype == RT_THEME for rel in self.rels_of(master)):
                 self.report(master, "slide master has no theme relationship")
-        for layout in self._parts_of_type(_CT_SLIDE_LAYOUT):
+        for layout in self._parts_of_type(CT_SLIDE_LAYOUT):
             masters = [self._part(rel) for rel in self.rels_of(layout)
-                       if rel.reltype == _RT_SLIDE_MASTER]
+                       if rel.reltype == RT_SLIDE_MASTER]
             if len(masters) != 1:
                 self.report(layout, f"slide layout has {len(masters)} slideMaster relationships, "
                                     "expected 1")
@@ -385,8 +365,8 @@ class _PackageChecker:
 
     def _check_slides(self) -> None:
         creation_ids: dict[str, str] = {}
-        for slide in self._parts_of_type(_CT_SLIDE):
-            layouts = [rel for rel in self.rels_of(slide) if rel.reltype == _RT_SLIDE_LAYOUT]
+        for slide in self._parts_of_type(CT_SLIDE):
+            layouts = [rel for rel in self.rels_of(slide) if rel.reltype == RT_SLIDE_LAYOUT]
             if len(layouts) != 1:
                 self.report(slide, f"slide has {len(layouts)} slideLayout relationships, "
                                    "expected 1")
@@ -402,10 +382,10 @@ class _PackageChecker:
                 creation_ids.setdefault(value, slide)
 
     def _check_notes(self, presentation: str) -> None:
-        notes_slides = self._parts_of_type(_CT_NOTES_SLIDE)
-        notes_masters = self._parts_of_type(_CT_NOTES_MASTER)
+        notes_slides = self._parts_of_type(CT_NOTES_SLIDE)
+        notes_masters = self._parts_of_type(CT_NOTES_MASTER)
         entries = self._id_list(presentation, "notesMasterIdLst", "notesMasterId",
-                                _RT_NOTES_MASTER, _CT_NOTES_MASTER)
+                                RT_NOTES_MASTER, CT_NOTES_MASTER)
         listed = [t for _, t in entries if t is not None]
         if len(entries) > 1:
             self.report(presentation, f"p:notesMasterIdLst has {len(entries)} entries, "
@@ -418,7 +398,7 @@ class _PackageChecker:
                 self.report(presentation, f"p:notesMasterIdLst does not list /{master}")
         for notes in notes_slides:
             targets = [self._part(rel) for rel in self.rels_of(notes)
-                       if rel.reltype == _RT_NOTES_MASTER]
+                       if rel.reltype == RT_NOTES_MASTER]
             if len(targets) != 1:
                 self.report(notes, f"notes slide has {len(targets)} notesMaster relationships, "
                                    "expected 1")
@@ -427,7 +407,7 @@ class _PackageChecker:
                                    "p:notesMasterIdLst does not list")
 
     def _check_app_properties(self) -> None:
-        rels = [rel for rel in self.rels_of("") if rel.reltype == _RT_EXTENDED_PROPERTIES]
+        rels = [rel for rel in self.rels_of("") if rel.reltype == RT_EXTENDED_PROPERTIES]
         app = self._part(rels[0]) if rels else None
         root = self._parse(app) if app else None
         if root is None:
