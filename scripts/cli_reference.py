@@ -20,13 +20,13 @@ END = "<!-- cli-reference:end -->"
 def _contexts(parent: click.Context):
     """Yield a context for every command below ``parent``'s group, built as the CLI builds them.
 
-    Each context is a child of its group's, so settings the groups pass down (``-h`` for help, the
-    terminal width) are the ones a user sees.
+    Each context is made by its command under its group's, as a real invocation makes them, so the
+    settings groups pass down (``-h`` for help, the terminal width) are the ones a user sees.
     """
     group = parent.command
     for name in group.list_commands(parent):
         command = group.get_command(parent, name)
-        context = click.Context(command, info_name=name, parent=parent)
+        context = command.make_context(name, [], parent=parent, resilient_parsing=True)
         yield context
         if isinstance(command, click.Group):
             yield from _contexts(context)
@@ -34,7 +34,7 @@ def _contexts(parent: click.Context):
 
 def reference() -> str:
     """Return the markdown reference: one `--help` block per command, in name order."""
-    root = click.Context(main, info_name="deckgen", terminal_width=100)
+    root = main.make_context("deckgen", [], resilient_parsing=True, terminal_width=100)
     blocks = []
     for context in _contexts(root):
         blocks.append(f"### `{context.command_path}`\n\n```text\n{context.get_help()}\n```\n")
