@@ -145,25 +145,38 @@ def assert_manifest_consistent(folder: Path) -> None:
 
 
 KILL_AFTER = """
-import os, signal, sys
+import contextlib, os, signal, sys
 import deckgen.commands.build as build
 
-real_write = build.write_bytes_atomic
+real_atomic_output = build.atomic_output
 count = 0
 
-def write_then_die(path, data):
+@contextlib.contextmanager
+def write_then_die(path):
     # deck KILL_AT dies half-written: its temporary file is on disk, the deck is not
     global count
     count += 1
-    if count == int(os.environ["KILL_AT"]):
-        from deckgen.fsutil import atomic_output
-        with atomic_output(path) as handle:
-            handle.write(data[: len(data) // 2])
-            handle.flush()
-            os.kill(os.getpid(), signal.SIGKILL)
-    real_write(path, data)
+    with real_atomic_output(path) as handle:
+        if count != int(os.environ["KILL_AT"]):
+            yield handle
+            return
+        yield _HalfWriter(handle)
+        handle.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
 
-build.write_bytes_atomic = write_then_die
+class _HalfWriter:
+    # passes writes through until half the deck's first megabyte, then drops them
+    def __init__(self, handle):
+        self.handle, self.left = handle, 1 << 19
+    def write(self, data):
+        kept = data[: max(self.left, 0)]
+        self.left -= len(data)
+        self.handle.write(kept)
+        return len(data)
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+build.atomic_output = write_then_die
 from deckgen.cli import main
 main(sys.argv[1:])
 """

@@ -8,7 +8,8 @@ from pptx import Presentation
 from pptx.util import Inches
 from PIL import Image
 
-from deckgen.ooxml.save import FIXED_DATE_TIME, presentation_bytes
+from deckgen.ooxml.outpackage import ZIP_DATE as FIXED_DATE_TIME
+from deckgen.ooxml.save import presentation_bytes
 
 
 def _deck_with_picture(tmp_path):

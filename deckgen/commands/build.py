@@ -10,16 +10,16 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, BinaryIO, Sequence
 
 from pptx import Presentation
 
 from deckgen import __version__
 from deckgen.config import ProjectConfig, project_config
-from deckgen.fsutil import write_bytes_atomic
+from deckgen.fsutil import atomic_output
 from deckgen.library import Library, load_library
 from deckgen.ooxml import SlidePick, SourceDeck, assemble
-from deckgen.ooxml.save import presentation_bytes
+from deckgen.ooxml.save import write_presentation
 from deckgen.prospect import Prospect, load_prospect
 from deckgen.recipes import Recipe, DeckPlan, load_recipe, resolve
 from deckgen.render import SlideLabel, render_presentation
@@ -140,31 +140,38 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
     """Build the deck of ``recipe`` for ``prospect`` into ``output`` (atomically) and return what was done."""
     output = Path(output)
     plan = workspace.plan(recipe, prospect, allow_drafts=allow_drafts)
-    data = render_plan(workspace, plan, prospect)
-    write_bytes_atomic(output, data)
+    with atomic_output(output) as handle:
+        render_plan(workspace, plan, prospect, handle)
+    output_hash = sha256_file(output)
     pdf_path = None
     if pdf:
         from deckgen.preview import to_pdf  # LibreOffice is only needed when a PDF is asked for
 
         pdf_path = to_pdf(output, output.with_suffix(".pdf"))
-    record = build_record(workspace, plan, prospect, data)
+    record = build_record(workspace, plan, prospect, output_hash)
     return BuildResult(output=output, plan=plan, record=record, pdf=pdf_path, warnings=list(plan.warnings))
 
 
-def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect) -> bytes:
-    """Return the finished .pptx bytes of ``plan``: slides assembled, then personalised."""
+def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle: BinaryIO) -> None:
+    """Write the finished .pptx of ``plan`` to ``handle``: slides assembled, then personalised.
+
+    python-pptx opens a working copy whose pictures and other media are empty (personalisation
+    edits XML only), and the writer copies those parts from the library files as stored: a deck's
+    media is never decompressed or held in memory.
+    """
     picks = [SlidePick(workspace.source(item.path), item.slide_id) for item in plan.items]
     assembled = assemble(picks)
-    presentation = Presentation(io.BytesIO(assembled.to_bytes()))
+    presentation = Presentation(io.BytesIO(assembled.to_bytes(binaries=False)))
     labels = [SlideLabel(key=item.key, module=item.path.name, number=item.number) for item in plan.items]
     context = dict(plan.variables)
     context.update(prospect=prospect.as_context(), today=workspace.today, recipe=plan.recipe)
     render_presentation(presentation, labels, context)
-    return presentation_bytes(presentation)
+    write_presentation(presentation, handle, assembled.stored_binaries)
 
 
-def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, data: bytes) -> dict[str, Any]:
-    """Return the manifest record of one build: content hashes of every input and of the output."""
+def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, output_hash: str) -> dict[str, Any]:
+    """Return the manifest record of one build: content hashes of every input, and ``output_hash``
+    (the sha256 of the deck written)."""
     recipe = workspace.recipe(plan.recipe)
     return {
         "deckgen": __version__,
@@ -176,7 +183,7 @@ def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, data:
              "closure": workspace.closure_hash(item.path, item.slide_id)}
             for item in plan.items
         ],
-        "output": sha256_bytes(data),
+        "output": output_hash,
     }
 
 

@@ -95,7 +95,7 @@ class InputCheck:
         found = self.disk_reasons(manifest, entry)
         old = entry.record
         plan = self.workspace.plan(entry.recipe_file, prospect, allow_drafts=entry.allow_drafts)
-        new = build_record(self.workspace, plan, prospect, b"")
+        new = build_record(self.workspace, plan, prospect, "")
         if old.get("deckgen") != __version__:
             found.append(f"deckgen version changed ({old.get('deckgen')} -> {__version__})")
         old_files, new_files = old.get("recipe_files", {}), new["recipe_files"]

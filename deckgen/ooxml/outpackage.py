@@ -18,8 +18,9 @@ from deckgen.ooxml.zipio import can_copy_raw, copy_raw
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same inputs always give the same bytes
 # already-compressed formats: deflating them again costs time and saves nothing
-_STORED_EXTENSIONS = {"png", "jpg", "jpeg", "gif", "mp4", "m4v", "mov", "mp3", "m4a", "wma",
-                      "wmv", "avi", "xlsx", "xlsm", "docx", "pptx", "zip", "wdp", "jxr"}
+_STORED_EXTENSIONS = frozenset({"png", "jpg", "jpeg", "jpe", "gif", "mp4", "m4v", "mov", "mp3", "m4a",
+                                "wma", "wmv", "avi", "webm", "ogg", "xlsx", "xlsm", "docx", "pptx",
+                                "zip", "wdp", "jxr", "tif", "tiff"})
 _COPY_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 
 
@@ -91,10 +92,22 @@ class AssembledDeck:
         """Names of every part of the output, in the order they are written."""
         return [part.name for part in self._parts]
 
-    def to_bytes(self) -> bytes:
-        """Return the whole .pptx package as bytes."""
+    @property
+    def stored_binaries(self) -> dict[str, tuple[SourceDeck, str]]:
+        """Parts that are not XML and are copied from a source as stored (pictures, media, OLE,
+        workbooks): output part name -> (source deck, source part name)."""
+        return {part.name: (part.deck, part.source_name) for part in self._parts
+                if part.data is None and not is_xml_type(part.content_type)}
+
+    def to_bytes(self, *, binaries: bool = True) -> bytes:
+        """Return the whole .pptx package as bytes.
+
+        With ``binaries=False`` the parts of ``stored_binaries`` are written empty: a working copy
+        whose XML can be edited (by python-pptx, for personalisation) without reading any media,
+        to be written out with ``copy_member`` for the parts left empty.
+        """
         buffer = io.BytesIO()
-        self._write(buffer)
+        self._write(buffer, binaries=binaries)
         return buffer.getvalue()
 
     def save(self, path: str | os.PathLike) -> None:
@@ -102,25 +115,33 @@ class AssembledDeck:
         with atomic_output(path) as handle:
             self._write(handle)
 
-    def _write(self, handle: io.BufferedIOBase) -> None:
+    def _write(self, handle: io.BufferedIOBase, *, binaries: bool = True) -> None:
         was_open = {id(deck): deck.is_open for deck in self._decks}
         try:
             with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as out:
-                _write_member(out, n.CONTENT_TYPES_PART, self._content_types)
+                write_member(out, n.CONTENT_TYPES_PART, self._content_types)
                 for part in self._parts:
                     if part.data is not None:
-                        _write_member(out, part.name, part.data)
+                        write_member(out, part.name, part.data)
+                    elif binaries or is_xml_type(part.content_type):
+                        copy_member(part.deck, part.source_name, out, part.name)
                     else:
-                        _copy_member(part.deck, part.source_name, out, part.name)
+                        write_member(out, part.name, b"")
                     if part.rels:
-                        _write_member(out, n.rels_name(part.name), rels_xml(part))
+                        write_member(out, n.rels_name(part.name), rels_xml(part))
         finally:
             for deck in self._decks:
                 if not was_open[id(deck)]:
                     deck.close()
 
 
-def _write_member(out: zipfile.ZipFile, name: str, data: bytes) -> None:
+def is_xml_type(content_type: str) -> bool:
+    """True for the content type of an XML part (``application/xml``, ``...+xml``)."""
+    return content_type.endswith("xml")
+
+
+def write_member(out: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """Add member ``name`` with a fixed date; media that is already compressed is stored as is."""
     info = zipfile.ZipInfo(name, ZIP_DATE)
     info.compress_type = (zipfile.ZIP_STORED if n.extension(name) in _STORED_EXTENSIONS
                           else zipfile.ZIP_DEFLATED)
@@ -128,7 +149,8 @@ def _write_member(out: zipfile.ZipFile, name: str, data: bytes) -> None:
     out.writestr(info, data)
 
 
-def _copy_member(deck: SourceDeck, part: str, out: zipfile.ZipFile, name: str) -> None:
+def copy_member(deck: SourceDeck, part: str, out: zipfile.ZipFile, name: str) -> None:
+    """Add ``deck``'s ``part`` as member ``name``, copying its compressed bytes when the zip allows."""
     archive, info = deck.raw_member(part)
     try:
         if can_copy_raw(info):

@@ -3,39 +3,53 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping
+from typing import BinaryIO
 
 from pptx.opc.oxml import serialize_part_xml
 from pptx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
 from pptx.opc.serialized import _ContentTypesItem
 
-# python-pptx's own writer stamps every zip member with the current time, so two builds of the
-# same inputs differ; rebuild manifests compare output hashes, so members get one fixed time.
-FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+from deckgen.ooxml.outpackage import copy_member, write_member
+from deckgen.ooxml.package import SourceDeck
 
-# Already-compressed media gains nothing from deflate and costs most of a save's time.
-_STORED_EXTENSIONS = frozenset({"png", "jpg", "jpeg", "jpe", "gif", "mp4", "m4v", "mov", "mp3", "m4a",
-                                "wma", "wmv", "avi", "webm", "ogg", "xlsx", "xlsm", "docx", "pptx",
-                                "zip", "wdp", "jxr", "tif", "tiff"})
+# python-pptx's own writer stamps every zip member with the current time, so two builds of the
+# same inputs differ; rebuild manifests compare output hashes, so members get one fixed time
+# (write_member's), and already-compressed media is stored rather than deflated again.
+
+
+def write_presentation(presentation, handle: BinaryIO,
+                       stored: Mapping[str, tuple[SourceDeck, str]] | None = None) -> None:
+    """Write python-pptx ``presentation`` as a .pptx to ``handle``, identical for identical content.
+
+    ``stored`` (part name -> source deck and part, as ``AssembledDeck.stored_binaries`` gives)
+    names parts that python-pptx opened empty; those still empty are copied from their source as
+    stored, so the media of a personalised deck is never read into memory.
+    """
+    stored = stored or {}
+    package = presentation.part.package
+    parts = list(package.iter_parts())
+    with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+        write_member(archive, _name(CONTENT_TYPES_URI),
+                     serialize_part_xml(_ContentTypesItem.xml_for(parts)))
+        write_member(archive, _name(PACKAGE_URI.rels_uri), package._rels.xml)
+        for part in parts:
+            name = _name(part.partname)
+            source = stored.get(name)
+            if source is not None and not part.blob:
+                copy_member(source[0], source[1], archive, name)
+            else:
+                write_member(archive, name, part.blob)
+            if part._rels:
+                write_member(archive, _name(part.partname.rels_uri), part.rels.xml)
 
 
 def presentation_bytes(presentation) -> bytes:
     """Return the .pptx bytes of a python-pptx ``Presentation``, identical for identical content."""
-    package = presentation.part.package
-    parts = list(package.iter_parts())
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        _write(archive, CONTENT_TYPES_URI, serialize_part_xml(_ContentTypesItem.xml_for(parts)))
-        _write(archive, PACKAGE_URI.rels_uri, package._rels.xml)
-        for part in parts:
-            _write(archive, part.partname, part.blob)
-            if part._rels:
-                _write(archive, part.partname.rels_uri, part.rels.xml)
+    write_presentation(presentation, buffer)
     return buffer.getvalue()
 
 
-def _write(archive: zipfile.ZipFile, pack_uri: str, blob: bytes) -> None:
-    member = zipfile.ZipInfo(pack_uri.lstrip("/"), FIXED_DATE_TIME)
-    extension = pack_uri.rsplit(".", 1)[-1].lower()
-    member.compress_type = zipfile.ZIP_STORED if extension in _STORED_EXTENSIONS else zipfile.ZIP_DEFLATED
-    member.external_attr = 0o600 << 16
-    archive.writestr(member, blob)
+def _name(pack_uri: str) -> str:
+    return pack_uri.lstrip("/")
