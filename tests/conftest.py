@@ -1,13 +1,26 @@
 """Shared pytest fixtures."""
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Callable
 
 import pytest
 from pptx import Presentation
+
+_CACHE_HOME = tempfile.mkdtemp(prefix="deckgen-test-cache-")
+
+
+def pytest_configure(config):
+    # deckgen's caches (index, renders) go to a folder of this run, not the user's ~/.cache
+    os.environ["DECKGEN_CACHE_DIR"] = _CACHE_HOME
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_CACHE_HOME, ignore_errors=True)
 
 
 # --- slide library helpers (library, recipes, plan tests) -------------------------------------

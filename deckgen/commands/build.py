@@ -16,8 +16,9 @@ from pptx import Presentation
 
 from deckgen import __version__
 from deckgen.config import ProjectConfig, project_config
-from deckgen.fsutil import atomic_output
+from deckgen.fsutil import atomic_output, sha256_file
 from deckgen.library import Library, load_library
+from deckgen.library.cache import IndexCache
 from deckgen.ooxml import SlidePick, SourceDeck, assemble
 from deckgen.ooxml.save import write_presentation
 from deckgen.prospect import Prospect, load_prospect
@@ -30,15 +31,6 @@ log = logging.getLogger(__name__)
 def sha256_bytes(data: bytes) -> str:
     """Return the hex sha256 of ``data``."""
     return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: str | os.PathLike) -> str:
-    """Return the hex sha256 of a file's bytes, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def prospect_hash(prospect: Prospect) -> str:
@@ -61,7 +53,7 @@ class Workspace:
         self._recipes: dict[str, Recipe] = {}
         self._sources: dict[Path, SourceDeck] = {}
         self._file_hashes: dict[tuple[Path, int, int], str] = {}
-        self._closure_hashes: dict[tuple[Path, int, int, int], str] = {}
+        self.index_cache = IndexCache.for_library(config.library)
 
     @classmethod
     def discover(cls, *, library: str | os.PathLike | None = None, recipes: str | os.PathLike | None = None,
@@ -75,7 +67,8 @@ class Workspace:
     @cached_property
     def library(self) -> Library:
         """The library index; problems that do not stop a build are logged as warnings."""
-        index = load_library(self.config.library, today=self.today)
+        index = load_library(self.config.library, today=self.today, cache=self.index_cache)
+        self.index_cache.save()
         for problem in index.problems:
             log.warning("%s", problem)
         return index
@@ -105,19 +98,14 @@ class Workspace:
         return digest
 
     def closure_hash(self, path: Path, slide_id: int) -> str:
-        """Return a module slide's part-closure hash, computed once per (module version, slide id).
+        """Return a module slide's part-closure hash, computed once per module version and slide.
 
-        Batch and rebuild record and compare it for every deck; hundreds of decks share a slide.
+        Every build records it; hundreds of decks share a slide, and hashing a slide's pictures
+        cost more than building the deck (bench deck-1x), so it is kept in the index cache.
         """
         target = Path(path).resolve()
-        stat = target.stat()
-        # keyed by the module's size and mtime, not its content hash: hashing a whole module file
-        # to find one slide's hash cost more than the build itself on large libraries (bench deck-1x)
-        key = (target, stat.st_size, stat.st_mtime_ns, slide_id)
-        digest = self._closure_hashes.get(key)
-        if digest is None:
-            digest = self._closure_hashes[key] = self.source(path).closure_hash(slide_id)
-        return digest
+        return self.index_cache.get_or_compute(("closure", str(target), slide_id), [target],
+                                               lambda: self.source(path).closure_hash(slide_id))
 
     def plan(self, recipe: str | os.PathLike, prospect: Prospect, *, allow_drafts: bool = False) -> DeckPlan:
         """Return the deck plan of ``recipe`` for ``prospect`` (pure: same inputs, same plan)."""
@@ -149,6 +137,7 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
 
         pdf_path = to_pdf(output, output.with_suffix(".pdf"))
     record = build_record(workspace, plan, prospect, output_hash)
+    workspace.index_cache.save()
     return BuildResult(output=output, plan=plan, record=record, pdf=pdf_path, warnings=list(plan.warnings))
 
 

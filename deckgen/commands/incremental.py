@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from deckgen import __version__
-from deckgen.commands.build import Workspace, build_record, sha256_file
+from deckgen.commands.build import Workspace, build_record
+from deckgen.fsutil import sha256_file
 from deckgen.commands.executors import DeckJob, DeckOutcome, Executor, WorkspaceSpec, error_line
 from deckgen.commands.lock import output_lock
 from deckgen.commands.manifest import DeckEntry, FileStamp, Manifest, now_utc

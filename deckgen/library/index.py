@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
 from deckgen.errors import ConfigError, DeckgenError
+from deckgen.library.cache import IndexCache
 from deckgen.library.metadata import ANY_VALUE, SlideEntry, parse_sidecar
 from deckgen.ooxml import list_slides
 from deckgen.yamlio import Problem, Problems, display_path, load_file, location_order
@@ -115,10 +116,13 @@ def sidecar_of(module: Path) -> Path | None:
     return None
 
 
-def load_library(folder: str | os.PathLike, today: datetime.date | None = None) -> Library:
+def load_library(folder: str | os.PathLike, today: datetime.date | None = None,
+                 cache: IndexCache | None = None) -> Library:
     """Scan a library folder into a Library; problems are collected in ``Library.problems``.
 
     Only a missing folder raises (ConfigError). ``today`` decides expiry and review warnings.
+    With ``cache``, a module whose .pptx and sidecar are unchanged since a previous scan is not
+    read again (call ``cache.save()`` to keep what this scan read).
     """
     root = Path(folder)
     if not root.is_dir():
@@ -137,8 +141,16 @@ def load_library(folder: str | os.PathLike, today: datetime.date | None = None) 
     slides: list[LibrarySlide] = []
     broken: dict[str, Problem] = {}
     first_where: dict[str, str] = {}
+    cwd = os.getcwd()   # problem locations are written relative to it
     for module in modules:
-        module_slides, dropped = _read_module(module, problems)
+        if cache is None:
+            module_slides, dropped, found = _read_module(module)
+        else:
+            module_slides, dropped, found = cache.get_or_compute(
+                ("module", str(module.resolve()), cwd),
+                [module, *(module.with_suffix(suffix) for suffix in SIDECAR_SUFFIXES)],
+                lambda: _read_module(module))
+        problems.extend(found)
         for slide in module_slides:
             if slide.key in first_where:
                 problems.error(slide.where, f"duplicate key '{slide.key}' (first used at {first_where[slide.key]})",
@@ -164,8 +176,15 @@ def load_library(folder: str | os.PathLike, today: datetime.date | None = None) 
                    broken=broken, modules=tuple(modules))
 
 
-def _read_module(module: Path, problems: Problems) -> tuple[list[LibrarySlide], dict[str, Problem]]:
-    """Return the usable slides of one module and {key: why} for its entries that cannot be used."""
+def _read_module(module: Path) -> tuple[list[LibrarySlide], dict[str, Problem], list[Problem]]:
+    """Return the usable slides of one module, {key: why} for its entries that cannot be used,
+    and the module's problems."""
+    problems = Problems()
+    slides, dropped = _read_module_into(module, problems)
+    return slides, dropped, problems.items
+
+
+def _read_module_into(module: Path, problems: Problems) -> tuple[list[LibrarySlide], dict[str, Problem]]:
     label = display_path(module)
     try:
         infos = list_slides(module)

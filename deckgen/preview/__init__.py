@@ -1,7 +1,8 @@
 """Previews through LibreOffice headless: PDF, page PNGs, library slide thumbnails, contact sheets."""
 from __future__ import annotations
 
-from deckgen.preview.cache import RenderCache, default_cache_dir
+from deckgen.fsutil import default_cache_dir
+from deckgen.preview.cache import RenderCache
 from deckgen.preview.contact_sheet import contact_sheet
 from deckgen.preview.libreoffice import to_pdf
 from deckgen.preview.poppler import page_count, pdf_to_pngs

@@ -10,7 +10,8 @@ from pathlib import Path
 from deckgen.errors import InputFileError, RenderError
 from deckgen.ooxml import SlidePick, SourceDeck, assemble
 from deckgen.preview import libreoffice, poppler, tools
-from deckgen.preview.cache import RenderCache, copy_out, sha256_file
+from deckgen.fsutil import sha256_file
+from deckgen.preview.cache import RenderCache, copy_out
 
 DEFAULT_WIDTH = 640  # pixels: sharp enough for a catalog card, small enough to render fast
 _PAGES_PER_STEP = 8  # pages rasterised per progress step
