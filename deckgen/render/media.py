@@ -6,14 +6,15 @@ import os
 from collections.abc import Mapping, Sequence
 from numbers import Real
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, UnidentifiedImageError
-from pptx.chart.data import CategoryChartData
-from pptx.chart.plot import BubblePlot, XyPlot
 
 from deckgen.errors import TemplateError
 from deckgen.ooxml.runs import set_picture_image
+
+if TYPE_CHECKING:
+    from pptx.chart.data import CategoryChartData
 
 # Formats python-pptx can embed as they are; pillow converts anything else it reads to PNG.
 _EMBEDDABLE = {"PNG", "JPEG", "GIF", "BMP", "TIFF"}
@@ -99,6 +100,10 @@ def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
     if not isinstance(series, Mapping) or not series:
         raise TemplateError(f"{label}: 'series' must map series names to lists of numbers, got {series!r}",
                             where)
+    # imported here: it brings in xlsxwriter, a fifth of python-pptx's import time, and most
+    # decks have no chart to fill
+    from pptx.chart.data import CategoryChartData
+
     data = CategoryChartData()
     data.categories = list(categories)
     for name, values in series.items():
@@ -114,6 +119,8 @@ def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
 
 def fill_chart(shape: Any, value: Any, where: str) -> None:
     """Replace the data of the chart in graphic frame ``shape`` (formatting per series index is kept)."""
+    from pptx.chart.plot import BubblePlot, XyPlot
+
     label = f"chart {shape.name!r}"
     chart = shape.chart
     if any(isinstance(plot, (XyPlot, BubblePlot)) for plot in chart.plots):
