@@ -54,6 +54,7 @@ class Workspace:
         self._sources: dict[Path, SourceDeck] = {}
         self._file_hashes: dict[tuple[Path, int, int], str] = {}
         self.index_cache = IndexCache.for_library(config.library)
+        self._resolved_paths: dict[str | os.PathLike, Path] = {}
 
     @classmethod
     def discover(cls, *, library: str | os.PathLike | None = None, recipes: str | os.PathLike | None = None,
@@ -89,7 +90,7 @@ class Workspace:
 
     def file_hash(self, path: str | os.PathLike) -> str:
         """Return the sha256 of a file, read again only when its size or modification time changed."""
-        target = Path(path).resolve()
+        target = self._resolved(path)
         stat = target.stat()
         key = (target, stat.st_size, stat.st_mtime_ns)
         digest = self._file_hashes.get(key)
@@ -103,9 +104,17 @@ class Workspace:
         Every build records it; hundreds of decks share a slide, and hashing a slide's pictures
         cost more than building the deck (bench deck-1x), so it is kept in the index cache.
         """
-        target = Path(path).resolve()
+        target = self._resolved(path)
         return self.index_cache.get_or_compute(("closure", str(target), slide_id), [target],
                                                lambda: self.source(path).closure_hash(slide_id))
+
+    def _resolved(self, path: str | os.PathLike) -> Path:
+        # resolving costs a system call per path component; a batch asks for the same few
+        # module paths tens of thousands of times
+        resolved = self._resolved_paths.get(path)
+        if resolved is None:
+            resolved = self._resolved_paths[path] = Path(path).resolve()
+        return resolved
 
     def plan(self, recipe: str | os.PathLike, prospect: Prospect, *, allow_drafts: bool = False) -> DeckPlan:
         """Return the deck plan of ``recipe`` for ``prospect`` (pure: same inputs, same plan)."""
@@ -165,7 +174,8 @@ def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, outpu
     return {
         "deckgen": __version__,
         "recipe": plan.recipe,
-        "recipe_files": {_relative(path, workspace.config.root): workspace.file_hash(path) for path in recipe.files},
+        "recipe_files": {_relative(workspace._resolved(path), workspace.config.root): workspace.file_hash(path)
+                         for path in recipe.files},
         "prospect": prospect_hash(prospect),
         "slides": [
             {"key": item.key, "module": item.module, "slide_id": item.slide_id,
@@ -176,11 +186,11 @@ def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, outpu
     }
 
 
-def _relative(path: Path, root: Path) -> str:
+def _relative(resolved: Path, root: Path) -> str:
     try:
-        return Path(path).resolve().relative_to(root).as_posix()
+        return resolved.relative_to(root).as_posix()
     except ValueError:
-        return Path(path).resolve().as_posix()
+        return resolved.as_posix()
 
 
 def build(recipe: str | os.PathLike, output: str | os.PathLike, *, prospect: str | os.PathLike | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
@@ -45,14 +46,22 @@ class LibrarySlide:
         Comparison ignores case; a slide value ``*`` meets every value; a slide without the tag
         meets nothing; an empty list of wanted values meets nothing.
         """
+        folded = self._folded_tags
         for tag, values in wanted.items():
-            want = {value.casefold() for value in values}
-            have = {value.casefold() for value in self.tags.get(tag, ())}
-            if not want or not have:
+            have = folded.get(tag)
+            if not have:
                 return False
-            if ANY_VALUE not in have and not have & want:
+            want = {value.casefold() for value in values}
+            if not want:
+                return False
+            if ANY_VALUE not in have and have.isdisjoint(want):
                 return False
         return True
+
+    @cached_property
+    def _folded_tags(self) -> dict[str, frozenset[str]]:
+        # matches() runs for every slide of every selector of every deck of a batch
+        return {tag: frozenset(value.casefold() for value in values) for tag, values in self.tags.items()}
 
 
 @dataclass(frozen=True)
@@ -85,11 +94,24 @@ class Library:
 
     def tag_names(self) -> set[str]:
         """Return every tag name some slide carries."""
-        return {name for slide in self.slides for name in slide.tags}
+        return set(self._tag_index)
 
     def tag_values(self, name: str) -> set[str]:
         """Return every value of tag ``name`` in the library (without ``*``), as written."""
-        return {value for slide in self.slides for value in slide.tags.get(name, ()) if value != ANY_VALUE}
+        return self._tag_index.get(name, set()) - {ANY_VALUE}
+
+    def tag_has_any_value(self, name: str) -> bool:
+        """Return True when some slide's tag ``name`` is ``*`` (meets every value)."""
+        return ANY_VALUE in self._tag_index.get(name, ())
+
+    @cached_property
+    def _tag_index(self) -> dict[str, set[str]]:
+        # tag -> values as written, ``*`` included; recipes are checked against it for every deck
+        index: dict[str, set[str]] = {}
+        for slide in self.slides:
+            for name, values in slide.tags.items():
+                index.setdefault(name, set()).update(values)
+        return index
 
     @property
     def errors(self) -> list[Problem]:

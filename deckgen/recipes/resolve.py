@@ -5,7 +5,7 @@ import datetime
 from typing import Any, Mapping
 
 from deckgen.conditions import ConditionError, evaluate_condition
-from deckgen.library import ANY_VALUE, Library, LibrarySlide
+from deckgen.library import Library, LibrarySlide
 from deckgen.prospect import Prospect
 from deckgen.recipes.loader import ITEM_REF
 from deckgen.recipes.model import REF_PREFIX, DeckPlan, KeyRef, PlanItem, Recipe, Section, Selector, Skipped
@@ -30,9 +30,9 @@ def check_recipe(recipe: Recipe, library: Library) -> list[Problem]:
                     problems.error(at, f"no slide in the library has a '{tag}' tag",
                                    did_you_mean(tag, tag_names) or "tags in the library: " + ", ".join(sorted(tag_names)))
                     continue
-                known = library.tag_values(tag)
-                if any(ANY_VALUE in slide.tags.get(tag, ()) for slide in library):
+                if library.tag_has_any_value(tag):
                     continue
+                known = library.tag_values(tag)
                 folded = {value.casefold() for value in known}
                 for value in values:
                     if not value.startswith(REF_PREFIX) and value.casefold() not in folded:
