@@ -108,3 +108,16 @@ def test_the_cache_can_be_turned_off(tmp_path, monkeypatch, sample_library):
     load_library(sample_library, cache=cache)
     cache.save()
     assert not list(tmp_path.rglob("*.pickle"))
+
+
+def test_a_just_edited_file_is_read_once_per_run_but_not_stored(tmp_path):
+    source = tmp_path / "module.pptx"
+    source.write_bytes(b"edited just now")
+    cache = IndexCache(tmp_path / "cache.pickle")
+    calls = []
+    compute = lambda: calls.append(1) or "value"  # noqa: E731
+    assert cache.get_or_compute("key", [source], compute) == "value"
+    assert cache.get_or_compute("key", [source], compute) == "value"
+    assert len(calls) == 1
+    cache.save()
+    assert not (tmp_path / "cache.pickle").exists()

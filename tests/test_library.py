@@ -299,3 +299,13 @@ def test_library_check_exit_codes(lib, make_module):
     assert broken.exit_code == 1
     assert "error: slide_library/m.yaml:3: key 'a': slide_id 300 is not in m.pptx" in broken.stderr
     assert "Traceback" not in broken.output
+
+
+@pytest.mark.parametrize("wanted", [
+    {}, {"kind": ["case-study"]}, {"kind": ["CASE-STUDY"], "segment": ["smb"]},
+    {"segment": ["enterprise", "smb"]}, {"segment": []}, {"segment": ["nowhere"]},
+    {"kind": ["battle-card"], "competitor": ["initech", "globex"]}, {"no-such-tag": ["x"]},
+])
+def test_library_matching_is_every_slide_that_matches_in_library_order(sample_library, wanted):
+    library = load_library(sample_library)
+    assert library.matching(wanted) == [slide for slide in library if slide.matches(wanted)]

@@ -9,6 +9,7 @@ not on disk; a deck rewritten after the last save is caught by its output hash.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import os
 import time
@@ -32,6 +33,7 @@ def now_utc() -> str:
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
 
 
+@functools.lru_cache(maxsize=4096)
 def _rel(path: str | os.PathLike, folder: Path) -> str:
     """Return ``path`` relative to ``folder`` when both lie in one tree below the file-system root
     (so a project moved as a whole still works), else absolute (an output folder elsewhere)."""
@@ -41,7 +43,10 @@ def _rel(path: str | os.PathLike, folder: Path) -> str:
     return Path(os.path.relpath(target, base)).as_posix()
 
 
+@functools.lru_cache(maxsize=4096)
 def _abs(text: str, folder: Path) -> Path:
+    # memoised: a manifest of thousands of decks names the same recipe and logo files again and
+    # again, and resolving costs a system call per path component
     return (folder / text).resolve()
 
 
@@ -168,6 +173,7 @@ class Manifest:
         self.decks: dict[str, DeckEntry] = dict(decks or {})
         self._unsaved = 0
         self._saved_at = 0.0
+        self._entry_json: dict[str, tuple[DeckEntry, str]] = {}   # name -> (entry, its JSON text)
 
     @classmethod
     def load(cls, folder: str | os.PathLike) -> Manifest:
@@ -224,14 +230,25 @@ class Manifest:
             self.save()
 
     def save(self) -> None:
-        """Write the manifest atomically (a reader sees the old or the new file, never a mix)."""
-        data = {
-            "format": FORMAT,
-            "deckgen": __version__,
-            "project": self.project.to_json(self.folder) if self.project else None,
-            "decks": {name: self.decks[name].to_json(self.folder) for name in sorted(self.decks)},
-        }
-        text = json.dumps(data, indent=1, sort_keys=False, default=str, ensure_ascii=False)
-        write_bytes_atomic(self.path, (text + "\n").encode("utf-8"))
+        """Write the manifest atomically (a reader sees the old or the new file, never a mix).
+
+        One deck per line: readable and diff-friendly, and each deck's line is kept from the
+        last save while its entry is unchanged, so saving during a run of a few decks in a folder
+        of thousands does not serialise them all again.
+        """
+        head = json.dumps({"format": FORMAT, "deckgen": __version__,
+                           "project": self.project.to_json(self.folder) if self.project else None},
+                          default=str, ensure_ascii=False)
+        lines = [f"{json.dumps(name, ensure_ascii=False)}: {self._json_of(name)}" for name in sorted(self.decks)]
+        text = head[:-1] + ',\n"decks": {\n' + ",\n".join(lines) + "\n}}\n"
+        write_bytes_atomic(self.path, text.encode("utf-8"))
         self._unsaved = 0
         self._saved_at = time.monotonic()
+
+    def _json_of(self, name: str) -> str:
+        entry = self.decks[name]
+        known = self._entry_json.get(name)
+        if known is None or known[0] is not entry:
+            known = self._entry_json[name] = (entry, json.dumps(entry.to_json(self.folder), default=str,
+                                                                ensure_ascii=False))
+        return known[1]

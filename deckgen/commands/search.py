@@ -115,7 +115,7 @@ def parse_tag_filters(filters: Sequence[str], library: Library) -> dict[str, tup
 
 def filter_slides(library: Library, wanted: Mapping[str, Sequence[str]]) -> list[LibrarySlide]:
     """Return the slides (library order) that carry every wanted tag with one of its values."""
-    return [slide for slide in library if slide.matches(wanted)]
+    return library.matching(wanted)
 
 
 def search(documents: Iterable[SlideDocument], query: str, limit: int | None = None) -> list[SearchHit]:

@@ -50,6 +50,7 @@ class IndexCache:
     def __init__(self, path: Path | None):
         self.path = path
         self._entries: dict[Any, tuple[tuple[Stamp, ...], Any]] = {}
+        self._unsettled: dict[Any, tuple[tuple[Stamp, ...], Any]] = {}   # this process only
         self._dirty = False
         if path is not None:
             self._entries = _load(path)
@@ -66,13 +67,18 @@ class IndexCache:
     def get_or_compute(self, key: Any, files: Sequence[Path], compute: Callable[[], Any]) -> Any:
         """Return the value stored under ``key`` while ``files`` are unchanged, else ``compute()``'s."""
         stamps = tuple(stamp(path) for path in files)
-        found = self._entries.get(key)
+        found = self._entries.get(key) or self._unsettled.get(key)
         if found is not None and found[0] == stamps:
             return found[1]
         value = compute()
-        if _settled(stamps) and stamps == tuple(stamp(path) for path in files):
-            self._entries[key] = (stamps, value)
-            self._dirty = True
+        if stamps == tuple(stamp(path) for path in files):
+            if _settled(stamps):
+                self._entries[key] = (stamps, value)
+                self._dirty = True
+            else:
+                # just edited: good for the rest of this run (a batch asks again for every deck),
+                # not stored, since a further edit within the same mtime tick would go unseen
+                self._unsettled[key] = (stamps, value)
         return value
 
     def save(self) -> None:

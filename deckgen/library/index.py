@@ -46,13 +46,14 @@ class LibrarySlide:
         Comparison ignores case; a slide value ``*`` meets every value; a slide without the tag
         meets nothing; an empty list of wanted values meets nothing.
         """
-        folded = self._folded_tags
-        for tag, values in wanted.items():
-            have = folded.get(tag)
-            if not have:
-                return False
-            want = {value.casefold() for value in values}
-            if not want:
+        return self.meets(fold_wanted(wanted))
+
+    def meets(self, folded: Mapping[str, frozenset[str]]) -> bool:
+        """``matches`` for wanted values already case-folded by ``fold_wanted``."""
+        have_tags = self._folded_tags
+        for tag, want in folded.items():
+            have = have_tags.get(tag)
+            if not have or not want:
                 return False
             if ANY_VALUE not in have and have.isdisjoint(want):
                 return False
@@ -62,6 +63,11 @@ class LibrarySlide:
     def _folded_tags(self) -> dict[str, frozenset[str]]:
         # matches() runs for every slide of every selector of every deck of a batch
         return {tag: frozenset(value.casefold() for value in values) for tag, values in self.tags.items()}
+
+
+def fold_wanted(wanted: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    """Return wanted tag values case-folded, as ``LibrarySlide.meets`` compares them."""
+    return {tag: frozenset(value.casefold() for value in values) for tag, values in wanted.items()}
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,33 @@ class Library:
     def keys(self) -> list[str]:
         """Return every usable key in library order."""
         return [slide.key for slide in self.slides]
+
+    def matching(self, wanted: Mapping[str, Iterable[str]]) -> list[LibrarySlide]:
+        """Return the slides that match ``wanted`` (see ``LibrarySlide.matches``), in library order."""
+        candidates: set[int] | None = None
+        for tag, want in fold_wanted(wanted).items():
+            by_value = self._positions_by_tag_value.get(tag)
+            if not want or not by_value:
+                return []
+            hits = set(by_value.get(ANY_VALUE, ())).union(*(by_value.get(value, ()) for value in want))
+            candidates = hits if candidates is None else candidates & hits
+            if not candidates:
+                return []
+        if candidates is None:
+            return list(self.slides)
+        return [self.slides[position] for position in sorted(candidates)]
+
+    @cached_property
+    def _positions_by_tag_value(self) -> dict[str, dict[str, set[int]]]:
+        # tag -> case-folded value -> positions of the slides carrying it: a batch plans hundreds
+        # of decks, each selecting from the whole library several times
+        index: dict[str, dict[str, set[int]]] = {}
+        for position, slide in enumerate(self.slides):
+            for tag, values in slide._folded_tags.items():
+                by_value = index.setdefault(tag, {})
+                for value in values:
+                    by_value.setdefault(value, set()).add(position)
+        return index
 
     def tag_names(self) -> set[str]:
         """Return every tag name some slide carries."""

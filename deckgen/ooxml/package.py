@@ -82,6 +82,7 @@ class SourceDeck:
         # values the copy engine derives from parts (content keys...): valid as long as the
         # deck is, since a changed file is refused when the zip is reopened
         self.derived: dict[tuple, object] = {}
+        self._part_hashes: dict[str, bytes] = {}
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -395,18 +396,27 @@ class SourceDeck:
         return seen
 
     def closure_hash(self, slide_id: int) -> str:
-        """sha256 over the name and bytes of every part in the slide's copy closure, plus the
-        deck's slide size (what a rebuild must compare to know the slide changed)."""
+        """sha256 over the name and content hash of every part in the slide's copy closure, plus
+        the deck's slide size (what a rebuild must compare to know the slide changed)."""
         digest = hashlib.sha256(repr(self.slide_size).encode())
         for part in sorted(self.closure(slide_id)):
-            digest.update(part.encode() + b"\0")
+            digest.update(part.encode() + b"\0" + self.part_hash(part))
+        return digest.hexdigest()
+
+    def part_hash(self, part: str) -> bytes:
+        """sha256 of a part's bytes, computed once per deck (a module's slides share their layout,
+        master and theme)."""
+        found = self._part_hashes.get(part)
+        if found is None:
+            digest = hashlib.sha256()
             with self.open_part(part) as stream:
                 try:
                     while chunk := stream.read(1 << 20):
                         digest.update(chunk)
                 except _MEMBER_ERRORS as exc:
                     raise self.damaged_part(part, exc) from exc
-        return digest.hexdigest()
+            found = self._part_hashes[part] = digest.digest()
+        return found
 
 
 def follows(source_content_type: str, rel: Relationship) -> bool:

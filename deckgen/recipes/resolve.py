@@ -223,9 +223,7 @@ class _Resolver:
             wanted[tag] = tuple(dict.fromkeys(resolved))
         described = ", ".join(f"{tag}={'|'.join(values) if values else '(none)'}" for tag, values in wanted.items())
         usable = []
-        for slide in self.library:
-            if not slide.matches(wanted):
-                continue
+        for slide in self.library.matching(wanted):
             if slide.is_expired(self.today):
                 self.skipped.append(Skipped(section.name, slide.key, f"matched {described} but expired on "
                                                                      f"{slide.expires.isoformat()}"))
