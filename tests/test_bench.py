@@ -155,10 +155,10 @@ def test_quick_benchmark_reports_every_case(tmp_path):
     assert "targets (issue 4)" in done.stdout
     data = json.loads(report.read_text())
     rows = {(row["scenario"], row["key"]): row for row in data["results"]}
-    requires = {"merge": "merge", "build": "build", "batch": "batch",
+    requires = {"merge": "merge", "build": "build", "build_cold": "build", "batch": "batch",
                 "rebuild_noop": "rebuild", "rebuild_one": "rebuild"}
-    expected = [("deck-1x", key) for key in ("floor", "floor_deflate", "baseline", "merge", "build")]
-    expected += [("deck-10x", key) for key in ("floor", "merge", "build")]
+    expected = [("deck-1x", key) for key in ("floor", "floor_deflate", "baseline", "merge", "build_cold", "build")]
+    expected += [("deck-10x", key) for key in ("floor", "merge", "build_cold", "build")]
     expected += [("batch", "batch"), ("rebuild", "rebuild_noop"), ("rebuild", "rebuild_one")]
     assert sorted(rows) == sorted(expected)
     commands = _deckgen_commands()

@@ -7,6 +7,7 @@ on lock and temporary files (PowerPoint's ``~$deck.pptx``, LibreOffice's ``.~loc
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -130,5 +131,13 @@ def watch(folder: str | os.PathLike | None = None, *, debounce: float = DEFAULT_
             if on_cycle is not None:
                 on_cycle(cycle)
     finally:
-        observer.stop()
-        observer.join()
+        # watchdog logs an ERROR when an event arrives while its inotify thread is stopping; the
+        # watch is ending on purpose, so that race is not the user's business
+        watchdog_log = logging.getLogger("watchdog")
+        level = watchdog_log.level
+        watchdog_log.setLevel(logging.CRITICAL)
+        try:
+            observer.stop()
+            observer.join()
+        finally:
+            watchdog_log.setLevel(level)
