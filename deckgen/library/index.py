@@ -202,7 +202,7 @@ def load_library(folder: str | os.PathLike, today: datetime.date | None = None,
             module_slides, dropped, found = _read_module(module)
         else:
             module_slides, dropped, found = cache.get_or_compute(
-                ("module", str(module.resolve()), cwd),
+                ("module", os.path.join(cwd, module), cwd),
                 [module, *(module.with_suffix(suffix) for suffix in SIDECAR_SUFFIXES)],
                 lambda: _read_module(module))
         problems.extend(found)
