@@ -17,7 +17,7 @@ from deckgen.yamlio import Problem, Problems, display_path, load_file, location_
 SIDECAR_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # slots: a large library holds thousands of these
 class LibrarySlide:
     """One usable slide of the library: where it lives and what its metadata says."""
 
@@ -46,27 +46,17 @@ class LibrarySlide:
         Comparison ignores case; a slide value ``*`` meets every value; a slide without the tag
         meets nothing; an empty list of wanted values meets nothing.
         """
-        return self.meets(fold_wanted(wanted))
-
-    def meets(self, folded: Mapping[str, frozenset[str]]) -> bool:
-        """``matches`` for wanted values already case-folded by ``fold_wanted``."""
-        have_tags = self._folded_tags
-        for tag, want in folded.items():
-            have = have_tags.get(tag)
+        for tag, want in fold_wanted(wanted).items():
+            have = {value.casefold() for value in self.tags.get(tag, ())}
             if not have or not want:
                 return False
             if ANY_VALUE not in have and have.isdisjoint(want):
                 return False
         return True
 
-    @cached_property
-    def _folded_tags(self) -> dict[str, frozenset[str]]:
-        # matches() runs for every slide of every selector of every deck of a batch
-        return {tag: frozenset(value.casefold() for value in values) for tag, values in self.tags.items()}
-
 
 def fold_wanted(wanted: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
-    """Return wanted tag values case-folded, as ``LibrarySlide.meets`` compares them."""
+    """Return wanted tag values case-folded, as slides are matched against them."""
     return {tag: frozenset(value.casefold() for value in values) for tag, values in wanted.items()}
 
 
@@ -119,10 +109,10 @@ class Library:
         # of decks, each selecting from the whole library several times
         index: dict[str, dict[str, set[int]]] = {}
         for position, slide in enumerate(self.slides):
-            for tag, values in slide._folded_tags.items():
+            for tag, values in slide.tags.items():
                 by_value = index.setdefault(tag, {})
                 for value in values:
-                    by_value.setdefault(value, set()).add(position)
+                    by_value.setdefault(value.casefold(), set()).add(position)
         return index
 
     def tag_names(self) -> set[str]:
