@@ -104,15 +104,15 @@ class Library:
         return [self.slides[position] for position in sorted(candidates)]
 
     @cached_property
-    def _positions_by_tag_value(self) -> dict[str, dict[str, set[int]]]:
+    def _positions_by_tag_value(self) -> dict[str, dict[str, list[int]]]:
         # tag -> case-folded value -> positions of the slides carrying it: a batch plans hundreds
         # of decks, each selecting from the whole library several times
-        index: dict[str, dict[str, set[int]]] = {}
+        index: dict[str, dict[str, list[int]]] = {}
         for position, slide in enumerate(self.slides):
             for tag, values in slide.tags.items():
                 by_value = index.setdefault(tag, {})
                 for value in values:
-                    by_value.setdefault(value.casefold(), set()).add(position)
+                    by_value.setdefault(value.casefold(), []).append(position)
         return index
 
     def tag_names(self) -> set[str]:

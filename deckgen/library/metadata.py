@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -157,8 +158,9 @@ def _tags(value: Any, location: str, problems: Problems) -> dict[str, tuple[str,
                 problems.error(item_at, f"tag '{name}' values must be names, found {describe(item)}",
                                "quote values such as 'yes', 'no' or 'on'" if isinstance(item, bool) else None)
             else:
-                values.append(str(item).strip())
-        tags[name] = tuple(values)
+                values.append(sys.intern(str(item).strip()))
+        # interned: thousands of slides share a few tag names and values (library index memory)
+        tags[sys.intern(str(name))] = tuple(values)
     return tags
 
 
