@@ -91,6 +91,7 @@ class Case:
     prepare: Callable[[], None] | None = None  # untimed, before every run
     inspect: Callable[[], dict] | None = None  # untimed, after the first run: facts about the output
     env: dict[str, str] | None = None  # set for the command, on top of the bench's environment
+    warm_up: bool = False       # run once, untimed, before the timed runs (fills deckgen's caches)
 
 
 @dataclass
@@ -151,6 +152,8 @@ def run_case(scenario: str, case: Case, commands: set[str], log_dir: Path) -> Re
         result.status, result.reason = "skipped", f"`deckgen {case.requires}` does not exist yet"
         return result
     try:
+        if case.warm_up:
+            measure(case.argv, case.cwd, log_dir / f"{scenario}-{case.key}-warm-up.log", case.env)
         for run in range(case.runs):
             if case.output is not None:
                 _remove(case.output)
@@ -333,7 +336,7 @@ class SingleDeck:
                           s.runs, build_out, requires="build", inspect=build_facts,
                           env={"DECKGEN_NO_INDEX_CACHE": "1"}))
         cases.append(Case("build", "deckgen build", build_argv, library.root, s.runs, build_out,
-                          requires="build", inspect=build_facts))
+                          requires="build", inspect=build_facts, warm_up=True))
         return cases
 
 
