@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import click
@@ -40,7 +41,7 @@ class _Progress:
         if self.bar is None:
             self.bar = click.progressbar(length=total, label=self.label, show_pos=True,
                                          item_show_func=lambda name: name,
-                                         file=click.get_text_stream("stderr"))
+                                         file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(1, outcome.name)
 

@@ -1,6 +1,7 @@
 """`deckgen catalog`: click options for writing the static HTML catalog of the library."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -31,7 +32,7 @@ def catalog_command(out_dir: Path, library: Path | None, recipes: Path | None, n
     """Write a static HTML catalog of the library (open OUTPUT/index.html; no server needed)."""
     config = project_folders(library=library, recipes=recipes)
     with click.progressbar(length=_BAR_STEPS, label="thumbnails", item_show_func=lambda s: s,
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         shown = 0
 
         def progress(done: int, total: int, label: str) -> None:

@@ -1,6 +1,7 @@
 """`deckgen preview`: click options for rendering a deck to PNG slides, PDF and a contact sheet."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -36,7 +37,7 @@ def preview(deck: str, out_dir: Path, pdf: bool, with_contact_sheet: bool, width
     Files are named slide-NN.png after the slide's number; hidden slides are rendered too.
     """
     with click.progressbar(length=_BAR_STEPS, label=Path(deck).name, item_show_func=lambda s: s,
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         shown = 0
 
         def progress(done: int, total: int, label: str) -> None:
