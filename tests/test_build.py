@@ -195,3 +195,36 @@ def test_pdf_beside_the_deck_has_one_page_per_slide(project):
     result = build("first-call", out, prospect="prospects/globex.yaml", pdf=True)
     assert result.pdf == out.with_suffix(".pdf")
     assert page_count(result.pdf) == len(result.plan.items)
+
+
+def test_personalising_a_deck_never_decompresses_its_pictures(project, monkeypatch):
+    # the library's pictures and logos go from the module zips to the deck as stored bytes; only
+    # XML is read and rendered (memory follows the deck's XML, not its media)
+    import zipfile
+
+    from deckgen.commands.build import Workspace, render_plan
+
+    opened: list[str] = []     # every non-empty zip member inflated, by deckgen or by python-pptx
+    real_open = zipfile.ZipFile.open
+
+    def recording_open(archive, name, mode="r", *args, **kwargs):
+        if mode == "r":
+            info = name if isinstance(name, zipfile.ZipInfo) else archive.getinfo(name)
+            if info.file_size:
+                opened.append(info.filename)
+        return real_open(archive, name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", recording_open)
+    workspace = Workspace.discover()
+    prospect = load_prospect("prospects/globex.yaml")
+    plan = workspace.plan("executive-briefing", prospect)
+    buffer = io.BytesIO()
+    render_plan(workspace, plan, prospect, buffer)
+
+    monkeypatch.undo()
+    assert opened and not [part for part in opened if part.startswith("ppt/media/")]
+    deck = Presentation(io.BytesIO(buffer.getvalue()))
+    pictures = [shape for slide in deck.slides for shape in _walk(slide.shapes)
+                if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert pictures and all(Image.open(io.BytesIO(p.image.blob)).size[0] > 0 for p in pictures)
+    assert validate_package(buffer.getvalue()) == []
