@@ -17,7 +17,7 @@ from deckgen.yamlio import LineDict, Problems, describe, did_you_mean, display_p
 FIELDS = ("company", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
 REQUIRED = ("company", "segment")
 _TEXT_FIELDS = ("company", "segment", "industry")
-_LIST_FIELDS = ("competitors", "objections")
+LIST_FIELDS = ("competitors", "objections")   # fields holding lists of names
 _SET_KEY = re.compile(r"^[^.=\s]+(\.[^.=\s]+)*$")
 
 
@@ -145,7 +145,7 @@ def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
             text[key] = value.strip()
 
     lists: dict[str, tuple[str, ...]] = {}
-    for key in _LIST_FIELDS:
+    for key in LIST_FIELDS:
         lists[key] = _text_list(data.get(key), key, at(key), problems)
 
     contact = data.get("contact")

@@ -460,3 +460,17 @@ def test_textfit_breaks_lines_where_libreoffice_does(tmp_path: Path) -> None:
                 rendered.append(sum(1 for y in range(1, height) if ink[y] and not ink[y - 1]))
     assert predicted == rendered
     assert predicted[:6] == sorted(predicted[:6]) and predicted[5] > 15
+
+
+def test_rows_of_a_crm_export_in_the_prospects_folder_are_checked(project: Path) -> None:
+    # the CSV export goes through batch.columns as in `deckgen batch`: a row without a company is
+    # named by its line, and the export's values count as provided variables
+    csv = Path("prospects/crm-export.csv")
+    lines = csv.read_text(encoding="utf-8").splitlines()
+    lines.append('"","smb","retail","acme","price","12","Nobody","logos/bluth.png"')
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert report(project) == [
+        f"prospects/crm-export.csv:{len(lines)}: error: missing required field 'company'",
+        "    hint: add 'company: ...' or pass --set company=...",
+        f"check: 1 error, 0 warnings, 0 notes {SCOPE}",
+    ]

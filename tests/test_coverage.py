@@ -145,3 +145,13 @@ def test_cli_text_json_and_usage_errors(project: Path) -> None:
     assert acme_smb == [{"row": "acme", "column": "smb", "state": "gap", "approved": [], "drafts": []}]
     result = runner.invoke(main, ["coverage", "--format", "png"])
     assert result.exit_code == 2 and "Error: --format png needs -o FILE" in result.output
+
+
+def test_competitors_and_objections_of_a_crm_export_count_as_prospect_values(project: Path) -> None:
+    csv = Path("prospects/crm-export.csv")
+    csv.write_text(csv.read_text(encoding="utf-8") +
+                   '"Wayne Enterprises","enterprise","defense","oscorp","export-control","90000","Lucius Fox",'
+                   '"logos/globex.png"\n', encoding="utf-8")
+    lines = text(project)
+    assert "  competitor values prospects use that no slide is tagged with: oscorp" in lines
+    assert "  objection values prospects use that no slide is tagged with: export-control" in lines

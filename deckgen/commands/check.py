@@ -30,13 +30,14 @@ from PIL import Image, UnidentifiedImageError
 from pptx import Presentation
 
 from deckgen.config import ProjectConfig
-from deckgen.errors import ConfigError, DeckgenError
+from deckgen.errors import DeckgenError
 from deckgen.library import Library, LibrarySlide, load_library
 from deckgen.ooxml import SourceDeck
 from deckgen.ooxml.inspect import SlideImage, SlideInspection, TextBox, TextParagraph, inspect_slide
 from deckgen.ooxml.runs import MisplacedTagError, table_template, text_frame_template
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
-from deckgen.prospect import Prospect, load_prospect
+from deckgen.prospect import Prospect
+from deckgen.prospect_files import folder_prospects
 from deckgen.recipes import Recipe, check_recipe
 from deckgen.render import find_variables, make_environment, template_syntax_errors
 from deckgen.render.slides import directives, iter_shapes
@@ -47,7 +48,6 @@ from deckgen.yamlio import Problem, did_you_mean, display_path
 ERROR, WARNING, NOTE = "error", "warning", "note"
 SEVERITIES = (ERROR, WARNING, NOTE)
 BUILTIN_NAMES = frozenset({"prospect", "today", "recipe"})   # docs/formats.md "Slide templates"
-PROSPECT_SUFFIXES = (".yaml", ".yml", ".json")
 OVERFLOW_TOLERANCE_PT = 0.5          # rounding slack before text counts as overflowing
 _TEMPLATE_TAG = re.compile(r"\{\{(.*?)\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _PARAGRAPH_TAG = re.compile(r"^\s*\{%-?\s*(p|tr)\s.*%\}\s*$")
@@ -218,20 +218,16 @@ class _Checker:
                                                         f"({slide.where}); builds skip it until it is approved")
 
     def load_prospects(self) -> list[Prospect]:
-        """Return the prospects of the prospects folder; unreadable ones are reported as errors."""
-        folder = self.config.prospects
+        """Return the prospects of the prospects folder (CSV exports included); unusable ones are
+        reported as errors."""
         found: list[Prospect] = []
-        if not folder.is_dir():
-            return found
-        for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in PROSPECT_SUFFIXES and p.is_file()):
-            try:
-                prospect = load_prospect(path)
-            except ConfigError as exc:
-                problems = [Problem.from_error(exc)] if len(exc.problems) <= 1 else \
-                    [Problem("error", "", text) for text in exc.problems]
-                self.add_problems(problems, "prospect")
+        for item in folder_prospects(self.config.prospects, self.config.batch.columns):
+            if isinstance(item, Prospect):
+                found.append(item)
                 continue
-            found.append(prospect)
+            problems = getattr(item, "problems", [])
+            self.add_problems([Problem.from_error(item)] if len(problems) <= 1 else
+                              [Problem("error", "", text) for text in problems], "prospect")
         return found
 
     # -- slides --------------------------------------------------------------------------------

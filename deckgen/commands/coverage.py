@@ -10,7 +10,7 @@ The map crosses segments, competitors, objections and slide kinds:
 A slide covers a cell when it is approved, not expired, of the cell's kind, and applies to each of
 the cell's values: it lists the value, lists ``*``, or does not carry that tag at all (a general
 slide applies to every value). Axis values come from the library's tags and from the prospects in
-the prospects folder, so a competitor or objection a prospect raises but no slide tags shows up
+the prospects folder (CRM exports included), so a competitor or objection a prospect raises but no slide tags shows up
 as a gap row. Drafts that would fill a gap are shown apart ("draft only").
 """
 from __future__ import annotations
@@ -26,14 +26,13 @@ import jinja2
 from PIL import Image, ImageDraw, ImageFont
 
 from deckgen.config import ProjectConfig
-from deckgen.errors import ConfigError
 from deckgen.fsutil import atomic_output, write_bytes_atomic
 from deckgen.library import ANY_VALUE, Library, LibrarySlide, load_library
-from deckgen.prospect import Prospect, load_prospect
+from deckgen.prospect import Prospect
+from deckgen.prospect_files import folder_prospects
 from deckgen.commands.textfit import FontBook
 from deckgen.yamlio import display_path
 
-PROSPECT_SUFFIXES = (".yaml", ".yml", ".json")
 _TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("deckgen", "templates"),
                                 autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
 
@@ -139,23 +138,13 @@ def _sorted(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(values), key=str.casefold))
 
 
-def load_prospects(folder: Path) -> list[Prospect]:
-    """Return the prospects of a folder that load (`deckgen check` reports the others)."""
-    found = []
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in PROSPECT_SUFFIXES and p.is_file()):
-            try:
-                found.append(load_prospect(path))
-            except ConfigError:
-                continue
-    return found
-
-
 def coverage_map(config: ProjectConfig, *, today: datetime.date | None = None) -> CoverageMap:
     """Return the message map of the project's library (see the module docstring for the rules)."""
     today = today or datetime.date.today()
     library = load_library(config.library, today=today)
-    prospects = load_prospects(config.prospects)
+    # prospects that cannot be used are `deckgen check`'s to report
+    prospects = [item for item in folder_prospects(config.prospects, config.batch.columns)
+                 if isinstance(item, Prospect)]
     from_prospects = {
         "segment": [p.segment for p in prospects],
         "competitor": [c for p in prospects for c in p.competitors],
