@@ -42,6 +42,10 @@ class ConfigError(DeckgenError):
         super().__init__(message, where, hint)
 
 
+class OutputError(DeckgenError):
+    """An output file cannot be written (its folder cannot be made, no permission, disk full)."""
+
+
 class TemplateError(DeckgenError):
     """A slide template is malformed or uses a variable the prospect does not provide."""
 

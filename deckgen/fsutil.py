@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
+
+from deckgen.errors import OutputError
+
+
+# errors only writing can cause, wherever in the block they surface (a permission error there may
+# be about a file the block reads, so it is only the output's when it names the output)
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 
 
 @contextlib.contextmanager
@@ -14,11 +22,15 @@ def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
     """Yield a binary file that replaces ``path`` only when the block ends without an exception.
 
     The temporary file lives in the destination folder so the final ``os.replace`` is atomic;
-    on any error it is removed and an existing file at ``path`` is left untouched.
+    on any error it is removed and an existing file at ``path`` is left untouched. A folder that
+    cannot be made, no permission or a full disk raise OutputError naming ``path``.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise _output_error(target, exc) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -27,10 +39,23 @@ def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
         # mkstemp creates 0600 files; give the output the mode a plain open() would have
         os.chmod(tmp_name, _existing_mode(target))
         os.replace(tmp_name, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError) and (exc.errno in _WRITE_ERRNOS or exc.filename in (tmp_name, str(target))):
+            raise _output_error(target, exc) from exc
         raise
+
+
+def _output_error(target: Path, exc: OSError) -> OutputError:
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint = "free some disk space, or write elsewhere"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "choose a folder you can write to"
+    else:
+        hint = "check the output path"
+    return OutputError(f"cannot write the output ({reason})", where=str(target), hint=hint)
 
 
 def _existing_mode(target: Path) -> int:

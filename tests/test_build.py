@@ -173,6 +173,18 @@ def test_existing_output_survives_a_failed_build(project):
     assert [p.name for p in project.iterdir() if p.name.startswith(".deck.pptx")] == []
 
 
+@pytest.mark.parametrize("output, message", [
+    ("deck.docx", "o.docx: the output must be a .pptx file (name it deck.pptx)"),
+    ("prospects/globex.yaml/deck.pptx", "deck.pptx: cannot write the output ("),
+], ids=["not-pptx", "folder-is-a-file"])
+def test_an_unusable_output_path_is_one_line_and_nothing_is_written(project, output, message):
+    result = _run_cli(["build", "first-call", "--prospect", "prospects/globex.yaml", "-o", output])
+    assert result.exit_code == 1
+    assert message.split(":", 1)[1] in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (project / "deck.docx").exists() and list(project.rglob("*.part")) == []
+
+
 @pytest.mark.parametrize("args, message", [
     (["build", "no-such-recipe", "--prospect", "prospects/globex.yaml"], "no-such-recipe"),
     (["build", "first-call", "--prospect", "prospects/missing.yaml"], "missing.yaml"),

@@ -1,10 +1,12 @@
 """Atomic output (deckgen.fsutil): whole or nothing, with the permissions a normal write gives."""
 from __future__ import annotations
 
+import errno
 import os
 
 import pytest
 
+from deckgen.errors import OutputError
 from deckgen.fsutil import atomic_output, write_bytes_atomic
 
 
@@ -32,3 +34,31 @@ def test_new_file_gets_umask_permissions_and_existing_keeps_its_mode(tmp_path):
         assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_bytes() == b"b"
     finally:
         os.umask(old)
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_user_error(tmp_path):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder")
+    with pytest.raises(OutputError) as caught:
+        write_bytes_atomic(blocker / "deck.pptx", b"x")
+    assert caught.value.format_message().startswith(f"{blocker / 'deck.pptx'}: cannot write the output (")
+
+
+def test_a_full_disk_while_writing_is_one_user_error_and_leaves_nothing(tmp_path):
+    target = tmp_path / "deck.pptx"
+    target.write_bytes(b"old")
+    with pytest.raises(OutputError) as caught:
+        with atomic_output(target) as handle:
+            handle.write(b"half")
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert "No space left on device" in caught.value.format_message()
+    assert "free some disk space" in caught.value.format_message()
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.pptx"]
+
+
+def test_other_errors_of_the_block_pass_through(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        with atomic_output(tmp_path / "deck.pptx"):
+            open(tmp_path / "missing-source.pptx", "rb")
+    assert list(tmp_path.iterdir()) == []

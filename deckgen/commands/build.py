@@ -16,6 +16,7 @@ from pptx import Presentation
 
 from deckgen import __version__
 from deckgen.config import ProjectConfig, project_config
+from deckgen.errors import OutputError
 from deckgen.fsutil import atomic_output, sha256_file
 from deckgen.library import Library, load_library
 from deckgen.library.cache import IndexCache
@@ -136,6 +137,9 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
                output: str | os.PathLike, *, pdf: bool = False, allow_drafts: bool = False) -> BuildResult:
     """Build the deck of ``recipe`` for ``prospect`` into ``output`` (atomically) and return what was done."""
     output = Path(output)
+    if output.suffix.lower() != ".pptx":
+        raise OutputError("the output must be a .pptx file", where=str(output),
+                          hint=f"name it {output.with_suffix('.pptx').name}")
     plan = workspace.plan(recipe, prospect, allow_drafts=allow_drafts)
     with atomic_output(output) as handle:
         render_plan(workspace, plan, prospect, handle)
