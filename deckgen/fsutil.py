@@ -30,7 +30,7 @@ def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:
-        raise _output_error(target, exc) from exc
+        raise output_error(target, exc) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -43,11 +43,12 @@ def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         if isinstance(exc, OSError) and (exc.errno in _WRITE_ERRNOS or exc.filename in (tmp_name, str(target))):
-            raise _output_error(target, exc) from exc
+            raise output_error(target, exc) from exc
         raise
 
 
-def _output_error(target: Path, exc: OSError) -> OutputError:
+def output_error(target: Path, exc: OSError) -> OutputError:
+    """The one-line error for an OSError met while writing ``target``."""
     reason = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         hint = "free some disk space, or write elsewhere"

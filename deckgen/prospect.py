@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import yaml
 from PIL import Image, UnidentifiedImageError
 
-from deckgen.errors import ConfigError
+from deckgen.errors import ConfigError, InputFileError
 from deckgen.yamlio import LineDict, Problems, describe, did_you_mean, display_path, load_file, plain, where
 
 FIELDS = ("company", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
@@ -59,8 +59,13 @@ def load_prospect(path: str | os.PathLike | None = None, overrides: Sequence[str
         data: Any = LineDict(file="--set")
         label, base_dir = "--set", Path.cwd()
     else:
+        label = display_path(path)
+        if Path(path).suffix.lower() == ".csv":
+            raise InputFileError("a CSV export holds many prospects; this option takes one prospect file",
+                                 where=label, hint="build a deck per row with `deckgen batch RECIPE --prospects "
+                                                   f"{label} -o DIR`, or write the prospect as YAML or JSON")
         data = load_file(path)
-        label, base_dir = display_path(path), Path(path).resolve().parent
+        base_dir = Path(path).resolve().parent
         if data is None:
             data = LineDict(file=label, line=1)
         if not isinstance(data, Mapping):

@@ -252,3 +252,12 @@ def test_the_python_api_builds_without_click(project):
                        workspace=workspace, jobs=1, progress=lambda done, total, outcome: seen.append((done, total)))
     assert seen == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
     assert report.exit_code == 1 and len(report.built) == 5
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line(project):
+    (project / "taken").write_text("a file where the output folder should be")
+    result = CliRunner().invoke(main, ["batch", "first-call", "-p", "prospects/accounts.csv",
+                                       "-o", "taken/decks", "--jobs", "1"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith("Error: taken/decks: cannot write the output (")
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from conftest import write_text
-from deckgen.errors import ConfigError
+from deckgen.errors import ConfigError, InputFileError
 from deckgen.prospect import load_prospect, prospect_from_data
 
 
@@ -139,3 +139,11 @@ def test_rows_without_lines_are_named_by_their_label(folder):
         prospect_from_data({"company": "A", "segment": "smb", "Industry": "x"}, base_dir=folder,
                            label="accounts.csv row 7")
     assert str(caught.value) == "accounts.csv row 7: unknown field 'Industry' (did you mean 'industry'?)"
+
+
+def test_a_crm_export_given_as_one_prospect_points_to_batch(folder):
+    export = write_text(folder / "accounts.csv", "Account Name,Segment\nGlobex,enterprise\n")
+    with pytest.raises(InputFileError) as caught:
+        load_prospect(export)
+    message = caught.value.format_message()
+    assert "a CSV export holds many prospects" in message and "deckgen batch RECIPE --prospects" in message

@@ -42,7 +42,7 @@ class Watcher:
 
     def _run(self, folder: Path, **options) -> None:
         try:
-            watch(folder, stop=self.stop, on_cycle=self.cycles.put, ready=self.ready, jobs=1, **options)
+            watch(folder, stop=self.stop, on_cycle=self.cycles.put, on_ready=self.ready.set, jobs=1, **options)
         except BaseException as exc:   # surfaced by the test, not lost in the thread
             self.errors.append(exc)
 

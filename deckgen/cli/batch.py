@@ -169,9 +169,9 @@ def watch_command(folder, debounce, jobs, executor_kind, scheduler):
         elif cycle.report is not None:
             _echo_rebuild(cycle.report)
 
-    click.echo("watching the library and recipes (Ctrl-C to stop)", err=True)
     try:
         watch(folder, debounce=debounce, on_cycle=on_cycle, jobs=jobs, executor_kind=executor_kind,
-              scheduler=scheduler)
+              scheduler=scheduler,
+              on_ready=lambda: click.echo("watching the library and recipes (Ctrl-C to stop)", err=True))
     except KeyboardInterrupt:
         click.echo("stopped watching", err=True)

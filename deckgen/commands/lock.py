@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 from deckgen.errors import LockedError
+from deckgen.fsutil import output_error
 from deckgen.yamlio import display_path
 
 LOCK_NAME = ".deckgen.lock"
@@ -24,9 +25,12 @@ def output_lock(folder: str | os.PathLike) -> Iterator[Path]:
     Raises LockedError (exit code 3) when another run holds the lock.
     """
     target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
     path = target / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise output_error(Path(display_path(target)), exc) from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

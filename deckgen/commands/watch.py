@@ -89,13 +89,13 @@ class WatchCycle:
 def watch(folder: str | os.PathLike | None = None, *, debounce: float = DEFAULT_DEBOUNCE,
           stop: threading.Event | None = None, on_cycle: Callable[[WatchCycle], None] | None = None,
           initial: bool = True, jobs: int | None = None, executor_kind: str = "local",
-          scheduler: str | None = None, ready: threading.Event | None = None) -> None:
+          scheduler: str | None = None, on_ready: Callable[[], None] | None = None) -> None:
     """Watch the library and recipes of ``folder``'s decks and rebuild affected decks until ``stop``.
 
     With ``initial`` a rebuild runs first (decks may be stale from changes made while nobody
     watched). Errors of one rebuild (a recipe saved half-edited, the folder locked by another
-    run) are passed to ``on_cycle`` and watching goes on. ``ready`` is set once the observer
-    runs. Returns when ``stop`` is set; a KeyboardInterrupt stops the observer and propagates.
+    run) are passed to ``on_cycle`` and watching goes on. ``on_ready`` is called once the
+    observer runs. Returns when ``stop`` is set; a KeyboardInterrupt stops the observer and propagates.
     """
     target = Path(folder).resolve() if folder is not None else default_folder()
     if not (target / MANIFEST_NAME).is_file():
@@ -112,8 +112,8 @@ def watch(folder: str | os.PathLike | None = None, *, debounce: float = DEFAULT_
         observer.schedule(collector, str(watched), recursive=True)
     observer.start()
     try:
-        if ready is not None:
-            ready.set()
+        if on_ready is not None:
+            on_ready()
         pending: set[str] | None = set() if initial else None
         while not stop.is_set():
             if pending is None:
