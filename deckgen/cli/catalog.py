@@ -1,17 +1,15 @@
 """`deckgen catalog`: click options for writing the static HTML catalog of the library."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from deckgen.cli import main
+from deckgen.cli.progress import StepBar
 from deckgen.commands.catalog import THUMB_WIDTH, build_catalog
 from deckgen.commands.plan import project_folders
 from deckgen.yamlio import display_path
-
-_BAR_STEPS = 1000
 
 
 @main.command("catalog")
@@ -31,18 +29,9 @@ def catalog_command(out_dir: Path, library: Path | None, recipes: Path | None, n
                     cache_dir: Path | None, no_cache: bool) -> None:
     """Write a static HTML catalog of the library (open OUTPUT/index.html; no server needed)."""
     config = project_folders(library=library, recipes=recipes)
-    with click.progressbar(length=_BAR_STEPS, label="thumbnails", item_show_func=lambda s: s,
-                           file=sys.stderr) as bar:
-        shown = 0
-
-        def progress(done: int, total: int, label: str) -> None:
-            nonlocal shown
-            target = _BAR_STEPS * done // total if total else 0
-            bar.update(max(0, target - shown), label)
-            shown = max(shown, target)
-
+    with StepBar("thumbnails") as bar:
         result = build_catalog(config, out_dir, thumbnails=not no_thumbnails, cache_dir=cache_dir,
-                               use_cache=not no_cache, width=width, progress=progress)
-        bar.update(_BAR_STEPS - shown, "done")
+                               use_cache=not no_cache, width=width, progress=bar)
+        bar.finish()
     thumbs = f", {len(result.thumbnails)} thumbnails" if result.thumbnails else ""
     click.echo(f"Wrote {display_path(result.index)}: {result.slides} slides{thumbs}")

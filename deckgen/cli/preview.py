@@ -1,16 +1,14 @@
 """`deckgen preview`: click options for rendering a deck to PNG slides, PDF and a contact sheet."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from deckgen.cli import main
+from deckgen.cli.progress import StepBar
 from deckgen.commands.preview import preview_deck
 from deckgen.preview import DEFAULT_WIDTH
-
-_BAR_STEPS = 1000
 
 
 @main.command("preview")
@@ -36,20 +34,11 @@ def preview(deck: str, out_dir: Path, pdf: bool, with_contact_sheet: bool, width
     cached by its content, so a library module's unchanged slides are not rendered again.
     Files are named slide-NN.png after the slide's number; hidden slides are rendered too.
     """
-    with click.progressbar(length=_BAR_STEPS, label=Path(deck).name, item_show_func=lambda s: s,
-                           file=sys.stderr) as bar:
-        shown = 0
-
-        def progress(done: int, total: int, label: str) -> None:
-            nonlocal shown
-            target = _BAR_STEPS * done // total if total else 0
-            bar.update(max(0, target - shown), label)
-            shown = max(shown, target)
-
+    with StepBar(Path(deck).name) as bar:
         result = preview_deck(deck, out_dir, width=width, pdf=pdf,
                               with_contact_sheet=with_contact_sheet, cache_dir=cache_dir,
-                              use_cache=not no_cache, progress=progress, timeout=timeout)
-        bar.update(_BAR_STEPS - shown, "done")
+                              use_cache=not no_cache, progress=bar, timeout=timeout)
+        bar.finish()
     count = len(result.slides)
     click.echo(f"Wrote {count} slide PNG{'' if count == 1 else 's'} to {out_dir}")
     for extra in (result.pdf, result.contact_sheet):
