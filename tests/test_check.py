@@ -474,3 +474,23 @@ def test_rows_of_a_crm_export_in_the_prospects_folder_are_checked(project: Path)
         "    hint: add 'company: ...' or pass --set company=...",
         f"check: 1 error, 0 warnings, 0 notes {SCOPE}",
     ]
+
+
+def test_a_table_whose_rows_grow_past_the_slide_bottom(project: Path) -> None:
+    # PowerPoint grows a row to fit its text, so the check is where the table ends, not each cell
+    def long_cell(shape) -> None:
+        shape.table.cell(1, 1).text_frame.text = "Every plant, every line, every shift. " * 12
+    edit_shape("slide_library/pricing.pptx", 1, "pricing", long_cell)
+    lines = report(project)
+    assert len(lines) == 3, lines
+    assert re.fullmatch(r"slide_library/pricing\.pptx slide 1 \(pricing-tiers\): warning: table 'pricing' runs "
+                        r"\d+\.\d pt past the bottom of the slide once its rows grow to fit their text "
+                        r"\(\d+\.\d pt tall; measured with [^)]+\)", lines[0]), lines[0]
+    assert lines[1] == "    hint: shorten the cell text, make the font smaller, or move the table up"
+
+
+def test_a_table_with_room_below_it_is_not_reported(project: Path) -> None:
+    def one_more_line(shape) -> None:
+        shape.table.cell(1, 1).text_frame.text = "Up to 25 machines, 2 lines"
+    edit_shape("slide_library/pricing.pptx", 1, "pricing", one_more_line)
+    assert report(project) == [f"check: no problems {SCOPE}"]

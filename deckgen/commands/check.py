@@ -10,7 +10,8 @@ Rules (each finding names its file and line, or module file, slide number and ke
 - jinja syntax errors in slide text, tables, notes and shape marks
 - template variables no recipe default or prospect provides (see ``provided_variables``)
 - pictures that are missing or that pillow cannot open
-- text that overflows its shape, measured with the font files fontconfig finds (textfit)
+- text that overflows its shape, and tables that grow past the slide's bottom, measured with the
+  font files fontconfig finds (textfit)
 - fonts and colours outside ``brand:`` in deckgen.yaml
 """
 from __future__ import annotations
@@ -33,7 +34,8 @@ from deckgen.config import ProjectConfig
 from deckgen.errors import DeckgenError
 from deckgen.library import Library, LibrarySlide, load_library
 from deckgen.ooxml import SourceDeck
-from deckgen.ooxml.inspect import SlideImage, SlideInspection, TextBox, TextParagraph, inspect_slide
+from deckgen.ooxml.inspect import (EMU_PER_PT, SlideImage, SlideInspection, TableLayout, TextBox, TextParagraph,
+                                   inspect_slide)
 from deckgen.ooxml.runs import MisplacedTagError, table_template, text_frame_template
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
 from deckgen.prospect import Prospect
@@ -41,7 +43,7 @@ from deckgen.prospect_files import folder_prospects
 from deckgen.recipes import Recipe, check_recipe
 from deckgen.render import find_variables, make_environment, template_syntax_errors
 from deckgen.render.slides import directives, iter_shapes
-from deckgen.commands.textfit import FontBook, FontconfigMissing, FontMatch, fit_text
+from deckgen.commands.textfit import Fit, FontBook, FontconfigMissing, FontMatch, fit_text
 from deckgen.commands.usage import NAMED, Usage, load_recipes, recipe_usage
 from deckgen.yamlio import Problem, did_you_mean, display_path
 
@@ -323,18 +325,10 @@ class _Checker:
         for box in inspection.text_boxes:
             if box.kind != "shape" or box.autofit == "resize" or not box.text.strip():
                 continue
-            box = self.samples.with_sample_values(box)
-            try:
-                fit = fit_text(box, self.fonts, skip=_is_tag_paragraph)
-            except FontconfigMissing as exc:
-                self.fonts_missing = str(exc)
-                self.add(NOTE, "overflow", where, f"text overflow was not checked: {exc}",
-                         "install fontconfig (apt-get install fontconfig) and the brand fonts")
+            fit = self.fit(box, where)
+            if fit is None:
                 return
-            for match in fit.fonts:
-                if not match.exact:
-                    self.substitutes.setdefault(match.requested.casefold(), (match, where))
-            measured = ", ".join(sorted({m.family for m in fit.fonts}))
+            measured = _measured_with(fit)
             if fit.overflow_height_pt > OVERFLOW_TOLERANCE_PT:
                 self.add(WARNING, "overflow", where,
                          f"text overflows shape '{box.shape_name}': it needs {fit.needed_height_pt:.1f} pt of "
@@ -345,6 +339,50 @@ class _Checker:
                          f"text overflows shape '{box.shape_name}': its longest line is "
                          f"{fit.widest_line_pt:.1f} pt wide, the box has {fit.available_width_pt:.1f} pt "
                          f"(measured with {measured})", _overflow_hint(box))
+        if inspection.slide_height_emu:
+            for table in inspection.tables:
+                if not self.check_table(table, inspection.slide_height_emu, where):
+                    return
+
+    def check_table(self, table: TableLayout, slide_height_emu: int, where: str) -> bool:
+        """Warn when the table, its rows grown to fit their text as PowerPoint grows them, runs
+        past the bottom of the slide; return False when fonts cannot be measured."""
+        rows = [height / EMU_PER_PT for height in table.row_heights_emu]
+        fonts: set[str] = set()
+        for row, box in table.cells:
+            if not box.text.strip() or row >= len(rows):
+                continue
+            fit = self.fit(box, where)
+            if fit is None:
+                return False
+            fonts.update(match.family for match in fit.fonts)
+            insets = (box.insets_emu[1] + box.insets_emu[3]) / EMU_PER_PT
+            rows[row] = max(rows[row], fit.needed_height_pt + insets)
+        bottom = table.top_emu / EMU_PER_PT + sum(rows)
+        past = bottom - slide_height_emu / EMU_PER_PT
+        if past > OVERFLOW_TOLERANCE_PT:
+            measured = ", ".join(sorted(fonts))
+            self.add(WARNING, "overflow", where,
+                     f"table '{table.shape_name}' runs {past:.1f} pt past the bottom of the slide once its rows "
+                     f"grow to fit their text ({sum(rows):.1f} pt tall; measured with {measured})",
+                     "shorten the cell text, make the font smaller, or move the table up")
+        return True
+
+    def fit(self, box: TextBox, where: str) -> Fit | None:
+        """Measure ``box`` (template tags filled with sample values); None when fontconfig is
+        missing, which is reported once."""
+        box = self.samples.with_sample_values(box)
+        try:
+            fit = fit_text(box, self.fonts, skip=_is_tag_paragraph)
+        except FontconfigMissing as exc:
+            self.fonts_missing = str(exc)
+            self.add(NOTE, "overflow", where, f"text overflow was not checked: {exc}",
+                     "install fontconfig (apt-get install fontconfig) and the brand fonts")
+            return None
+        for match in fit.fonts:
+            if not match.exact:
+                self.substitutes.setdefault(match.requested.casefold(), (match, where))
+        return fit
 
     def check_brand(self, inspection: SlideInspection, where: str) -> None:
         brand = self.config.brand
@@ -450,6 +488,10 @@ def _library_rule(problem: Problem) -> str:
 
 def _owner(slide: LibrarySlide, action: str) -> str:
     return f"ask {slide.owner} to {action}" if slide.owner else action
+
+
+def _measured_with(fit: Fit) -> str:
+    return ", ".join(sorted({m.family for m in fit.fonts}))
 
 
 def _overflow_hint(box: TextBox) -> str:

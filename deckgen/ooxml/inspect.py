@@ -101,6 +101,21 @@ class SlideImage:
 
 
 @dataclass(frozen=True)
+class TableLayout:
+    """A table placed directly on the slide: its top edge, its rows, and its cells' text boxes.
+
+    PowerPoint grows a row until its text fits, so a table's text cannot overflow a cell; it
+    can push the table off the slide. Cells merged away and cells spanning several rows are left
+    out of ``cells`` (a spanning cell's height is shared by its rows in ways a linter need not guess).
+    """
+
+    shape_name: str
+    top_emu: int
+    row_heights_emu: tuple[int, ...]
+    cells: tuple[tuple[int, TextBox], ...]    # (0-based row, the cell's text box)
+
+
+@dataclass(frozen=True)
 class SlideInspection:
     """What one slide shows: its text frames, pictures, and the fonts and colours it uses."""
 
@@ -110,6 +125,8 @@ class SlideInspection:
     fonts: frozenset[str]              # families of runs with visible text
     colors: frozenset[str]             # RRGGBB upper-case, set directly on the slide
     theme_fonts: dict[str, str] = field(default_factory=dict)   # "major"/"minor" -> family
+    tables: tuple[TableLayout, ...] = ()    # tables not inside a group
+    slide_height_emu: int | None = None
 
 
 def inspect_slide(deck: SourceDeck, slide_id: int) -> SlideInspection:
@@ -168,25 +185,34 @@ class _SlideReader:
 
     def read(self) -> SlideInspection:
         boxes: list[TextBox] = []
+        tables: list[TableLayout] = []
         tree = self.slide.find(f"{qn('p:cSld')}/{qn('p:spTree')}")
         if tree is not None:
-            self._walk(tree, _Scale(), boxes)
+            self._walk(tree, _Scale(), boxes, tables)
+        size = self.deck.slide_size
         return SlideInspection(slide_id=self.slide_id, text_boxes=tuple(boxes), images=tuple(self._images()),
                                fonts=frozenset(self.fonts), colors=frozenset(self._colors()),
-                               theme_fonts=dict(self.theme_fonts))
+                               theme_fonts=dict(self.theme_fonts), tables=tuple(tables),
+                               slide_height_emu=size[1] if size else None)
 
     # -- shapes --------------------------------------------------------------------------------
 
-    def _walk(self, tree: etree._Element, scale: _Scale, boxes: list[TextBox]) -> None:
+    def _walk(self, tree: etree._Element, scale: _Scale, boxes: list[TextBox],
+              tables: list[TableLayout] | None) -> None:
+        """Collect text boxes; ``tables`` (None inside groups, whose offsets are not tracked)
+        collects the layout of each table."""
         for child in tree:
             if child.tag == qn("p:sp"):
                 box = self._shape_box(child, scale)
                 if box is not None:
                     boxes.append(box)
             elif child.tag == qn("p:grpSp"):
-                self._walk(child, _group_scale(child, scale), boxes)
+                self._walk(child, _group_scale(child, scale), boxes, None)
             elif child.tag == qn("p:graphicFrame"):
-                boxes.extend(self._table_boxes(child, scale))
+                cells = list(self._table_boxes(child, scale))
+                boxes.extend(box for _, box, _ in cells)
+                if tables is not None and cells:
+                    tables.append(_table_layout(child, cells))
 
     def _shape_box(self, sp: etree._Element, scale: _Scale) -> TextBox | None:
         body = sp.find(qn("p:txBody"))
@@ -231,7 +257,8 @@ class _SlideReader:
             return styles.find(qn("p:bodyStyle"))
         return styles.find(qn("p:otherStyle"))
 
-    def _table_boxes(self, frame: etree._Element, scale: _Scale) -> Iterator[TextBox]:
+    def _table_boxes(self, frame: etree._Element, scale: _Scale) -> Iterator[tuple[int, TextBox, int]]:
+        """Yield (0-based row, text box, rows spanned) for each cell of a table frame that holds text."""
         table = frame.find(f"{qn('a:graphic')}/{qn('a:graphicData')}/{qn('a:tbl')}")
         if table is None:
             return
@@ -255,11 +282,12 @@ class _SlideReader:
                                for attr, default in zip(("marL", "marT", "marR", "marB"), _CELL_INSETS))
                 cell_styles = [body.find(qn("a:lstStyle")), *styles]
                 paragraphs = tuple(self._paragraphs(body, [s for s in cell_styles if s is not None], "minor"))
-                yield TextBox(shape_name=f"{name} row {row_number} cell {cell_number}", shape_id=shape_id,
-                              kind="table-cell", width_emu=round(width * scale.x),
-                              height_emu=round(height * scale.y), insets_emu=insets, wrap=True,
-                              autofit="resize", font_scale=1.0, line_reduction=0.0, columns=1,
-                              paragraphs=paragraphs)
+                yield row_number - 1, TextBox(
+                    shape_name=f"{name} row {row_number} cell {cell_number}", shape_id=shape_id,
+                    kind="table-cell", width_emu=round(width * scale.x),
+                    height_emu=round(height * scale.y), insets_emu=insets, wrap=True,
+                    autofit="resize", font_scale=1.0, line_reduction=0.0, columns=1,
+                    paragraphs=paragraphs), int(cell.get("rowSpan", "1") or 1)
 
     # -- text ----------------------------------------------------------------------------------
 
@@ -361,6 +389,15 @@ class _SlideReader:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+def _table_layout(frame: etree._Element, cells: list[tuple[int, TextBox, int]]) -> TableLayout:
+    table = frame.find(f"{qn('a:graphic')}/{qn('a:graphicData')}/{qn('a:tbl')}")
+    offset = frame.find(f"{qn('p:xfrm')}/{qn('a:off')}")
+    return TableLayout(shape_name=_name_and_id(frame)[0],
+                       top_emu=int(offset.get("y", "0")) if offset is not None else 0,
+                       row_heights_emu=tuple(int(row.get("h", "0")) for row in table.iter(qn("a:tr"))),
+                       cells=tuple((row, box) for row, box, rows in cells if rows == 1))
+
 
 def _theme_fonts(theme: etree._Element | None) -> dict[str, str]:
     fonts: dict[str, str] = {}
@@ -517,5 +554,5 @@ def _spacing(level_prs: list[etree._Element], tag: str) -> tuple[float | None, f
     return None, None
 
 
-__all__ = ["EMU_PER_PT", "SlideImage", "SlideInspection", "TextBox", "TextParagraph", "TextRun",
-           "inspect_slide"]
+__all__ = ["EMU_PER_PT", "SlideImage", "SlideInspection", "TableLayout", "TextBox", "TextParagraph",
+           "TextRun", "inspect_slide"]
