@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import copy
 import io
+import importlib.util
 import itertools
 import sys
 from pathlib import Path
@@ -36,11 +37,7 @@ def available_method(requested: str) -> str:
     """Return the copy method to use for ``requested`` (``auto`` picks the package when installed)."""
     if requested != "auto":
         return requested
-    try:
-        import pptx_slide_copier  # noqa: F401
-    except ImportError:
-        return "recipe"
-    return "copier"
+    return "copier" if importlib.util.find_spec("pptx_slide_copier") is not None else "recipe"
 
 
 def merge(slide_specs: list[str], output: Path, method: str) -> int:
