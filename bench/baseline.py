@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import argparse
 import copy
-import io
 import importlib.util
+import io
 import itertools
 import sys
 from pathlib import Path
