@@ -23,7 +23,7 @@ import re
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Mapping
 
 from jinja2 import nodes
 from jinja2.exceptions import TemplateSyntaxError
@@ -36,13 +36,11 @@ from deckgen.library import Library, LibrarySlide, load_library
 from deckgen.ooxml import SourceDeck
 from deckgen.ooxml.inspect import (EMU_PER_PT, SlideImage, SlideInspection, TableLayout, TextBox, TextParagraph,
                                    inspect_slide)
-from deckgen.ooxml.runs import MisplacedTagError, table_template, text_frame_template
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import folder_prospects
 from deckgen.recipes import Recipe, check_recipe
-from deckgen.render import find_variables, make_environment, template_syntax_errors
-from deckgen.render.slides import directives, iter_shapes
+from deckgen.render import find_variables, make_environment, template_sources, template_syntax_errors
 from deckgen.commands.textfit import Fit, FontBook, FontconfigMissing, FontMatch, fit_text
 from deckgen.commands.usage import NAMED, Usage, load_recipes, recipe_usage
 from deckgen.yamlio import Problem, did_you_mean, display_path
@@ -540,38 +538,11 @@ def _image_problem(data: bytes) -> str | None:
     return None
 
 
-def _template_sources(slide: Any) -> Iterator[str]:
-    """Yield the jinja source of every text frame, table, notes body and shape mark of a slide."""
-    for shape in iter_shapes(slide.shapes):
-        wanted = directives(shape)
-        for expression in (wanted.condition, wanted.image, wanted.chart):
-            if expression is not None:
-                yield "{{ " + expression + " }}"
-        try:
-            if getattr(shape, "has_text_frame", False):
-                template = text_frame_template(shape.text_frame)
-            elif getattr(shape, "has_table", False):
-                template = table_template(shape.table)
-            else:
-                template = None
-        except MisplacedTagError:
-            continue   # reported as a syntax error
-        if template is not None:
-            yield template.source
-    if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
-        try:
-            template = text_frame_template(slide.notes_slide.notes_text_frame)
-        except MisplacedTagError:
-            return
-        if template is not None:
-            yield template.source
-
-
 def _prospect_paths(slide: Any) -> set[str]:
     """Return the ``prospect.FIELD`` (and ``prospect.values.NAME``) paths a slide's templates read."""
     env = make_environment()
     found: set[str] = set()
-    for source in _template_sources(slide):
+    for source in template_sources(slide):
         try:
             ast = env.parse(source)
         except TemplateSyntaxError:
