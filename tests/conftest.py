@@ -133,6 +133,20 @@ SAMPLE_SIDECARS = {
 }
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def example_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped example project (deckgen.yaml, library, recipes, prospects), as the
+    current folder, so reports name paths as a user running in the project sees them."""
+    for folder in ("slide_library", "recipes", "prospects"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    shutil.copy(REPO / "deckgen.yaml", tmp_path / "deckgen.yaml")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def _sample_library_master(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("sample") / "slide_library"

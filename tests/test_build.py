@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,14 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PROSPECTS = ["globex.yaml", "bluth.yaml", "vandelay.json"]
 
 
-@pytest.fixture()
-def project(tmp_path, monkeypatch):
-    """A copy of the shipped example project, as the current folder."""
-    for name in ("slide_library", "recipes", "prospects"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "deckgen.yaml", tmp_path / "deckgen.yaml")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+@pytest.fixture
+def project(example_project: Path) -> Path:
+    return example_project
 
 
 def _all_text(presentation) -> list[str]:

@@ -25,12 +25,8 @@ _DATA = re.compile(r'<script type="application/json" id="catalog-data">(.*?)</sc
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for folder in ("slide_library", "recipes", "prospects"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    shutil.copy(REPO / "deckgen.yaml", tmp_path / "deckgen.yaml")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def project(example_project: Path) -> Path:
+    return example_project
 
 
 def page_data(index: Path) -> dict:

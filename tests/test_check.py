@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -27,13 +26,8 @@ SCOPE = "(37 slides in 7 modules, 4 recipes)"
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the shipped example project, as the current folder (reports name paths from it)."""
-    for folder in ("slide_library", "recipes", "prospects"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    shutil.copy(REPO / "deckgen.yaml", tmp_path / "deckgen.yaml")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def project(example_project: Path) -> Path:
+    return example_project
 
 
 def report(project: Path) -> list[str]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import shutil
 from pathlib import Path
 
 import lxml.html
@@ -21,12 +20,8 @@ SEGMENT_HEADER = "competitor \\ segment  enterprise  mid-market    smb"
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for folder in ("slide_library", "recipes", "prospects"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    shutil.copy(REPO / "deckgen.yaml", tmp_path / "deckgen.yaml")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def project(example_project: Path) -> Path:
+    return example_project
 
 
 def text(project: Path) -> list[str]:
