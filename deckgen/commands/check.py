@@ -41,6 +41,7 @@ from deckgen.prospect import Prospect
 from deckgen.prospect_files import folder_prospects
 from deckgen.recipes import Recipe, check_recipe
 from deckgen.render import find_variables, make_environment, template_sources, template_syntax_errors
+from deckgen.render.problems import dotted_path
 from deckgen.commands.textfit import Fit, FontBook, FontconfigMissing, FontMatch, fit_text
 from deckgen.commands.usage import NAMED, Usage, load_recipes, recipe_usage
 from deckgen.yamlio import Problem, did_you_mean, display_path
@@ -548,19 +549,10 @@ def _prospect_paths(slide: Any) -> set[str]:
         except TemplateSyntaxError:
             continue
         for node in ast.find_all(nodes.Getattr):
-            path = _dotted(node)
+            path = dotted_path(node)
             if path and path.startswith("prospect."):
                 found.add(".".join(path.split(".")[:3] if path.startswith("prospect.values.") else path.split(".")[:2]))
     return found
-
-
-def _dotted(node: nodes.Node) -> str | None:
-    if isinstance(node, nodes.Name):
-        return node.name
-    if isinstance(node, nodes.Getattr):
-        base = _dotted(node.node)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 def _in_file_order(findings: list[Finding]) -> list[Finding]:

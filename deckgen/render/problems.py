@@ -40,14 +40,16 @@ def syntax_error(exc: TemplateSyntaxError, where: str, line_text: str) -> Templa
     return TemplateError(f'template syntax error in "{line_text.strip()}": {exc.message}', where)
 
 
-def _dotted(node: nodes.Node) -> str | None:
+def dotted_path(node: nodes.Node) -> str | None:
+    """Return the path a jinja expression node reads ('prospect.values.employees'), or None when
+    it is not a name followed by attributes and constant subscripts."""
     if isinstance(node, nodes.Name):
         return node.name
     if isinstance(node, nodes.Getattr):
-        base = _dotted(node.node)
+        base = dotted_path(node.node)
         return f"{base}.{node.attr}" if base else None
     if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
-        base = _dotted(node.node)
+        base = dotted_path(node.node)
         key = node.arg.value
         if not base:
             return None
@@ -64,7 +66,7 @@ def _attribute_path(env: SandboxedEnvironment, source: str, name: str) -> str | 
     for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
         attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
         if attr == name:
-            path = _dotted(node)
+            path = dotted_path(node)
             if path:
                 return path
     return None
