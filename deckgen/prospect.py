@@ -56,24 +56,29 @@ def load_prospect(path: str | os.PathLike | None = None, overrides: Sequence[str
     ``--set`` values). Every problem is reported at once in one ConfigError naming file:line.
     """
     if path is None:
-        data: Any = LineDict(file="--set")
-        label, base_dir = "--set", Path.cwd()
-    else:
+        data = LineDict(file="--set")
+        overridden = apply_overrides(data, overrides)
+        return prospect_from_data(data, base_dir=Path.cwd(), label="--set", overridden=overridden,
+                                  set_dir=Path.cwd())
+    if Path(path).suffix.lower() == ".csv":
         label = display_path(path)
-        if Path(path).suffix.lower() == ".csv":
-            raise InputFileError("a CSV export holds many prospects; this option takes one prospect file",
-                                 where=label, hint="build a deck per row with `deckgen batch RECIPE --prospects "
-                                                   f"{label} -o DIR`, or write the prospect as YAML or JSON")
-        data = load_file(path)
-        base_dir = Path(path).resolve().parent
-        if data is None:
-            data = LineDict(file=label, line=1)
-        if not isinstance(data, Mapping):
-            raise ConfigError(f"a prospect must be a mapping of fields (company, segment, ...), "
-                              f"found {describe(data)}", where=where(data, None, label))
+        raise InputFileError("a CSV export holds many prospects; this option takes one prospect file",
+                             where=label, hint="build a deck per row with `deckgen batch RECIPE --prospects "
+                                               f"{label} -o DIR`, or write the prospect as YAML or JSON")
+    return prospect_from_file(path, load_file(path), overrides)
+
+
+def prospect_from_file(path: str | os.PathLike, data: Any, overrides: Sequence[str] = ()) -> Prospect:
+    """Return the prospect of the YAML/JSON file ``path`` whose parsed content is ``data``."""
+    label = display_path(path)
+    if data is None:
+        data = LineDict(file=label, line=1)
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"a prospect must be a mapping of fields (company, segment, ...), "
+                          f"found {describe(data)}", where=where(data, None, label))
     overridden = apply_overrides(data, overrides)
-    return prospect_from_data(data, base_dir=base_dir, label=label, overridden=overridden,
-                              set_dir=Path.cwd())
+    return prospect_from_data(data, base_dir=Path(path).resolve().parent, label=label,
+                              overridden=overridden, set_dir=Path.cwd())
 
 
 def apply_overrides(data: dict, overrides: Iterable[str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from deckgen.errors import ConfigError, DeckgenError, InputFileError
-from deckgen.prospect import LIST_FIELDS, Prospect, load_prospect, prospect_from_data
+from deckgen.prospect import LIST_FIELDS, Prospect, prospect_from_data, prospect_from_file
 from deckgen.yamlio import display_path, load_file, where
 
 LIST_SEPARATOR = ";"
@@ -53,7 +53,11 @@ def read_prospects(path: str | os.PathLike, columns: Mapping[str, str] | None = 
     if suffix not in PROSPECT_SUFFIXES:
         raise InputFileError(f"unknown prospects file type '{target.suffix}'",
                              where=label, hint="use a .csv, .json, .yaml or .yml file")
-    data = load_file(target)
+    return _data_rows(target, label, load_file(target))
+
+
+def _data_rows(target: Path, label: str, data: Any) -> list[ProspectRow]:
+    """The rows of a YAML/JSON prospects file whose parsed content is ``data``."""
     if isinstance(data, Mapping):
         data = [data]    # a file with one prospect
     if not isinstance(data, list):
@@ -168,10 +172,15 @@ def folder_prospects(folder: Path, columns: Mapping[str, str] | None = None) -> 
         return found
     for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in PROSPECT_SUFFIXES and p.is_file()):
         try:
-            if path.suffix.lower() != ".csv" and not isinstance(load_file(path), list):
-                found.append(load_prospect(path))
-                continue
-            for row in read_prospects(path, columns):
+            if path.suffix.lower() == ".csv":
+                rows = read_prospects(path, columns)
+            else:
+                data = load_file(path)
+                if not isinstance(data, list):
+                    found.append(prospect_from_file(path, data))
+                    continue
+                rows = _data_rows(path, display_path(path), data)
+            for row in rows:
                 try:
                     found.append(row_prospect(row))
                 except DeckgenError as exc:
