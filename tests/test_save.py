@@ -9,7 +9,13 @@ from pptx.util import Inches
 from PIL import Image
 
 from deckgen.ooxml.outpackage import ZIP_DATE as FIXED_DATE_TIME
-from deckgen.ooxml.save import presentation_bytes
+from deckgen.ooxml.save import write_presentation
+
+
+def presentation_bytes(prs) -> bytes:
+    buffer = io.BytesIO()
+    write_presentation(prs, buffer)
+    return buffer.getvalue()
 
 
 def _deck_with_picture(tmp_path):

@@ -1,7 +1,6 @@
 """Serialising a python-pptx presentation deterministically: same content, same bytes."""
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Mapping
 from typing import BinaryIO
@@ -42,13 +41,6 @@ def write_presentation(presentation, handle: BinaryIO,
                 write_member(archive, name, part.blob)
             if part._rels:
                 write_member(archive, _name(part.partname.rels_uri), part.rels.xml)
-
-
-def presentation_bytes(presentation) -> bytes:
-    """Return the .pptx bytes of a python-pptx ``Presentation``, identical for identical content."""
-    buffer = io.BytesIO()
-    write_presentation(presentation, buffer)
-    return buffer.getvalue()
 
 
 def _name(pack_uri: str) -> str:
