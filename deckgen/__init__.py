@@ -9,11 +9,11 @@ __version__ = "0.1.0"
 # Exports load on first use: `deckgen merge` needs only lxml, and importing python-pptx, jinja2 and
 # the recipe machinery up front cost it more than the merge itself (bench/run.py, deck-1x).
 _EXPORTS = {
-    "BuildResult": "deckgen.commands.build",
-    "Workspace": "deckgen.commands.build",
-    "build": "deckgen.commands.build",
-    "build_deck": "deckgen.commands.build",
-    "merge": "deckgen.commands.merge",
+    "BuildResult": "deckgen.pipeline.deck",
+    "Workspace": "deckgen.pipeline.workspace",
+    "build": "deckgen.pipeline.deck",
+    "build_deck": "deckgen.pipeline.deck",
+    "merge": "deckgen.pipeline.merge",
     "DeckgenError": "deckgen.errors",
     "Library": "deckgen.library",
     "load_library": "deckgen.library",

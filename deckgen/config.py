@@ -80,12 +80,15 @@ def find_project(start: str | os.PathLike | None = None) -> Path | None:
     return None
 
 
-def project_config(start: str | os.PathLike | None = None) -> ProjectConfig:
-    """Return the validated config of the project around ``start``, or the defaults rooted there."""
+def project_config(start: str | os.PathLike | None = None, *, library: str | os.PathLike | None = None,
+                   recipes: str | os.PathLike | None = None) -> ProjectConfig:
+    """Return the validated config of the project around ``start`` (its deckgen.yaml, else the
+    defaults rooted there), with the library and/or recipes folder overridden when given."""
     found = find_project(start)
-    if found is None:
-        return ProjectConfig.defaults(start if start is not None else Path.cwd())
-    return load_config(found)
+    config = ProjectConfig.defaults(start if start is not None else Path.cwd()) if found is None else load_config(found)
+    if library is not None or recipes is not None:
+        config = config.with_folders(library=library, recipes=recipes)
+    return config
 
 
 def load_config(path: str | os.PathLike) -> ProjectConfig:

@@ -16,8 +16,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from deckgen.commands.catalog import build_catalog
-from deckgen.commands.coverage import coverage_map, write_coverage
+from deckgen.marketing.catalog import build_catalog
+from deckgen.marketing.coverage import coverage_map, write_coverage
 from deckgen.config import project_config
 
 REPO = Path(__file__).resolve().parent.parent

@@ -146,7 +146,7 @@ def assert_manifest_consistent(folder: Path) -> None:
 
 KILL_AFTER = """
 import contextlib, os, signal, sys
-import deckgen.commands.build as build
+import deckgen.pipeline.deck as build
 
 real_atomic_output = build.atomic_output
 count = 0

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from deckgen.cli import main
-from deckgen.commands.batch import DeckNamer, run_batch
+from deckgen.ops.batch import DeckNamer, run_batch
 from deckgen.prospect_files import read_prospects
-from deckgen.commands.build import Workspace
+from deckgen.pipeline.workspace import Workspace
 from deckgen.config import load_config
 from deckgen.errors import ConfigError, InputFileError
 from deckgen.prospect import prospect_from_data

@@ -12,7 +12,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from deckgen.cli import main
-from deckgen.commands.build import build
+from deckgen.pipeline.deck import build
 from deckgen.ooxml.validate import validate_package
 from deckgen.prospect import load_prospect
 
@@ -208,7 +208,8 @@ def test_personalising_a_deck_never_decompresses_its_pictures(project, monkeypat
     # XML is read and rendered (memory follows the deck's XML, not its media)
     import zipfile
 
-    from deckgen.commands.build import Workspace, render_plan
+    from deckgen.pipeline.deck import render_plan
+    from deckgen.pipeline.workspace import Workspace
 
     opened: list[str] = []     # every non-empty zip member inflated, by deckgen or by python-pptx
     real_open = zipfile.ZipFile.open

@@ -14,7 +14,7 @@ from PIL import Image
 from pptx import Presentation
 
 from deckgen.cli import main
-from deckgen.commands.catalog import build_catalog
+from deckgen.marketing.catalog import build_catalog
 from deckgen.config import project_config
 from deckgen.errors import DeckgenError
 

@@ -14,8 +14,8 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 
 from deckgen.cli import main
-from deckgen.commands.check import check_project
-from deckgen.commands.textfit import FontBook, fit_text
+from deckgen.marketing.check import check_project
+from deckgen.marketing.textfit import FontBook, fit_text
 from deckgen.config import project_config
 from deckgen.ooxml.inspect import EMU_PER_PT, TextBox, TextParagraph, TextRun
 

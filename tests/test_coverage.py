@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from deckgen.cli import main
-from deckgen.commands.coverage import _COLORS, coverage_map, to_text
+from deckgen.marketing.coverage import _COLORS, coverage_map, to_text
 from deckgen.config import project_config
 
 REPO = Path(__file__).resolve().parents[1]

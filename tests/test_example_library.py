@@ -319,7 +319,7 @@ def test_recipes_extend_base_and_include_closing():
 @pytest.fixture(scope="module")
 def built_decks(tmp_path_factory) -> dict[tuple[str, str], Path]:
     """Every example prospect built with every customer recipe through deckgen's Python API."""
-    from deckgen.commands.build import build
+    from deckgen.pipeline.deck import build
 
     out = tmp_path_factory.mktemp("built")
     built = {}

@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from deckgen.cli import main
-from deckgen.commands.batch import run_batch
-from deckgen.commands.build import Workspace
-from deckgen.commands.executors import DaskExecutor, LocalExecutor, make_executor
-from deckgen.commands.rebuild import run_rebuild
+from deckgen.ops.batch import run_batch
+from deckgen.pipeline.workspace import Workspace
+from deckgen.ops.executors import DaskExecutor, LocalExecutor, make_executor
+from deckgen.ops.rebuild import run_rebuild
 from deckgen.errors import ConfigError, DeckgenError
 from incremental_project import (GOOD_DECKS, USES_BATTLE_INITECH, assert_manifest_consistent, make_project,
                                  manifest, set_slide_text)

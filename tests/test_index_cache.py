@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import deckgen.library.index as index
-from deckgen.commands.build import Workspace
+from deckgen.pipeline.workspace import Workspace
 from deckgen.config import project_config
 from deckgen.library import load_library
 from deckgen.library.cache import IndexCache

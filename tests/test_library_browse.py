@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from deckgen.cli import main
-from deckgen.commands.search import SlideDocument, search, tokens
+from deckgen.marketing.search import SlideDocument, search, tokens
 from deckgen.library import LibrarySlide
 
 REPO = Path(__file__).resolve().parents[1]

@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from deckgen.commands.lock import LOCK_NAME, output_lock
+from deckgen.ops.lock import LOCK_NAME, output_lock
 from deckgen.errors import LockedError
 
 HOLD = """
 import sys, time
-from deckgen.commands.lock import output_lock
+from deckgen.ops.lock import output_lock
 with output_lock(sys.argv[1]):
     print("locked", flush=True)
     time.sleep(120)

@@ -1,4 +1,4 @@
-"""Tests of `deckgen merge` (the CLI) and deckgen.commands.merge (its Python API)."""
+"""Tests of `deckgen merge` (the CLI) and deckgen.pipeline.merge (its Python API)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +9,7 @@ from pptx import Presentation
 from pptx.util import Inches
 
 from deckgen.cli import main
-from deckgen.commands.merge import merge, parse_spec
+from deckgen.pipeline.merge import merge, parse_spec
 from deckgen.errors import SlideSelectionError
 from deckgen.ooxml.validate import validate_package
 

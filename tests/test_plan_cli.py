@@ -1,4 +1,4 @@
-"""Tests of `deckgen plan` (deckgen.cli.plan over deckgen.commands.plan): output, folders and errors."""
+"""Tests of `deckgen plan` (deckgen.cli.plan over deckgen.pipeline.plan): output, folders and errors."""
 from __future__ import annotations
 
 import json

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import deckgen.commands.executors as executors
+import deckgen.ops.executors as executors
 from deckgen.cli import main
-from deckgen.commands.batch import run_batch
-from deckgen.commands.rebuild import run_rebuild
+from deckgen.ops.batch import run_batch
+from deckgen.ops.rebuild import run_rebuild
 from deckgen.errors import ConfigError, LockedError
 from incremental_project import (GOOD_DECKS, USES_BATTLE_ACME, USES_BATTLE_INITECH,
                                  assert_manifest_consistent, deck_titles, decks_on_disk, make_project,

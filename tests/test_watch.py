@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.commands.batch import run_batch
-from deckgen.commands.lock import output_lock
-from deckgen.commands.watch import ChangeCollector, WatchCycle, is_watched, watch
+from deckgen.ops.batch import run_batch
+from deckgen.ops.lock import output_lock
+from deckgen.ops.watch import ChangeCollector, WatchCycle, is_watched, watch
 from incremental_project import (GOOD_DECKS, USES_BATTLE_ACME, USES_BATTLE_INITECH, deck_titles, make_project,
                                  set_slide_text)
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
-from deckgen.commands.batch import run_batch
-from deckgen.commands.executors import EXECUTORS, DeckOutcome
-from deckgen.commands.incremental import RunReport
-from deckgen.commands.rebuild import run_rebuild
-from deckgen.commands.watch import DEFAULT_DEBOUNCE, WatchCycle, watch
+from deckgen.ops.batch import run_batch
+from deckgen.ops.executors import EXECUTORS, DeckOutcome
+from deckgen.ops.incremental import RunReport
+from deckgen.ops.rebuild import run_rebuild
+from deckgen.ops.watch import DEFAULT_DEBOUNCE, WatchCycle, watch
 from deckgen.config import project_config
 
 

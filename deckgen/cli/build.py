@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from deckgen.cli import main
-from deckgen.commands.build import build
+from deckgen.pipeline.deck import build
 
 
 @main.command("build")

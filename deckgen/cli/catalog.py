@@ -7,8 +7,8 @@ import click
 
 from deckgen.cli import main
 from deckgen.cli.progress import StepBar
-from deckgen.commands.catalog import THUMB_WIDTH, build_catalog
-from deckgen.commands.plan import project_folders
+from deckgen.marketing.catalog import THUMB_WIDTH, build_catalog
+from deckgen.config import project_config
 from deckgen.yamlio import display_path
 
 
@@ -28,7 +28,7 @@ from deckgen.yamlio import display_path
 def catalog_command(out_dir: Path, library: Path | None, recipes: Path | None, no_thumbnails: bool, width: int,
                     cache_dir: Path | None, no_cache: bool) -> None:
     """Write a static HTML catalog of the library (open OUTPUT/index.html; no server needed)."""
-    config = project_folders(library=library, recipes=recipes)
+    config = project_config(library=library, recipes=recipes)
     with StepBar("thumbnails") as bar:
         result = build_catalog(config, out_dir, thumbnails=not no_thumbnails, cache_dir=cache_dir,
                                use_cache=not no_cache, width=width, progress=bar)

@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
-from deckgen.commands.check import check_project
-from deckgen.commands.plan import project_folders
+from deckgen.marketing.check import check_project
+from deckgen.config import project_config
 
 
 @main.command("check")
@@ -26,7 +26,7 @@ def check_command(output_format: str, strict: bool, library: Path | None, recipe
 
     Exit status: 0 clean (warnings allowed unless --strict), 1 errors.
     """
-    config = project_folders(library=library, recipes=recipes)
+    config = project_config(library=library, recipes=recipes)
     report = check_project(config, today=today.date() if today else None)
     if output_format == "json":
         click.echo(report.to_json(strict), nl=False)

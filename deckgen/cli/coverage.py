@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
-from deckgen.commands.coverage import coverage_map, to_text, write_coverage
-from deckgen.commands.plan import project_folders
+from deckgen.marketing.coverage import coverage_map, to_text, write_coverage
+from deckgen.config import project_config
 from deckgen.yamlio import display_path
 
 
@@ -25,7 +25,7 @@ def coverage_command(output_format: str, output: Path | None, library: Path | No
     """Show which segment / competitor / objection / kind cells have approved slides, and the gaps."""
     if output is None and output_format in ("html", "png"):
         raise click.UsageError(f"--format {output_format} needs -o FILE")
-    coverage = coverage_map(project_folders(library=library), today=today.date() if today else None)
+    coverage = coverage_map(project_config(library=library), today=today.date() if today else None)
     if output is None:
         text = to_text(coverage) if output_format == "text" else json.dumps(coverage.to_dict(), indent=2) + "\n"
         click.echo(text, nl=False)

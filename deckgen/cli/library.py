@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
-from deckgen.commands.plan import project_folders
+from deckgen.config import project_config
 from deckgen.errors import ConfigError
 from deckgen.library import load_library
 from deckgen.library.sidecars import module_slides, write_starter_sidecar
@@ -49,7 +49,7 @@ def init_command(module: Path) -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def check_command(library: Path | None, strict: bool) -> None:
     """Report every problem of the library index (exit 1 if any is an error)."""
-    index = load_library(project_folders(library=library).library)
+    index = load_library(project_config(library=library).library)
     for problem in index.problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
     failing = index.problems if strict else index.errors

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from deckgen.cli.library import library_group
-from deckgen.commands.plan import project_folders
-from deckgen.commands.search import (filter_slides, open_catalog, parse_tag_filters, search, slide_details,
+from deckgen.config import project_config
+from deckgen.marketing.search import (filter_slides, open_catalog, parse_tag_filters, search, slide_details,
                                      tag_text)
-from deckgen.commands.usage import NAMED
+from deckgen.marketing.usage import NAMED
 from deckgen.library import LibrarySlide
 from deckgen.yamlio import display_path
 
@@ -35,7 +35,7 @@ def _slide_data(slide: LibrarySlide) -> dict:
 @_format_option
 def list_command(tags: tuple[str, ...], library: Path | None, output_format: str) -> None:
     """List the library's slides (key, file#number, status, review date, title, tags)."""
-    catalog = open_catalog(project_folders(library=library), with_text=False)
+    catalog = open_catalog(project_config(library=library), with_text=False)
     slides = filter_slides(catalog.library, parse_tag_filters(tags, catalog.library))
     if output_format == "json":
         click.echo(json.dumps([_slide_data(slide) for slide in slides], indent=2, ensure_ascii=False))
@@ -61,7 +61,7 @@ def list_command(tags: tuple[str, ...], library: Path | None, output_format: str
 def search_command(query: tuple[str, ...], limit: int, tags: tuple[str, ...], library: Path | None,
                    output_format: str) -> None:
     """Full-text search of slide titles, text and speaker notes, best match first."""
-    catalog = open_catalog(project_folders(library=library))
+    catalog = open_catalog(project_config(library=library))
     allowed = {slide.key for slide in filter_slides(catalog.library, parse_tag_filters(tags, catalog.library))}
     documents = [doc for key, doc in catalog.documents.items() if key in allowed]
     hits = search(documents, " ".join(query), limit=limit)
@@ -84,7 +84,7 @@ def search_command(query: tuple[str, ...], limit: int, tags: tuple[str, ...], li
 @_library_option
 def show_command(key: str, library: Path | None) -> None:
     """Print one slide's metadata, text, speaker notes and the recipes that use it."""
-    details = slide_details(open_catalog(project_folders(library=library), with_text=False), key)
+    details = slide_details(open_catalog(project_config(library=library), with_text=False), key)
     slide = details.slide
     rows = [("key", slide.key), ("file", f"{display_path(slide.path)} slide {slide.number} (id {slide.slide_id})"),
             ("title", slide.title or "-"), ("status", slide.status), ("owner", slide.owner or "-"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from deckgen.cli import main
-from deckgen.commands.merge import merge
+from deckgen.pipeline.merge import merge
 from deckgen.ooxml import BASE_SLIDES
 
 

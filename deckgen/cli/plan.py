@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
-from deckgen.commands.plan import plan_deck, plan_json, plan_notices, plan_text
+from deckgen.pipeline.plan import plan_deck, plan_json, plan_notices, plan_text
 
 
 @main.command("plan")

@@ -7,7 +7,7 @@ import click
 
 from deckgen.cli import main
 from deckgen.cli.progress import StepBar
-from deckgen.commands.preview import preview_deck
+from deckgen.preview.deck_preview import preview_deck
 from deckgen.preview import DEFAULT_WIDTH
 
 

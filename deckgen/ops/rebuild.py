@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from deckgen.commands.build import Workspace
-from deckgen.commands.executors import Executor, make_executor
-from deckgen.commands.incremental import (InputCheck, Progress, RunReport, build_stale, check_entries,
+from deckgen.pipeline.workspace import Workspace
+from deckgen.ops.executors import Executor, make_executor
+from deckgen.ops.incremental import (InputCheck, Progress, RunReport, build_stale, check_entries,
                                           locked_folder)
-from deckgen.commands.manifest import MANIFEST_NAME, Manifest
+from deckgen.ops.manifest import MANIFEST_NAME, Manifest
 from deckgen.config import project_config
 from deckgen.errors import ConfigError
 from deckgen.yamlio import display_path

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deckgen.commands.merge import SlideSpec, parse_spec
+from deckgen.pipeline.merge import SlideSpec, parse_spec
 from deckgen.errors import InputFileError
 from deckgen.ooxml import SourceDeck
 from deckgen.preview import (DEFAULT_WIDTH, LibrarySlide, RenderCache, contact_sheet, deck_pages,

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from deckgen.config import ProjectConfig, project_config
+from deckgen.config import project_config
+from deckgen.pipeline.workspace import Workspace
 from deckgen.errors import ConfigError
-from deckgen.library import Library, load_library
+from deckgen.library import Library
 from deckgen.prospect import Prospect, load_prospect
-from deckgen.recipes import DeckPlan, Recipe, load_recipe, resolve
+from deckgen.recipes import DeckPlan, Recipe
 from deckgen.yamlio import Problem, display_path, raise_problems
 
 
@@ -24,15 +25,6 @@ class PlanOutcome:
     recipe: Recipe
     prospect: Prospect
     library: Library
-
-
-def project_folders(library: str | os.PathLike | None = None, recipes: str | os.PathLike | None = None,
-                    start: str | os.PathLike | None = None) -> ProjectConfig:
-    """Return the project config around ``start`` (deckgen.yaml, else defaults) with folder overrides."""
-    config = project_config(start)
-    if library is not None or recipes is not None:
-        config = config.with_folders(library=library, recipes=recipes)
-    return config
 
 
 def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None = None, sets: Sequence[str] = (),
@@ -47,14 +39,15 @@ def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None =
     if prospect is None and not sets:
         raise ConfigError("no prospect given",
                           hint="pass --prospect FILE, or --set company=... --set segment=...")
-    config = project_folders(library, recipes, start)
+    workspace = Workspace(project_config(start, library=library, recipes=recipes), today=today, log_problems=False)
+    config = workspace.config
     if not config.recipes.is_dir() and not Path(str(recipe)).is_file():
         raise ConfigError(f"recipes folder '{display_path(config.recipes)}' not found",
                           hint="pass --recipes DIR or set 'recipes:' in deckgen.yaml")
-    index = load_library(config.library, today=today)
-    loaded_recipe = load_recipe(recipe, config.recipes)
+    index = workspace.library
+    loaded_recipe = workspace.recipe(recipe)
     loaded_prospect = load_prospect(prospect, sets)
-    plan = resolve(loaded_recipe, index, loaded_prospect, allow_drafts=allow_drafts, today=today)
+    plan = workspace.plan(recipe, loaded_prospect, allow_drafts=allow_drafts)
     if strict:
         strict_problems = [Problem("error", p.where, p.message, p.hint) for p in index.problems]
         strict_problems += [Problem("error", "", warning) for warning in plan.warnings]

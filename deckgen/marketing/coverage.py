@@ -30,7 +30,7 @@ from deckgen.fsutil import atomic_output, write_bytes_atomic
 from deckgen.library import ANY_VALUE, Library, LibrarySlide, load_library
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import folder_prospects
-from deckgen.commands.textfit import FontBook
+from deckgen.marketing.textfit import FontBook
 from deckgen.yamlio import display_path
 
 _TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("deckgen", "templates"),

@@ -17,7 +17,7 @@ from deckgen.config import ProjectConfig
 from deckgen.errors import ConfigError, DeckgenError, SlideSelectionError
 from deckgen.library import Library, LibrarySlide, load_library
 from deckgen.ooxml import SourceDeck
-from deckgen.commands.usage import Usage, load_recipes, recipe_usage
+from deckgen.marketing.usage import Usage, load_recipes, recipe_usage
 from deckgen.yamlio import did_you_mean, display_path
 
 K1 = 1.2

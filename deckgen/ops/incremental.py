@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from deckgen import __version__
-from deckgen.commands.build import Workspace, build_record
+from deckgen.pipeline.deck import build_record
+from deckgen.pipeline.workspace import Workspace
 from deckgen.fsutil import sha256_file
-from deckgen.commands.executors import DeckJob, DeckOutcome, Executor, WorkspaceSpec, error_line
-from deckgen.commands.lock import output_lock
-from deckgen.commands.manifest import DeckEntry, FileStamp, Manifest, now_utc
+from deckgen.ops.executors import DeckJob, DeckOutcome, Executor, WorkspaceSpec, error_line
+from deckgen.ops.lock import output_lock
+from deckgen.ops.manifest import DeckEntry, FileStamp, Manifest, now_utc
 from deckgen.errors import DeckgenError
 from deckgen.prospect import Prospect, prospect_from_data
 

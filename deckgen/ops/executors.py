@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Protocol, Sequence
 
-from deckgen.commands.build import Workspace, build_deck
-from deckgen.commands.build import log as build_log
+from deckgen.pipeline.deck import build_deck
+from deckgen.pipeline.workspace import Workspace
+from deckgen.pipeline.workspace import log as workspace_log
 from deckgen.config import ProjectConfig, load_config
 from deckgen.errors import ConfigError, DeckgenError
 from deckgen.prospect import Prospect
@@ -115,11 +116,11 @@ def _workspace(spec: WorkspaceSpec) -> Workspace:
         _local.workspace = None      # drop the old run's workspace before loading the new one
         workspace = spec.open()
         quiet = _NoLibraryWarnings()
-        build_log.addFilter(quiet)
+        workspace_log.addFilter(quiet)
         try:
             workspace.library.slides    # load the index now, while its warnings are filtered
         finally:
-            build_log.removeFilter(quiet)
+            workspace_log.removeFilter(quiet)
         _local.workspace, _local.spec = workspace, spec
     return _local.workspace
 

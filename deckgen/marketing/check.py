@@ -42,8 +42,8 @@ from deckgen.prospect_files import folder_prospects
 from deckgen.recipes import Recipe, check_recipe
 from deckgen.render import find_variables, make_environment, template_sources, template_syntax_errors
 from deckgen.render.problems import dotted_path
-from deckgen.commands.textfit import Fit, FontBook, FontconfigMissing, FontMatch, fit_text
-from deckgen.commands.usage import NAMED, Usage, load_recipes, recipe_usage
+from deckgen.marketing.textfit import Fit, FontBook, FontconfigMissing, FontMatch, fit_text
+from deckgen.marketing.usage import NAMED, Usage, load_recipes, recipe_usage
 from deckgen.yamlio import Problem, did_you_mean, display_path
 
 ERROR, WARNING, NOTE = "error", "warning", "note"

@@ -12,11 +12,11 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import jinja2.sandbox
 
-from deckgen.commands.build import Workspace
-from deckgen.commands.executors import Executor, error_line, make_executor
-from deckgen.commands.incremental import (Failure, InputCheck, Progress, RunReport, build_stale,
+from deckgen.pipeline.workspace import Workspace
+from deckgen.ops.executors import Executor, error_line, make_executor
+from deckgen.ops.incremental import (Failure, InputCheck, Progress, RunReport, build_stale,
                                           check_entries, locked_folder)
-from deckgen.commands.manifest import DeckEntry, Manifest, ProjectRef, ProspectSource
+from deckgen.ops.manifest import DeckEntry, Manifest, ProjectRef, ProspectSource
 from deckgen.errors import ConfigError, DeckgenError
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import ProspectRow, read_prospects, row_prospect

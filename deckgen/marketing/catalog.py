@@ -19,8 +19,8 @@ import jinja2
 from deckgen.config import ProjectConfig
 from deckgen.errors import InputFileError
 from deckgen.fsutil import write_bytes_atomic
-from deckgen.commands.search import LibraryCatalog, open_catalog
-from deckgen.commands.usage import NAMED
+from deckgen.marketing.search import LibraryCatalog, open_catalog
+from deckgen.marketing.usage import NAMED
 from deckgen.preview import LibrarySlide, default_cache_dir, open_cache, slide_thumbnails
 from deckgen.preview.cache import copy_out
 from deckgen.yamlio import display_path

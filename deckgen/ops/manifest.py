@@ -135,7 +135,7 @@ class DeckEntry:
     prospect: ProspectSource
     pdf: bool = False
     allow_drafts: bool = False
-    record: dict[str, Any] = field(default_factory=dict)   # build record (deckgen.commands.build)
+    record: dict[str, Any] = field(default_factory=dict)   # build record (deckgen.pipeline.deck)
     stamp: FileStamp | None = None
     built_at: str | None = None        # last build (UTC)
     created_at: str | None = None      # first build (UTC)

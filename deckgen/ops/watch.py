@@ -18,9 +18,9 @@ from typing import Callable
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from deckgen.commands.incremental import RunReport
-from deckgen.commands.manifest import MANIFEST_NAME, Manifest
-from deckgen.commands.rebuild import default_folder, run_rebuild
+from deckgen.ops.incremental import RunReport
+from deckgen.ops.manifest import MANIFEST_NAME, Manifest
+from deckgen.ops.rebuild import default_folder, run_rebuild
 from deckgen.errors import ConfigError, DeckgenError, LockedError
 from deckgen.yamlio import display_path
 

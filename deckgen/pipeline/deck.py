@@ -1,0 +1,106 @@
+"""Building one deck: recipe + prospect -> plan -> assembled slides -> personalised .pptx (and PDF)."""
+from __future__ import annotations
+
+import io
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Sequence
+
+from pptx import Presentation
+
+from deckgen import __version__
+from deckgen.errors import OutputError
+from deckgen.fsutil import atomic_output, sha256_file
+from deckgen.ooxml import SlidePick, assemble
+from deckgen.ooxml.save import write_presentation
+from deckgen.pipeline.workspace import Workspace, prospect_hash
+from deckgen.prospect import Prospect, load_prospect
+from deckgen.recipes import DeckPlan
+from deckgen.render import SlideLabel, render_presentation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildResult:
+    """What one build produced, and the record of exactly what it was built from."""
+
+    output: Path
+    plan: DeckPlan
+    record: dict[str, Any]
+    pdf: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospect,
+               output: str | os.PathLike, *, pdf: bool = False, allow_drafts: bool = False) -> BuildResult:
+    """Build the deck of ``recipe`` for ``prospect`` into ``output`` (atomically) and return what was done."""
+    output = Path(output)
+    if output.suffix.lower() != ".pptx":
+        raise OutputError("the output must be a .pptx file", where=str(output),
+                          hint=f"name it {output.with_suffix('.pptx').name}")
+    plan = workspace.plan(recipe, prospect, allow_drafts=allow_drafts)
+    with atomic_output(output) as handle:
+        render_plan(workspace, plan, prospect, handle)
+    output_hash = sha256_file(output)
+    pdf_path = None
+    if pdf:
+        from deckgen.preview import to_pdf  # LibreOffice is only needed when a PDF is asked for
+
+        pdf_path = to_pdf(output, output.with_suffix(".pdf"))
+    record = build_record(workspace, plan, prospect, output_hash)
+    workspace.index_cache.save()
+    return BuildResult(output=output, plan=plan, record=record, pdf=pdf_path, warnings=list(plan.warnings))
+
+
+def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle: BinaryIO) -> None:
+    """Write the finished .pptx of ``plan`` to ``handle``: slides assembled, then personalised.
+
+    python-pptx opens a working copy whose pictures and other media are empty (personalisation
+    edits XML only), and the writer copies those parts from the library files as stored: a deck's
+    media is never decompressed or held in memory.
+    """
+    picks = [SlidePick(workspace.source(item.path), item.slide_id) for item in plan.items]
+    assembled = assemble(picks)
+    presentation = Presentation(io.BytesIO(assembled.to_bytes(binaries=False)))
+    labels = [SlideLabel(key=item.key, module=item.path.name, number=item.number) for item in plan.items]
+    context = dict(plan.variables)
+    context.update(prospect=prospect.as_context(), today=workspace.today, recipe=plan.recipe)
+    render_presentation(presentation, labels, context)
+    write_presentation(presentation, handle, assembled.stored_binaries)
+
+
+def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, output_hash: str) -> dict[str, Any]:
+    """Return the manifest record of one build: content hashes of every input, and ``output_hash``
+    (the sha256 of the deck written)."""
+    recipe = workspace.recipe(plan.recipe)
+    return {
+        "deckgen": __version__,
+        "recipe": plan.recipe,
+        "recipe_files": {_relative(workspace._resolved(path), workspace.config.root): workspace.file_hash(path)
+                         for path in recipe.files},
+        "prospect": prospect_hash(prospect),
+        "slides": [
+            {"key": item.key, "module": item.module, "slide_id": item.slide_id,
+             "closure": workspace.closure_hash(item.path, item.slide_id)}
+            for item in plan.items
+        ],
+        "output": output_hash,
+    }
+
+
+def _relative(resolved: Path, root: Path) -> str:
+    try:
+        return resolved.relative_to(root).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def build(recipe: str | os.PathLike, output: str | os.PathLike, *, prospect: str | os.PathLike | None = None,
+          sets: Sequence[str] = (), library: str | os.PathLike | None = None,
+          recipes: str | os.PathLike | None = None, pdf: bool = False, allow_drafts: bool = False) -> BuildResult:
+    """Build one deck from files: the Python API behind ``deckgen build``."""
+    workspace = Workspace.discover(library=library, recipes=recipes)
+    return build_deck(workspace, recipe, load_prospect(prospect, sets), output, pdf=pdf, allow_drafts=allow_drafts)

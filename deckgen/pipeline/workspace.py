@@ -1,0 +1,112 @@
+"""The workspace: a project's config, library index, recipes and opened source decks, shared by builds."""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import os
+from functools import cached_property
+from pathlib import Path
+
+from deckgen.config import ProjectConfig, project_config
+from deckgen.fsutil import sha256_file
+from deckgen.library import Library, load_library
+from deckgen.library.cache import IndexCache
+from deckgen.ooxml import SourceDeck
+from deckgen.prospect import Prospect
+from deckgen.recipes import DeckPlan, Recipe, load_recipe, resolve
+
+log = logging.getLogger(__name__)
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Return the hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def prospect_hash(prospect: Prospect) -> str:
+    """Return a hash of everything a deck takes from the prospect: its data and its logo's bytes."""
+    data = prospect.as_context()
+    data["logo"] = sha256_file(prospect.logo) if prospect.logo else None
+    return sha256_bytes(json.dumps(data, sort_keys=True, default=str).encode())
+
+
+class Workspace:
+    """A project's library, recipes and source decks, loaded once and reused by many builds.
+
+    Batch and rebuild build hundreds of decks from one workspace, so each module file is opened
+    once (its zip directory and the parts already read are kept by ``SourceDeck``).
+    """
+
+    def __init__(self, config: ProjectConfig, *, today: datetime.date | None = None, log_problems: bool = True):
+        self.config = config
+        self.log_problems = log_problems
+        self.today = today or datetime.date.today()
+        self._recipes: dict[str, Recipe] = {}
+        self._sources: dict[Path, SourceDeck] = {}
+        self._file_hashes: dict[tuple[Path, int, int], str] = {}
+        self.index_cache = IndexCache.for_library(config.library)
+        self._resolved_paths: dict[str | os.PathLike, Path] = {}
+
+    @classmethod
+    def discover(cls, *, library: str | os.PathLike | None = None, recipes: str | os.PathLike | None = None,
+                 start: str | os.PathLike | None = None) -> Workspace:
+        """Return the workspace of the project found from ``start`` (deckgen.yaml), with folder overrides."""
+        return cls(project_config(start, library=library, recipes=recipes))
+
+    @cached_property
+    def library(self) -> Library:
+        """The library index; problems that do not stop a build are logged as warnings (unless the
+        caller reports them itself)."""
+        index = load_library(self.config.library, today=self.today, cache=self.index_cache)
+        self.index_cache.save()
+        for problem in index.problems if self.log_problems else ():
+            log.warning("%s", problem)
+        return index
+
+    def recipe(self, ref: str | os.PathLike) -> Recipe:
+        """Return the validated recipe named ``ref`` (a name in the recipes folder, or a path)."""
+        key = str(ref)
+        if key not in self._recipes:
+            self._recipes[key] = load_recipe(ref, self.config.recipes)
+        return self._recipes[key]
+
+    def source(self, path: Path) -> SourceDeck:
+        """Return the opened module deck at ``path`` (opened once per workspace)."""
+        deck = self._sources.get(path)
+        if deck is None:
+            deck = self._sources[path] = SourceDeck.open(path)
+        return deck
+
+    def file_hash(self, path: str | os.PathLike) -> str:
+        """Return the sha256 of a file, read again only when its size or modification time changed."""
+        target = self._resolved(path)
+        stat = target.stat()
+        key = (target, stat.st_size, stat.st_mtime_ns)
+        digest = self._file_hashes.get(key)
+        if digest is None:
+            digest = self._file_hashes[key] = sha256_file(target)
+        return digest
+
+    def closure_hash(self, path: Path, slide_id: int) -> str:
+        """Return a module slide's part-closure hash, computed once per module version and slide.
+
+        Every build records it; hundreds of decks share a slide, and hashing a slide's pictures
+        cost more than building the deck (bench deck-1x), so it is kept in the index cache.
+        """
+        target = self._resolved(path)
+        return self.index_cache.get_or_compute(("closure", str(target), slide_id), [target],
+                                               lambda: self.source(path).closure_hash(slide_id))
+
+    def _resolved(self, path: str | os.PathLike) -> Path:
+        # resolving costs a system call per path component; a batch asks for the same few
+        # module paths tens of thousands of times
+        resolved = self._resolved_paths.get(path)
+        if resolved is None:
+            resolved = self._resolved_paths[path] = Path(path).resolve()
+        return resolved
+
+    def plan(self, recipe: str | os.PathLike, prospect: Prospect, *, allow_drafts: bool = False) -> DeckPlan:
+        """Return the deck plan of ``recipe`` for ``prospect`` (pure: same inputs, same plan)."""
+        return resolve(self.recipe(recipe), self.library, prospect, today=self.today, allow_drafts=allow_drafts)
