@@ -14,9 +14,9 @@ from PIL import Image, UnidentifiedImageError
 from deckgen.errors import ConfigError, InputFileError
 from deckgen.yamlio import LineDict, Problems, describe, did_you_mean, display_path, load_file, plain, where
 
-FIELDS = ("company", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
+FIELDS = ("company", "crm_id", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
 REQUIRED = ("company", "segment")
-_TEXT_FIELDS = ("company", "segment", "industry")
+_TEXT_FIELDS = ("company", "crm_id", "segment", "industry")
 LIST_FIELDS = ("competitors", "objections")   # fields holding lists of names
 _SET_KEY = re.compile(r"^[^.=\s]+(\.[^.=\s]+)*$")
 
@@ -34,11 +34,13 @@ class Prospect:
     contact: Mapping[str, Any] = field(default_factory=dict)
     values: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
+    crm_id: str | None = None       # the account's id in the CRM export, when it has one
 
     def as_context(self) -> dict[str, Any]:
         """Return the prospect as plain data (every field present; lists as lists, logo as a path string)."""
         return {
             "company": self.company,
+            "crm_id": self.crm_id,
             "logo": str(self.logo) if self.logo else None,
             "segment": self.segment,
             "industry": self.industry,
@@ -192,7 +194,7 @@ def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
     return Prospect(company=text["company"] or "", segment=text["segment"] or "", logo=logo,
                     industry=text["industry"], competitors=lists["competitors"],
                     objections=lists["objections"], contact=plain(contact), values=plain(values),
-                    source=label)
+                    source=label, crm_id=text["crm_id"])
 
 
 def _text_list(value: Any, key: str, location: str, problems: Problems) -> tuple[str, ...]:

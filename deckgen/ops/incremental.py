@@ -23,6 +23,7 @@ from deckgen.ops.lock import output_lock
 from deckgen.ops.manifest import DeckEntry, FileStamp, Manifest, now_utc
 from deckgen.errors import DeckgenError
 from deckgen.prospect import Prospect, prospect_from_data
+from deckgen.scoreboard.log import DeckLog
 
 log = logging.getLogger(__name__)
 
@@ -198,11 +199,13 @@ def check_entries(check: InputCheck, manifest: Manifest, entries: list[tuple[Dec
 
 
 def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, executor: Executor,
-                progress: Progress | None = None) -> None:
-    """Build every stale deck of ``report`` with ``executor``, recording each in the manifest.
+                progress: Progress | None = None, *, kind: str = "batch") -> None:
+    """Build every stale deck of ``report`` with ``executor``, recording each in the manifest and
+    in the deck log (as a ``kind`` event, written here, by the coordinating process).
 
     A deck enters the manifest only after its worker has put its file in place; the manifest is
-    saved at least once a second and at the end, also when interrupted.
+    saved at least once a second and at the end, also when interrupted. Each deck's log event is
+    one transaction, so an interrupted run leaves the events of the decks it finished.
     """
     if not report.stale:
         return
@@ -213,6 +216,7 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
                     label=item.entry.prospect.label, pdf=item.entry.pdf,
                     allow_drafts=item.entry.allow_drafts)
             for item in report.stale]
+    deck_log = DeckLog(workspace.config, kind)
     try:
         for done, outcome in enumerate(executor.run(spec, jobs), start=1):
             item = stale[outcome.name]
@@ -220,6 +224,7 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
                 path = manifest.deck_path(outcome.name)
                 manifest.put(item.entry.built(outcome.record, FileStamp.of(path), now_utc()))
                 manifest.save_soon()
+                deck_log.record(item.entry.recipe, item.prospect, path, outcome.record)
                 report.built.append(outcome.name)
                 for warning in outcome.warnings:
                     log.warning("%s: %s", outcome.name, warning)
@@ -230,6 +235,7 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
                 progress(done, len(jobs), outcome)
     finally:
         manifest.save()
+        deck_log.close()
 
 
 @contextlib.contextmanager

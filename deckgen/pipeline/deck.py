@@ -102,5 +102,12 @@ def build(recipe: str | os.PathLike, output: str | os.PathLike, *, prospect: str
           sets: Sequence[str] = (), library: str | os.PathLike | None = None,
           recipes: str | os.PathLike | None = None, pdf: bool = False, allow_drafts: bool = False) -> BuildResult:
     """Build one deck from files: the Python API behind ``deckgen build``."""
+    from deckgen.scoreboard.log import DeckLog   # the database layer loads only when a deck was built
+
     workspace = Workspace.discover(library=library, recipes=recipes)
-    return build_deck(workspace, recipe, load_prospect(prospect, sets), output, pdf=pdf, allow_drafts=allow_drafts)
+    loaded = load_prospect(prospect, sets)
+    result = build_deck(workspace, recipe, loaded, output, pdf=pdf, allow_drafts=allow_drafts)
+    with DeckLog(workspace.config, "build") as deck_log:
+        deck_log.record(result.plan.recipe, loaded, result.output, result.record)
+    result.warnings.extend(deck_log.warnings)
+    return result
