@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from deckgen.cli.library import library_group
+from deckgen.cli.scoreboard import make_options, report_options
 from deckgen.config import project_config
 from deckgen.marketing.search import (filter_slides, open_catalog, parse_tag_filters, search, slide_details,
                                      tag_text)
@@ -82,9 +83,12 @@ def search_command(query: tuple[str, ...], limit: int, tags: tuple[str, ...], li
 @library_group.command("show")
 @click.argument("key")
 @_library_option
-def show_command(key: str, library: Path | None) -> None:
-    """Print one slide's metadata, text, speaker notes and the recipes that use it."""
-    details = slide_details(open_catalog(project_config(library=library), with_text=False), key)
+@report_options
+def show_command(key: str, library: Path | None, today, days: int, min_sample: int) -> None:
+    """Print one slide's metadata, text, speaker notes, the recipes that use it, and its usage and
+    outcomes from the scoreboard."""
+    config = project_config(library=library)
+    details = slide_details(open_catalog(config, with_text=False), key)
     slide = details.slide
     rows = [("key", slide.key), ("file", f"{display_path(slide.path)} slide {slide.number} (id {slide.slide_id})"),
             ("title", slide.title or "-"), ("status", slide.status), ("owner", slide.owner or "-"),
@@ -108,3 +112,30 @@ def show_command(key: str, library: Path | None) -> None:
     for use in details.usage:
         how = "names it" if use.how == NAMED else "can select it"
         click.echo(f"  {use.recipe}: section '{use.section}' {how} ({use.where})")
+    _echo_scores(config, slide.key, make_options(today, days, min_sample))
+
+
+def _echo_scores(config, key: str, options) -> None:
+    """Print the slide's usage and outcomes; a scoreboard that cannot be read is a warning, not a failure."""
+    from deckgen.errors import DeckgenError
+    from deckgen.scoreboard.report import slide_summary
+
+    click.echo(f"\nscoreboard (last {options.days} days to {options.today.isoformat()}):")
+    try:
+        scores = slide_summary(config, key, options)
+    except DeckgenError as exc:
+        click.echo(f"  unavailable: {exc.message}")
+        return
+    if scores is None:
+        click.echo("  off (scoreboard.database is false in deckgen.yaml)")
+        return
+    last = scores["last_used"] or "never"
+    click.echo(f"  usage:    {scores['decks_window']} decks in the window, {scores['decks_ever']} ever, last used {last}")
+    decided = scores["decided"]
+    if not scores["enough"]:
+        click.echo(f"  outcomes: {scores['won']} won of {decided} decided opportunities: too few to say "
+                   f"(a win rate needs {scores['min_sample']})")
+        return
+    click.echo(f"  outcomes: {scores['won']} won of {decided} decided opportunities, win rate "
+               f"{100 * scores['win_rate']:.0f}% (95% CI {100 * scores['ci_low']:.0f}-{100 * scores['ci_high']:.0f}%), "
+               f"won amount {scores['won_amount']:,.0f}")

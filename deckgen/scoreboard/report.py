@@ -195,6 +195,11 @@ def slide_summary(config: ProjectConfig, key: str, options: ReportOptions) -> di
     url = configured_url(config)
     if url is None:
         return None
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        # nothing logged yet: say so without creating a database from a read-only command
+        return {"decks_window": 0, "decks_ever": 0, "last_used": None, "decided": 0, "won": 0, "win_rate": None,
+                "ci_low": 0.0, "ci_high": 1.0, "won_amount": 0.0, "enough": False,
+                "min_sample": options.min_sample, "days": options.days}
     engine = connect(url, setting_name(config))
     try:
         with engine.connect() as connection:
