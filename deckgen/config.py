@@ -293,7 +293,7 @@ def _outcomes(value: Any, location: str, problems: Problems) -> OutcomesConfig:
     for column, target in (raw_columns.items() if isinstance(raw_columns, Mapping) else ()):
         if target not in OUTCOME_FIELDS:
             problems.error(where(raw_columns, column, location),
-                           f"column '{column}' maps to unknown outcome field {describe(target)}",
+                           f"column '{column}' maps to unknown outcome field '{target}'",
                            did_you_mean(str(target), OUTCOME_FIELDS) or "outcome fields: " + ", ".join(OUTCOME_FIELDS))
             continue
         columns[str(column)] = target

@@ -66,6 +66,7 @@ class RunReport:
     up_to_date: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)        # "deck: slide 'k' was removed ..." notices
+    warnings: list[str] = field(default_factory=list)       # e.g. the deck log could not be written
     dry_run: bool = False
 
     @property
@@ -236,6 +237,7 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
     finally:
         manifest.save()
         deck_log.close()
+        report.warnings.extend(deck_log.warnings)
 
 
 @contextlib.contextmanager

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime
 import getpass
 import hashlib
-import logging
 import os
 import uuid
 from pathlib import Path
@@ -18,8 +17,6 @@ from deckgen.config import ProjectConfig
 from deckgen.errors import DeckgenError
 from deckgen.prospect import Prospect
 from deckgen.scoreboard.store import configured_url, connect, event_slides, event_tags, events, setting_name, writing
-
-log = logging.getLogger(__name__)
 
 ENV_USER = "DECKGEN_USER"
 KINDS = ("build", "batch", "rebuild")
@@ -127,8 +124,7 @@ class DeckLog:
         return self._engine
 
     def _warn(self, message: str) -> None:
-        self.warnings.append(message)
-        log.warning("%s", message)
+        self.warnings.append(message)     # the caller shows them (the CLI as "warning: ...")
 
 
 def write_event(connection: sa.engine.Connection, row: Mapping[str, Any], prospect: Prospect,

@@ -88,6 +88,14 @@ class ScoreboardError(DeckgenError):
     """The scoreboard database cannot be opened, written or read."""
 
 
+class NewerSchemaError(Exception):
+    """The database was migrated by a newer deckgen than this one."""
+
+    def __init__(self, version: int):
+        super().__init__(version)
+        self.version = version
+
+
 def configured_url(config: ProjectConfig) -> str | None:
     """Return the database URL of the project ($DECKGEN_SCOREBOARD, else scoreboard.database), or None
     when the deck log is off."""
@@ -127,6 +135,10 @@ def connect(url: str, setting: str) -> Engine:
                               hint="use a file path or a postgresql://user@host/db URL") from exc
     try:
         migrate(engine)
+    except NewerSchemaError as exc:
+        engine.dispose()
+        raise ScoreboardError(f"the scoreboard database has schema version {exc.version}, newer than this "
+                              f"deckgen knows ({SCHEMA_VERSION})", where=setting, hint="upgrade deckgen") from exc
     except sa.exc.SQLAlchemyError as exc:
         engine.dispose()
         raise ScoreboardError(f"cannot open the scoreboard database {_safe(url)} ({_reason(exc)})",
@@ -143,8 +155,7 @@ def migrate(engine: Engine) -> int:
         schema_version.create(connection, checkfirst=True)
         current = connection.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
         if current > SCHEMA_VERSION:
-            raise ScoreboardError(f"the scoreboard database has schema version {current}, newer than this "
-                                  f"deckgen knows ({SCHEMA_VERSION})", hint="upgrade deckgen")
+            raise NewerSchemaError(current)
         for version in range(current + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[version - 1](connection)
             connection.execute(schema_version.insert().values(version=version))
