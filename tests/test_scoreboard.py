@@ -207,7 +207,26 @@ def test_every_build_records_who_what_and_for_whom(project: Path, monkeypatch: p
     assert [position for position, _, _ in slides] == list(range(1, len(slides) + 1))
     assert {length for _, _, length in slides} == {64}
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    assert db.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+    assert db.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,)]
+
+
+def test_an_old_database_is_migrated_and_its_summary_filled(project: Path) -> None:
+    import sqlalchemy as sa
+
+    from deckgen.scoreboard import store
+
+    run("build", "first-call", "-p", "prospects/globex.yaml", "-o", "build/g.pptx")
+    with sqlite3.connect(project / DB) as db:          # as a version-1 deckgen left it
+        db.execute("DROP TABLE deck_slide_months")
+        db.execute("DELETE FROM schema_version WHERE version = 2")
+    engine = store.connect(f"sqlite:///{project / DB}", "test")
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(store.schema_version.c.version)).scalars().all() == [1, 2]
+        used = connection.execute(sa.select(sa.func.count()).select_from(store.slide_months)).scalar()
+    engine.dispose()
+    slides = sqlite3.connect(project / DB).execute("SELECT count(DISTINCT slide_key) FROM deck_event_slides")
+    assert used == slides.fetchone()[0] > 5
+    assert report_json()["figures"]["usage_over_time"]["slides"][0]["decks"] == [1]
 
 
 def test_privacy_switch_stores_no_prospect_name(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -358,7 +377,7 @@ def test_a_database_from_a_newer_deckgen_is_refused_in_one_line(project: Path) -
     code, _, err = run("report", "--format", "json")
     assert code == 1
     assert err == ("Error: deckgen.yaml:22: the scoreboard database has schema version 99, newer than this deckgen "
-                   "knows (1) (upgrade deckgen)\n")
+                   "knows (2) (upgrade deckgen)\n")
 
 
 def test_unknown_outcome_settings_are_config_errors(project: Path) -> None:

@@ -16,7 +16,8 @@ from deckgen import __version__
 from deckgen.config import ProjectConfig
 from deckgen.errors import DeckgenError
 from deckgen.prospect import Prospect
-from deckgen.scoreboard.store import configured_url, connect, event_slides, event_tags, events, setting_name, writing
+from deckgen.scoreboard.store import (configured_url, connect, event_slides, event_tags, events, setting_name,
+                                      slide_months, writing)
 
 ENV_USER = "DECKGEN_USER"
 KINDS = ("build", "batch", "rebuild")
@@ -140,7 +141,20 @@ def write_event(connection: sa.engine.Connection, row: Mapping[str, Any], prospe
               for position, slide in enumerate(record.get("slides", ()), start=1)]
     if slides:
         connection.execute(event_slides.insert(), slides)
+        month = row["at"].strftime("%Y-%m")
+        summary = [{"slide_key": key, "month": month, "output_path": row["output_path"]}
+                   for key in {slide["slide_key"] for slide in slides}]
+        connection.execute(_insert_new(connection, slide_months), summary)
     return event_id
+
+
+def _insert_new(connection: sa.engine.Connection, table: sa.Table):
+    """An INSERT that skips rows whose primary key is already there (a deck rebuilt in the same month)."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()
 
 
 def _reason(exc: BaseException) -> str:

@@ -73,14 +73,32 @@ opportunities = sa.Table(
 )
 
 
+slide_months = sa.Table(   # one row per slide, month and deck: "decks per slide over time" without a scan
+    "deck_slide_months", metadata,
+    sa.Column("slide_key", sa.String(200), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),                   # "YYYY-MM" (UTC)
+    sa.Column("output_path", sa.String(1000), primary_key=True),
+)
+
+
 def _create_v1(connection: Connection) -> None:
     for table in (events, event_tags, event_slides, opportunities):
         table.create(connection, checkfirst=True)
 
 
+def _add_slide_months(connection: Connection) -> None:
+    """v2: the per-month summary of slide use, filled from the events already logged."""
+    slide_months.create(connection, checkfirst=True)
+    month = (sa.func.to_char(events.c.at, "YYYY-MM") if connection.dialect.name == "postgresql"
+             else sa.func.substr(events.c.at, 1, 7))
+    logged = (sa.select(event_slides.c.slide_key, month, events.c.output_path).distinct()
+              .select_from(event_slides.join(events, events.c.id == event_slides.c.event_id)))
+    connection.execute(slide_months.insert().from_select(["slide_key", "month", "output_path"], logged))
+
+
 # Ordered schema steps: step N brings a database from version N-1 to N. Never edit a released
 # step; add the next one (a new column, an index) instead.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_v1,)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_v1, _add_slide_months)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
