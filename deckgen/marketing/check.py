@@ -193,8 +193,7 @@ class _Checker:
                              _owner(slide, "update the slide and its 'expires' date, or take it out of the recipe"))
                 elif slide.status == "draft" and use.how == NAMED:
                     self.add(ERROR, "draft", use.where, f"{section} names draft slide '{slide.key}' ({slide.where})",
-                             "set 'status: approved' in its sidecar once reviewed; builds refuse drafts "
-                             "without --allow-drafts")
+                             "set 'status: approved' in its sidecar once reviewed; builds refuse drafts unless drafts are allowed")
                 elif slide.status == "draft":
                     self.add(NOTE, "draft", use.where, f"{section} can select draft slide '{slide.key}' "
                                                         f"({slide.where}); builds skip it until it is approved")

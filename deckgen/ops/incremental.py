@@ -72,6 +72,15 @@ class RunReport:
         """0 when every deck is built or up to date, 1 when any failed."""
         return 1 if self.failed else 0
 
+    def to_dict(self) -> dict:
+        """The report as JSON data: what was (or would be) built and why, and every failure's problems."""
+        return {"folder": str(self.folder), "dry_run": self.dry_run, "ok": self.exit_code == 0,
+                "stale": [{"deck": item.entry.name, "reasons": list(item.reasons)} for item in self.stale],
+                "built": list(self.built), "up_to_date": list(self.up_to_date), "removed": list(self.removed),
+                "failed": [{"deck": failure.name, "prospect": failure.label, "message": str(failure),
+                            "problems": [problem.to_dict() for problem in failure.problems]}
+                           for failure in self.failed]}
+
 
 class InputCheck:
     """Compares the inputs of decks with their build records, within one workspace (one run).

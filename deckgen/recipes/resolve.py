@@ -203,7 +203,7 @@ class _Resolver:
                 continue
             if slide.status == "draft" and not self.allow_drafts:
                 self.problems.error(ref.where, f"slide '{slide.key}' is a draft ({slide.where})",
-                                    "set 'status: approved' in its sidecar, or pass --allow-drafts to preview")
+                                    "set 'status: approved' in its sidecar", code="draft")
                 continue
             if not self._slide_condition(section, slide, scope):
                 continue
