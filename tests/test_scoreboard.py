@@ -313,7 +313,7 @@ def test_an_outcomes_file_without_a_mapped_column_is_one_line(project: Path) -> 
     path.write_text("Opportunity ID,Account Name,Account ID,Amount,Close Date\nO-1,Globex,,1,2027-01-01\n")
     code, out, err = run("outcomes", "import", "crm/bad.csv")
     assert code == 1 and out == ""
-    assert err == ("Error: crm/bad.csv:1: column 'Stage' from scoreboard.outcomes.columns in deckgen.yaml not in "
+    assert err == ("error: crm/bad.csv:1: column 'Stage' from scoreboard.outcomes.columns in deckgen.yaml not in "
                    "the file (columns found: 'Opportunity ID', 'Account Name', 'Account ID', 'Amount', "
                    "'Close Date')\n")
     assert not (project / DB).exists()         # nothing was written
@@ -349,7 +349,7 @@ def test_an_unwritable_database_warns_and_the_deck_is_built(project: Path) -> No
     code, out, err = run("batch", "first-call", "-p", "prospects/crm-export.csv", "-o", "build/decks", "-j", "1")
     assert code == 0 and "8 decks built" in out and err.count("not logged") == 1
     code, out, err = run("report", "-o", "build/report")
-    assert code == 1 and len(err.splitlines()) == 1 and err.startswith(f"Error: deckgen.yaml:{line}: cannot create")
+    assert code == 1 and len(err.splitlines()) == 1 and err.startswith(f"error: deckgen.yaml:{line}: cannot create")
     assert not (project / "build/report").exists()
 
 
@@ -376,7 +376,7 @@ def test_a_database_from_a_newer_deckgen_is_refused_in_one_line(project: Path) -
         db.execute("INSERT INTO schema_version VALUES (99)")
     code, _, err = run("report", "--format", "json")
     assert code == 1
-    assert err == ("Error: deckgen.yaml:22: the scoreboard database has schema version 99, newer than this deckgen "
+    assert err == ("error: deckgen.yaml:22: the scoreboard database has schema version 99, newer than this deckgen "
                    "knows (2) (upgrade deckgen)\n")
 
 

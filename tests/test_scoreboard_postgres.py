@@ -117,7 +117,7 @@ def test_an_unreachable_server_is_one_line(example_project: Path, monkeypatch: p
     monkeypatch.setenv("DECKGEN_SCOREBOARD", "postgresql://nobody@/postgres?host=/nonexistent&port=1")
     code, out, err = run("report", "--format", "json")
     assert code == 1 and out == "" and len(err.splitlines()) == 1
-    assert err.startswith("Error: $DECKGEN_SCOREBOARD: cannot open the scoreboard database "
+    assert err.startswith("error: $DECKGEN_SCOREBOARD: cannot open the scoreboard database "
                           "postgresql+psycopg://nobody@/postgres?")
     code, out, err = run("build", "first-call", "-p", "prospects/globex.yaml", "-o", "build/g.pptx")
     assert code == 0 and (example_project / "build/g.pptx").is_file()

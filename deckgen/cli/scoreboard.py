@@ -10,7 +10,7 @@ from deckgen.cli import main
 from deckgen.config import project_config
 from deckgen.scoreboard.figures import (DEFAULT_DAYS, DEFAULT_EXPIRY_DAYS, DEFAULT_MIN_SAMPLE, DEFAULT_RARE,
                                         ReportOptions)
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 
 @main.group("outcomes")

@@ -121,7 +121,7 @@ class DeckLog:
                 self._engine = connect(self.url, setting_name(self.config))
             except DeckgenError as exc:
                 self._unusable = True
-                self._warn(f"decks are built but not logged: {exc.message}")
+                self._warn(f"decks are built but not logged: {exc}")
         return self._engine
 
     def _warn(self, message: str) -> None:

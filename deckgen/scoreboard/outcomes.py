@@ -16,7 +16,8 @@ from deckgen.config import OUTCOME_FIELDS, ProjectConfig
 from deckgen.errors import ConfigError, InputFileError
 from deckgen.scoreboard.log import account_key, private_name, utc_now
 from deckgen.scoreboard.store import connect, events, opportunities, require_url, setting_name, writing
-from deckgen.yamlio import display_path, load_file, where
+from deckgen.fsutil import display_path
+from deckgen.yamlio import load_file, where
 
 MAX_FILE_BYTES = 200 * 1024 * 1024      # an export larger than this is refused, not read into memory
 REQUIRED_FIELDS = ("account", "opportunity")
@@ -149,7 +150,7 @@ def _data_records(path: Path, label: str, columns: dict[str, str]) -> Iterator[t
     header = sorted({key for item in data if isinstance(item, Mapping) for key in item})
     fields = _field_columns(header, columns, label)
     for index, item in enumerate(data):
-        location = where(data, index, f"{label}#{index + 1}")
+        location = str(where(data, index, f"{label}#{index + 1}"))
         if location == label:
             location = f"{label}#{index + 1}"
         if not isinstance(item, Mapping):

@@ -17,7 +17,7 @@ from deckgen.library import load_library
 from deckgen.library.cache import IndexCache
 from deckgen.scoreboard.figures import ReportOptions, compute_figures, slide_scores
 from deckgen.scoreboard.store import connect, require_url, setting_name
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 INDEX_NAME = "index.html"
 _TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("deckgen", "templates"),
