@@ -58,7 +58,7 @@ def compute_figures(connection: Connection, library: Library, options: ReportOpt
     """Return every figure of the report, each with its title, what it means and its data."""
     in_window = sa.and_(events.c.at >= options.since, events.c.at < options.until)
     window = f"the last {options.days} days (to {options.today.isoformat()})"
-    uses = _slide_uses(connection, in_window)
+    uses = _slide_uses(connection, options)
     figures = {
         "usage_over_time": _usage_over_time(connection),
         "unused_collateral": _unused(library, uses, options, window),
@@ -87,12 +87,17 @@ def _month(connection: Connection, column) -> Any:
     return sa.func.substr(column, 1, 7)     # SQLite stores "YYYY-MM-DD HH:MM:SS"; strftime costs 3x more
 
 
-def _slide_uses(connection: Connection, condition) -> dict[str, tuple[int, datetime.datetime]]:
-    """Return {slide key: (decks in the window, last build)}; a deck is counted once however often rebuilt."""
-    query = (sa.select(event_slides.c.slide_key, sa.func.count(sa.distinct(events.c.output_path)),
-                       sa.func.max(events.c.at))
-             .select_from(event_slides.join(events, events.c.id == event_slides.c.event_id))
-             .where(condition).group_by(event_slides.c.slide_key))
+def _slide_uses(connection: Connection, options: ReportOptions) -> dict[str, tuple[int, datetime.datetime]]:
+    """Return {slide key: (decks in the window, last build)}; a deck is counted once however often rebuilt.
+
+    Read from the per-month summary: a deck counts when its last build with the slide in some
+    month falls in the window (exact for a window ending today; for a past --today, a deck
+    rebuilt after the window's end in the same month counts in the month it was last built).
+    """
+    query = (sa.select(slide_months.c.slide_key, sa.func.count(sa.distinct(slide_months.c.output_path)),
+                       sa.func.max(slide_months.c.last_at))
+             .where(slide_months.c.last_at >= options.since, slide_months.c.first_at < options.until)
+             .group_by(slide_months.c.slide_key))
     return {key: (count, last) for key, count, last in connection.execute(query)}
 
 
@@ -208,7 +213,7 @@ def _linked_pairs(connection: Connection, links: dict[str, list[int]], by: str) 
     The links go into a temporary table so the database joins them with the slide uses and
     removes repeats itself: a log of a million slide uses never crosses into Python.
     """
-    link_table = sa.Table("deckgen_links", sa.MetaData(), sa.Column("event_id", sa.Integer, index=True),
+    link_table = sa.Table("deckgen_links", sa.MetaData(), sa.Column("event_id", sa.Integer),
                           sa.Column("opportunity_id", sa.String(200)), prefixes=["TEMPORARY"])
     link_table.create(connection, checkfirst=True)
     connection.execute(link_table.delete())
@@ -216,12 +221,15 @@ def _linked_pairs(connection: Connection, links: dict[str, list[int]], by: str) 
             for opportunity, event_ids in links.items() for event_id in event_ids]
     if rows:
         connection.execute(link_table.insert(), rows)
+    # the few linked builds drive the join (SQLite's CROSS JOIN keeps that order; its planner
+    # would rather walk every slide use in key order for the DISTINCT)
+    join = "CROSS JOIN" if connection.dialect.name == "sqlite" else "JOIN"
     if by == "slide":
-        query = (sa.select(event_slides.c.slide_key, link_table.c.opportunity_id).distinct()
-                 .select_from(link_table.join(event_slides, event_slides.c.event_id == link_table.c.event_id)))
+        query = sa.text(f"SELECT DISTINCT s.slide_key, l.opportunity_id FROM deckgen_links l {join} "
+                        f"deck_event_slides s ON s.event_id = l.event_id")
     else:
-        query = (sa.select(events.c.recipe, link_table.c.opportunity_id).distinct()
-                 .select_from(link_table.join(events, events.c.id == link_table.c.event_id)))
+        query = sa.text(f"SELECT DISTINCT e.recipe, l.opportunity_id FROM deckgen_links l {join} "
+                        f"deck_events e ON e.id = l.event_id")
     pairs = {(name, opportunity) for name, opportunity in connection.execute(query)}
     link_table.drop(connection)
     return pairs

@@ -142,19 +142,26 @@ def write_event(connection: sa.engine.Connection, row: Mapping[str, Any], prospe
     if slides:
         connection.execute(event_slides.insert(), slides)
         month = row["at"].strftime("%Y-%m")
-        summary = [{"slide_key": key, "month": month, "output_path": row["output_path"]}
-                   for key in {slide["slide_key"] for slide in slides}]
-        connection.execute(_insert_new(connection, slide_months), summary)
+        summary = [{"slide_key": key, "month": month, "output_path": row["output_path"],
+                    "first_at": row["at"], "last_at": row["at"]}
+                   for key in sorted({slide["slide_key"] for slide in slides})]
+        connection.execute(_summary_upsert(connection), summary)
     return event_id
 
 
-def _insert_new(connection: sa.engine.Connection, table: sa.Table):
-    """An INSERT that skips rows whose primary key is already there (a deck rebuilt in the same month)."""
+def _summary_upsert(connection: sa.engine.Connection):
+    """Insert a slide-month-deck row, or widen its first/last build times (a deck rebuilt that month)."""
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing()
+    statement = insert(slide_months)
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[slide_months.c.slide_key, slide_months.c.month, slide_months.c.output_path],
+        set_={"first_at": sa.case((new.first_at < slide_months.c.first_at, new.first_at),
+                                  else_=slide_months.c.first_at),
+              "last_at": sa.case((new.last_at > slide_months.c.last_at, new.last_at), else_=slide_months.c.last_at)})
 
 
 def _reason(exc: BaseException) -> str:

@@ -73,11 +73,13 @@ opportunities = sa.Table(
 )
 
 
-slide_months = sa.Table(   # one row per slide, month and deck: "decks per slide over time" without a scan
+slide_months = sa.Table(   # one row per slide, month and deck: usage figures without scanning every use
     "deck_slide_months", metadata,
     sa.Column("slide_key", sa.String(200), primary_key=True),
     sa.Column("month", sa.String(7), primary_key=True),                   # "YYYY-MM" (UTC)
     sa.Column("output_path", sa.String(1000), primary_key=True),
+    sa.Column("first_at", sa.DateTime, nullable=False),                   # the deck's first and last
+    sa.Column("last_at", sa.DateTime, nullable=False, index=True),        # build with the slide that month
 )
 
 
@@ -91,9 +93,12 @@ def _add_slide_months(connection: Connection) -> None:
     slide_months.create(connection, checkfirst=True)
     month = (sa.func.to_char(events.c.at, "YYYY-MM") if connection.dialect.name == "postgresql"
              else sa.func.substr(events.c.at, 1, 7))
-    logged = (sa.select(event_slides.c.slide_key, month, events.c.output_path).distinct()
-              .select_from(event_slides.join(events, events.c.id == event_slides.c.event_id)))
-    connection.execute(slide_months.insert().from_select(["slide_key", "month", "output_path"], logged))
+    logged = (sa.select(event_slides.c.slide_key, month, events.c.output_path, sa.func.min(events.c.at),
+                        sa.func.max(events.c.at))
+              .select_from(event_slides.join(events, events.c.id == event_slides.c.event_id))
+              .group_by(event_slides.c.slide_key, month, events.c.output_path))
+    connection.execute(slide_months.insert().from_select(
+        ["slide_key", "month", "output_path", "first_at", "last_at"], logged))
 
 
 # Ordered schema steps: step N brings a database from version N-1 to N. Never edit a released
