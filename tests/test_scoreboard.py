@@ -422,3 +422,26 @@ def test_every_chart_of_the_report_is_visible_in_chromium(project: Path, monkeyp
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_dask_builds_are_logged_by_the_coordinating_process(project: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        code, out, err = run("batch", "first-call", "-p", "prospects/crm-export.csv", "-o", "build/dask",
+                             "--executor", "dask", "--scheduler", cluster.scheduler_address)
+    assert code == 0, err
+    db = sqlite3.connect(project / DB)
+    assert db.execute("SELECT kind, count(*), count(DISTINCT run_uid) FROM deck_events GROUP BY kind").fetchall() \
+        == [("batch", 8, 1)]
+    expected = sum(len(keys) for keys in manifest_slides(project / "build/dask").values())
+    assert db.execute("SELECT count(*) FROM deck_event_slides").fetchone() == (expected,)
+
+
+def test_the_catalog_links_to_the_report(project: Path) -> None:
+    code, _, err = run("catalog", "-o", "build/catalog", "--no-thumbnails")
+    assert code == 0, err
+    html = (project / "build/catalog/index.html").read_text()
+    assert 'id="report-link" href="../report/index.html"' in html       # scoreboard.report: build/report
+    run("catalog", "-o", "site/catalog", "--no-thumbnails", "--report", "site/scoreboard")
+    assert 'href="../scoreboard/index.html"' in (project / "site/catalog/index.html").read_text()
