@@ -124,17 +124,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--uses", type=int, default=1_000_000, help="slide uses in the log (default 1,000,000)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each case (default 3)")
     parser.add_argument("--keep", type=Path, help="build the project in this folder and keep it")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: time the log already there")
     args = parser.parse_args(argv)
     project = args.keep or Path(tempfile.mkdtemp(prefix="deckgen-bench-scoreboard-"))
     try:
         for folder in ("slide_library", "recipes", "prospects"):
             shutil.copytree(REPO / folder, project / folder, dirs_exist_ok=True)
         shutil.copy(REPO / "deckgen.yaml", project / "deckgen.yaml")
-        shutil.rmtree(project / ".deckgen", ignore_errors=True)
-        began = time.perf_counter()
-        sizes = generate(project, args.uses)
-        print(f"generated {sizes['slide_uses']:,} slide uses in {sizes['events']:,} builds and "
-              f"{sizes['opportunities']:,} opportunities in {time.perf_counter() - began:.1f} s")
+        if not (args.reuse and args.keep and (project / ".deckgen/scoreboard.sqlite").is_file()):
+            shutil.rmtree(project / ".deckgen", ignore_errors=True)
+            began = time.perf_counter()
+            sizes = generate(project, args.uses)
+            print(f"generated {sizes['slide_uses']:,} slide uses in {sizes['events']:,} builds and "
+                  f"{sizes['opportunities']:,} opportunities in {time.perf_counter() - began:.1f} s")
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         env.pop("DECKGEN_SCOREBOARD", None)
         today = ["--today", "2026-11-29"]

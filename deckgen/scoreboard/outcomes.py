@@ -313,7 +313,11 @@ def deck_links(connection: Connection, only: list[str] | None = None) -> dict[st
     links: dict[str, list[int]] = {}
     if not by_key and not by_crm:
         return links
-    for event in connection.execute(sa.select(events.c.id, events.c.account_key, events.c.crm_id, events.c.at)):
+    # only builds for an account some opportunity names (the database filters by index)
+    candidates_query = sa.select(events.c.id, events.c.account_key, events.c.crm_id, events.c.at).where(sa.or_(
+        events.c.account_key.in_(sa.select(opportunities.c.account_key)),
+        events.c.crm_id.in_(sa.select(opportunities.c.account_id).where(opportunities.c.account_id.is_not(None)))))
+    for event in connection.execute(candidates_query):
         candidates = list(by_key.get(event.account_key, ()))
         if event.crm_id:
             candidates += by_crm.get(event.crm_id, ())
