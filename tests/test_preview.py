@@ -15,7 +15,7 @@ from pptx.util import Inches
 from deckgen.cli import main
 from deckgen.errors import InputFileError, RenderError
 from deckgen.ooxml import list_slides
-from deckgen.preview import (LibrarySlide, contact_sheet, deck_pages, deck_pdf, open_cache,
+from deckgen.preview import (SlideRef, contact_sheet, deck_pages, deck_pdf, open_cache,
                              page_count, pdf_to_pngs, slide_thumbnails, to_pdf)
 from deckgen.preview import tools
 
@@ -229,7 +229,7 @@ def _retitle(path: Path, number: int, title: str) -> None:
 def test_library_slide_thumbnails_are_cached_per_slide(three_slides, tmp_path, soffice_calls):
     ids = [info.slide_id for info in list_slides(three_slides)]
     cache = open_cache(tmp_path / "cache")
-    wanted = [LibrarySlide(three_slides, ids[0]), LibrarySlide(three_slides, ids[1])]
+    wanted = [SlideRef(three_slides, ids[0]), SlideRef(three_slides, ids[1])]
     first = slide_thumbnails(wanted, cache, width=160)
     assert len(first) == 2 and len(soffice_calls) == 1  # both slides in one LibreOffice run
     with Image.open(first[0]) as red, Image.open(first[1]) as hidden:

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import logging
 import signal
-import sys
 from pathlib import Path
 
 import click
 
 from deckgen.cli import main
+from deckgen.cli.progress import StepBar
 from deckgen.cli.options import format_option, info, print_json, prospects_option, recipe_argument
 from deckgen.ops.batch import run_batch
-from deckgen.ops.executors import EXECUTORS, DeckOutcome
+from deckgen.ops.executors import EXECUTORS
 from deckgen.ops.incremental import RunReport
 from deckgen.ops.rebuild import run_rebuild
 from deckgen.ops.watch import DEFAULT_DEBOUNCE, WatchCycle, watch
@@ -30,27 +30,6 @@ def _executor_options(command):
                            help="Local worker processes [default: batch.workers in deckgen.yaml, "
                                 "else one per CPU].")(command)
     return command
-
-
-class _Progress:
-    """A click progress bar on stderr, opened when the number of decks to build is known."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.bar = None
-
-    def __call__(self, done: int, total: int, outcome: DeckOutcome) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, show_pos=True,
-                                         item_show_func=lambda name: name,
-                                         file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(1, outcome.name)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
 
 def _plural(count: int, word: str) -> str:
@@ -73,16 +52,14 @@ def _echo_failures_and_notices(report: RunReport) -> None:
 
 def _run(call, label: str):
     """Run ``call(progress)``; on Ctrl-C say how to finish and exit 130 without a traceback."""
-    progress = _Progress(label)
-    try:
-        return call(progress)
-    except KeyboardInterrupt:
-        progress.close()
-        click.echo("interrupted: decks built so far are recorded; run the same command again to "
-                   "finish", err=True)
-        raise click.exceptions.Exit(130) from None
-    finally:
-        progress.close()
+    with StepBar(label) as progress:
+        try:
+            return call(progress)
+        except KeyboardInterrupt:
+            progress.close()
+            click.echo("interrupted: decks built so far are recorded; run the same command again to "
+                       "finish", err=True)
+            raise click.exceptions.Exit(130) from None
 
 
 @main.command("batch")

@@ -13,7 +13,8 @@ from pathlib import Path
 from deckgen.pipeline.workspace import Workspace
 from deckgen.pipeline.naming import DeckNamer
 from deckgen.ops.executors import Executor, failure_problems, make_executor
-from deckgen.ops.incremental import (Failure, InputCheck, Progress, RunReport, build_stale,
+from deckgen.progress import Progress
+from deckgen.ops.incremental import (Failure, InputCheck, RunReport, build_stale,
                                           check_entries, locked_folder)
 from deckgen.ops.manifest import DeckEntry, Manifest, ProjectRef, ProspectSource
 from deckgen.errors import ConfigError, DeckgenError

@@ -12,14 +12,15 @@ import contextlib
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from deckgen import __version__
 from deckgen.pipeline.deck import build_record
 from deckgen.pipeline.workspace import Workspace
 from deckgen.fsutil import sha256_file
-from deckgen.ops.executors import DeckJob, DeckOutcome, Executor, WorkspaceSpec, error_line, failure_problems
+from deckgen.ops.executors import DeckJob, Executor, WorkspaceSpec, error_line, failure_problems
 from deckgen.problems import NOWHERE, Problem
+from deckgen.progress import Progress
 from deckgen.ops.lock import output_lock
 from deckgen.ops.manifest import DeckEntry, FileStamp, Manifest, now_utc
 from deckgen.errors import DeckgenError
@@ -27,7 +28,6 @@ from deckgen.prospect import Prospect, prospect_from_data
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, DeckOutcome], None]   # (done, total, the outcome just in)
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,7 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
                 report.failed.append(Failure(outcome.name, item.entry.prospect.label, outcome.problems,
                                              outcome.detail))
             if progress is not None:
-                progress(done, len(jobs), outcome)
+                progress(done, len(jobs), outcome.name)
     finally:
         manifest.save()
 
