@@ -63,11 +63,16 @@ _HYPERLINK_TAGS = {qn("a:hlinkClick"), qn("a:hlinkMouseOver"), qn("a:hlinkHover"
 @dataclass(frozen=True)
 class SlidePick:
     """One slide to copy: its deck (path or open SourceDeck), its ``p:sldId/@id``, and an
-    optional section name (a pick without one continues the section before it)."""
+    optional section name (a pick without one continues the section before it).
+
+    ``shown_number`` fixes the number its slide-number fields show (a preview of slide 5 alone
+    shows "5", not its position "1"); None keeps the fields live.
+    """
 
     source: str | os.PathLike | SourceDeck
     slide_id: int
     section: str | None = None
+    shown_number: int | None = None
 
 
 def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | None = None,
@@ -94,7 +99,7 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
             deck.slide_part(pick.slide_id)  # an unknown id fails before any copying
         builder = _AssemblyBuilder(base_deck or resolved[0][0])
         for deck, pick in resolved:
-            builder.add_slide(deck, pick.slide_id, pick.section)
+            builder.add_slide(deck, pick.slide_id, pick.section, pick.shown_number)
         return builder.finish(decks.all)
     finally:
         decks.close_opened()
@@ -111,6 +116,20 @@ def _with_base_slides(base: SourceDeck, which: str,
     first = [(base, SlidePick(base, base.slide_ids[0]))] if which in ("first", "both") else []
     last = [(base, SlidePick(base, base.slide_ids[-1]))] if which in ("last", "both") else []
     return first + resolved + last
+
+
+def _freeze_slide_numbers(root: etree._Element, number: int) -> bool:
+    """Turn the slide's slide-number fields into plain text showing ``number``; True if any."""
+    fields = [field for field in root.iter(qn("a:fld")) if field.get("type") == "slidenum"]
+    for field in fields:
+        run = etree.Element(qn("a:r"))
+        properties = field.find(qn("a:rPr"))
+        if properties is not None:
+            run.append(properties)
+        etree.SubElement(run, qn("a:t")).text = str(number)
+        field.addprevious(run)
+        field.getparent().remove(field)
+    return bool(fields)
 
 
 class _PartNames:
@@ -210,7 +229,8 @@ class _AssemblyBuilder:
 
     # -- slides --------------------------------------------------------------------------------
 
-    def add_slide(self, deck: SourceDeck, slide_id: int, section: str | None) -> None:
+    def add_slide(self, deck: SourceDeck, slide_id: int, section: str | None,
+                  shown_number: int | None = None) -> None:
         """Copy one slide of ``deck`` (with its closure) to the end of the output."""
         self._check_size(deck)
         if deck not in self._decks:
@@ -226,7 +246,10 @@ class _AssemblyBuilder:
         if not any(rel.reltype == n.RT_SLIDE_LAYOUT for rel in part.rels):
             raise deck.damaged_structure(f"slide /{source} has no slide layout")
         hidden = part.root.get("show") in ("0", "false")
-        if not self._fit_slide_xml(deck, part):
+        changed = self._fit_slide_xml(deck, part)
+        if shown_number is not None:
+            changed = _freeze_slide_numbers(part.root, shown_number) or changed
+        if not changed:
             part.copy_as_stored(deck, source)
         has_notes = any(rel.reltype == n.RT_NOTES_SLIDE for rel in part.rels)
         self._slides.append(SlideEntry(part, self._slide_id(slide_id), hidden, section,
