@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
+from deckgen.cli.options import format_option, info, print_json
 from deckgen.config import project_config
 from deckgen.scoreboard.figures import (DEFAULT_DAYS, DEFAULT_EXPIRY_DAYS, DEFAULT_MIN_SAMPLE, DEFAULT_RARE,
                                         ReportOptions)
@@ -20,8 +21,7 @@ def outcomes_group() -> None:
 
 @outcomes_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@format_option()
 def import_command(file: Path, output_format: str) -> None:
     """Import an opportunity export (CSV or JSON) and link each opportunity to its account's decks.
 
@@ -33,17 +33,14 @@ def import_command(file: Path, output_format: str) -> None:
 
     report = import_outcomes(project_config(), file)
     if output_format == "json":
-        import json
-
-        click.echo(json.dumps({"file": report.file, "new": report.new, "updated": report.updated,
-                               "unchanged": report.unchanged, "linked": report.linked, "decided": report.decided,
-                               "skipped": [{"where": p.where, "message": p.message} for p in report.skipped]},
-                              indent=2))
+        print_json({"file": report.file, "new": report.new, "updated": report.updated,
+                    "unchanged": report.unchanged, "linked": report.linked, "decided": report.decided,
+                    "skipped": [{"where": p.where, "message": p.message} for p in report.skipped]})
     else:
         for problem in report.skipped:
             click.echo(f"skipped: {problem}", err=True)
         total = report.new + report.updated + report.unchanged
-        click.echo(f"{report.file}: {total} opportunities ({report.new} new, {report.updated} updated, "
+        info(f"{report.file}: {total} opportunities ({report.new} new, {report.updated} updated, "
                    f"{report.unchanged} unchanged), {len(report.skipped)} rows skipped; {report.linked} have "
                    f"decks ({report.decided} won or lost)")
     if report.exit_code:
@@ -97,12 +94,12 @@ def report_command(output: Path | None, output_format: str, today, days: int, mi
             click.echo(text)
         else:
             write_bytes_atomic(output, (text + "\n").encode("utf-8"))
-            click.echo(f"Wrote {display_path(output)}")
+            info(f"Wrote {display_path(output)}")
         return
     folder = output or config.scoreboard.report
     if folder is None:
         raise click.UsageError("give a folder: -o DIR (or set scoreboard.report in deckgen.yaml)")
     result = write_report(config, folder, options)
     totals = result.data["totals"]
-    click.echo(f"Wrote {display_path(result.index)}: {totals['decks']} decks, {totals['slide_uses']} slide uses, "
+    info(f"Wrote {display_path(result.index)}: {totals['decks']} decks, {totals['slide_uses']} slide uses, "
                f"{totals['opportunities']} opportunities")

@@ -228,15 +228,12 @@ def _text(value: Any) -> str | None:
 
 
 def _amount(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        if isinstance(value, bool):
-            raise ValueError(f"amount {value!r} is not a number")
+    """Return an amount cell as a number ("$1,250,000.00", "EUR 5000", 5000); None when empty."""
+    if value is None or value == "":
         return None
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     text = str(value).strip()
-    if not text:
-        return None
     cleaned = re.sub(r"^[A-Z]{3}\s*|^[$€£]\s*|\s*[$€£]$", "", text).replace(",", "").replace(" ", "")
     if not _AMOUNT.match(cleaned):
         raise ValueError(f"amount {text!r} is not a number")
