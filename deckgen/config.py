@@ -24,7 +24,7 @@ DEFAULT_PROSPECTS = "prospects"
 DEFAULT_OUTPUT = "build"
 DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
 
-_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch")
+_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch", "example_prospect")
 _BRAND_KEYS = ("fonts", "colors")
 _BATCH_KEYS = ("filename", "columns", "workers")
 _HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
@@ -59,6 +59,7 @@ class ProjectConfig:
     output: Path
     brand: BrandConfig = field(default_factory=BrandConfig)
     batch: BatchConfig = field(default_factory=BatchConfig)
+    example_prospect: Path | None = None    # fills template tags in titles of listings and the catalog
 
     @classmethod
     def defaults(cls, root: str | os.PathLike) -> ProjectConfig:
@@ -128,9 +129,21 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     output = folder("output", DEFAULT_OUTPUT, must_exist=False)
     brand = _brand(data.get("brand"), where(data, "brand", label), problems)
     batch = _batch(data.get("batch"), where(data, "batch", label), problems)
+    example = data.get("example_prospect")
+    example_path = None
+    if example is not None:
+        if not isinstance(example, str) or not example.strip():
+            problems.error(where(data, "example_prospect", label),
+                           f"'example_prospect' must be a prospect file path, found {describe(example)}")
+        elif not (root / example).is_file():
+            problems.error(where(data, "example_prospect", label), f"example prospect file '{example}' not found",
+                           f"looked for {(root / example).resolve()}")
+        else:
+            example_path = (root / example).resolve()
     problems.raise_errors(f"{label}: invalid project config")
     return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
-                         prospects=prospects, output=output, brand=brand, batch=batch)
+                         prospects=prospects, output=output, brand=brand, batch=batch,
+                         example_prospect=example_path)
 
 
 def _section(value: Any, name: str, location: str, keys: tuple[str, ...], problems: Problems) -> Mapping:
