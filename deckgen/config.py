@@ -91,6 +91,11 @@ def project_config(start: str | os.PathLike | None = None, *, library: str | os.
     defaults rooted there), with the library and/or recipes folder overridden when given."""
     found = find_project(start)
     config = ProjectConfig.defaults(start if start is not None else Path.cwd()) if found is None else load_config(found)
+    if found is None and library is None and not config.library.is_dir():
+        # every command that needs a project says the same thing outside one
+        raise ConfigError(f"no deckgen project here: no {CONFIG_NAME} in {display_path(config.root) or '.'} or "
+                          f"its parent folders, and no {DEFAULT_LIBRARY}/ folder",
+                          hint="run deckgen in your project's folder", code="no-project")
     if library is not None or recipes is not None:
         config = config.with_folders(library=library, recipes=recipes)
     return config
