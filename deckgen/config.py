@@ -15,7 +15,7 @@ from deckgen.errors import ConfigError
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
 from deckgen.fsutil import display_path
 from deckgen.problems import Problems, did_you_mean
-from deckgen.yamlio import LineDict, describe, load_file, where
+from deckgen.yamlio import describe, file_mapping, load_file, where
 
 CONFIG_NAME = "deckgen.yaml"
 DEFAULT_LIBRARY = "slide_library"
@@ -105,12 +105,8 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     """Read and validate a deckgen.yaml; raise one ConfigError listing every problem with its line."""
     config_path = Path(path).resolve()
     label = display_path(path)
-    data = load_file(config_path)
-    if data is None:
-        data = LineDict(file=label, line=1)
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"the project config must be a mapping (library: ..., recipes: ...), "
-                          f"found {describe(data)}", where=where(data, None, label))
+    data = file_mapping(load_file(config_path), label,
+                        "the project config must be a mapping (library: ..., recipes: ...)")
     root = config_path.parent
     problems = Problems()
     problems.unknown_keys(data, _TOP_KEYS, default_where=label)
