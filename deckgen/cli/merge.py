@@ -16,8 +16,11 @@ from deckgen.ooxml import BASE_SLIDES
               help="Deck whose slide size and presentation properties the output takes.")
 @click.option("--base-slides", type=click.Choice(BASE_SLIDES), default="none", show_default=True,
               help="Also use the base deck's first and/or last slide around the others.")
+@click.option("--strict", is_flag=True,
+              help="Refuse sources with relationships to missing parts instead of leaving "
+                   "unused ones out and showing missing pictures empty.")
 def merge_command(sources: tuple[str, ...], output: str, base: str | None,
-                  base_slides: str) -> None:
+                  base_slides: str, strict: bool) -> None:
     """Copy slides from SOURCE decks into OUTPUT, keeping each slide's own look.
 
     SOURCE is a .pptx/.pptm/.ppsx/.potx/.potm file, optionally followed by #RANGES of 1-based
@@ -26,7 +29,7 @@ def merge_command(sources: tuple[str, ...], output: str, base: str | None,
     """
     if base_slides != "none" and base is None:
         raise click.UsageError("--base-slides needs --base")
-    deck = merge(list(sources), output, base=base, base_slides=base_slides)
+    deck = merge(list(sources), output, base=base, base_slides=base_slides, strict=strict)
     for warning in deck.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{output}: {deck.slide_count} slide{'' if deck.slide_count == 1 else 's'}")

@@ -16,6 +16,9 @@ How the output is put together (the choices users see):
 * Slide-to-slide links point at the copy of their target when it is in the output; otherwise
   they are removed with a warning. External links are kept as they are.
 * Sections come from ``SlidePick.section``; the sources' own sections are not kept.
+* What PowerPoint tolerates is tolerated (unless ``strict``): a relationship to a missing part
+  that nothing in its part uses is left out, a missing picture that is used becomes an empty
+  picture, each with a warning; a ``#fragment`` target stays as it is.
 * Not copied: comments (a warning says so), VBA projects (a warning says so), custom shows,
   handout masters, custom XML of the presentation, the thumbnail.
 * The output is always a plain .pptx (.pptm/.ppsx/.potx/.potm sources included).
@@ -28,6 +31,7 @@ import mimetypes
 import os
 import posixpath
 import re
+import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +47,7 @@ from deckgen.ooxml.package import Relationship, SourceDeck, follows
 from deckgen.ooxml.presentation import (RESERVED_NAMES, EmbeddedFont, SlideEntry,
                                         doc_props_parts, package_rels_part, presentation_part,
                                         properties_parts, table_styles_of, target_of)
-from deckgen.ooxml.sharing import SharedParts
+from deckgen.ooxml.sharing import SharedParts, is_xml
 from deckgen.ooxml.textstyle import carry_default_text_style
 
 BASE_SLIDES = ("none", "first", "last", "both")
@@ -72,12 +76,13 @@ class SlidePick:
 
 
 def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | None = None,
-             base_slides: str = "none") -> AssembledDeck:
+             base_slides: str = "none", strict: bool = False) -> AssembledDeck:
     """Copy the picked slides, in order, into a new package and return it (not yet written).
 
     ``base`` gives the output its slide size and presentation-level properties; without it the
     first pick's deck does. ``base_slides`` adds the base's own "first" slide before the picks,
-    its "last" slide after them, "both", or "none".
+    its "last" slide after them, "both", or "none". With ``strict`` a relationship to a part
+    that is missing refuses the deck, as it did before such decks were repaired on the way.
     """
     if base_slides not in BASE_SLIDES:
         raise DeckgenError(f"base_slides must be one of {', '.join(BASE_SLIDES)}, "
@@ -93,7 +98,7 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
                                       hint="name at least one source deck or slide")
         for deck, pick in resolved:
             deck.slide_part(pick.slide_id)  # an unknown id fails before any copying
-        builder = _Builder(base_deck or resolved[0][0])
+        builder = _Builder(base_deck or resolved[0][0], strict=strict)
         for deck, pick in resolved:
             builder.add_slide(deck, pick.slide_id, pick.section)
         return builder.finish(decks.all)
@@ -211,8 +216,9 @@ class _Jump:
 class _Builder:
     """Collects the output's parts while slides are added, then completes the package."""
 
-    def __init__(self, props: SourceDeck):
+    def __init__(self, props: SourceDeck, strict: bool = False):
         self.props = props
+        self.strict = strict
         self.warnings: list[str] = []
         self._names = _PartNames(RESERVED_NAMES)
         self._parts: list[OutPart] = []
@@ -230,6 +236,7 @@ class _Builder:
         self._creation_ids: set[str] = set()
         self._table_style_ids: dict[int, set[str]] = {}
         self._decks: list[SourceDeck] = []
+        self._empty_picture: str | None = None
 
     def _warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -320,6 +327,9 @@ class _Builder:
         for rel in deck.rels(source):
             if rel.external:
                 rels.append(OutRel(rel.rid, rel.reltype, rel.target, external=True))
+            elif rel.part == source:
+                # "#_ftn1": a place in the part itself, whatever the part is called
+                rels.append(OutRel(rel.rid, rel.reltype, rel.target, verbatim=True))
             elif rel.reltype in n.COMMENT_RELTYPES:
                 self._warn(f"{deck.display}: comments are not copied")
             elif rel.reltype == n.RT_SLIDE:
@@ -327,9 +337,11 @@ class _Builder:
             elif rel.reltype == n.RT_NOTES_MASTER:
                 rels.append(OutRel(rel.rid, rel.reltype,
                                    self._notes_master_part(deck, rel.part)))
+            elif follows(content_type, rel) and not deck.has_part(rel.part):
+                stand_in = self._missing_target(deck, source, rel)
+                if stand_in is not None:
+                    rels.append(stand_in)
             elif follows(content_type, rel):
-                if not deck.has_part(rel.part):
-                    raise deck.missing_part(rel.part, source)
                 target = self._copy_part(deck, rel.part, rel.reltype, context)
                 rels.append(OutRel(rel.rid, rel.reltype, target))
         if content_type == n.CT_NOTES_SLIDE and not any(
@@ -338,6 +350,35 @@ class _Builder:
             rels.append(OutRel(free_rid(rels), n.RT_NOTES_MASTER,
                                self._notes_master_part(deck, None)))
         return rels
+
+    def _missing_target(self, deck: SourceDeck, source: str, rel: Relationship
+                        ) -> OutRel | None:
+        """What stands in for a relationship whose target part is not in the package.
+
+        PowerPoint opens such decks without a word (pitfall 17): a relationship nothing in the
+        part uses is left out, and a picture that is used becomes an empty picture, each with a
+        warning. Anything else, and everything under ``strict``, refuses the deck.
+        """
+        if self.strict:
+            raise deck.missing_part(rel.part, source)
+        where = f"{deck.display}: {_describe_part(deck, source)}"
+        if not _uses_rid(deck, source, rel.rid):
+            self._warn(f"{where} has an unused relationship to '{rel.target}', which is not in "
+                       "the package; it was left out")
+            return None
+        if rel.reltype == n.RT_IMAGE:
+            self._warn(f"{where} shows the picture '{rel.target}', which is missing from the "
+                       "package; an empty picture stands in for it")
+            return OutRel(rel.rid, rel.reltype, self._empty_picture_part())
+        raise deck.missing_part(rel.part, source)
+
+    def _empty_picture_part(self) -> str:
+        """The output's one transparent 1x1 PNG, for pictures missing from their deck."""
+        if self._empty_picture is None:
+            part = self._new_part(self._names.allocate("ppt/media/image.png"), "image/png")
+            part.data = _transparent_png()
+            self._empty_picture = part.name
+        return self._empty_picture
 
     def _slide_link(self, deck: SourceDeck, source: str, part: OutPart, rel: Relationship,
                     content_type: str, context: str) -> OutRel:
@@ -532,6 +573,24 @@ def _describe_part(deck: SourceDeck, part: str) -> str:
         if deck.slide_part(slide_id) == part:
             return f"slide {number}"
     return f"/{part}"
+
+
+def _uses_rid(deck: SourceDeck, part: str, rid: str) -> bool:
+    """True when an attribute of the XML ``part`` holds relationship id ``rid`` (r:embed, r:id,
+    VML's o:relid...); a part that is not XML counts as using all its relationships."""
+    if not is_xml(deck.content_type(part), part):
+        return True
+    return any(rid in element.attrib.values() for element in deck.xml(part).iter())
+
+
+def _transparent_png() -> bytes:
+    """A valid 1x1 fully transparent PNG (RGBA), built by hand to need no image library."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00\x00")) + chunk(b"IEND", b""))
 
 
 def _text_style(deck: SourceDeck) -> etree._Element | None:
