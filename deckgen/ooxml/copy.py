@@ -11,7 +11,8 @@ How the output is put together (the choices users see):
   come from the base deck, or from the first source when there is no base. Slides of another
   size are refused with an error naming both sizes; they are not scaled.
 * Text outside placeholders that would inherit a different ``p:defaultTextStyle`` in the output
-  gets its old deck's defaults written into its own list style, so it looks the same.
+  gets its old deck's defaults written into its own list style, so it looks the same. When a
+  deck of the slides has no defaults at all, the output has none either.
 * Notes slides are copied and share one notes master: the base's, else the first source's.
 * Slide-to-slide links point at the copy of their target when it is in the output; otherwise
   they are removed with a warning. External links are kept as they are.
@@ -41,6 +42,7 @@ from lxml import etree
 
 from deckgen.errors import DeckgenError, InputFileError, SlideSelectionError
 from deckgen.ooxml import names as n
+from deckgen.ooxml.charts import CT_CHART, AppIdentity, app_identity, write_office_2007_defaults
 from deckgen.ooxml.names import qn
 from deckgen.ooxml.outpackage import AssembledDeck, OutPart, OutRel, free_rid, serialize
 from deckgen.ooxml.package import Relationship, SourceDeck, follows
@@ -98,7 +100,8 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
                                       hint="name at least one source deck or slide")
         for deck, pick in resolved:
             deck.slide_part(pick.slide_id)  # an unknown id fails before any copying
-        builder = _Builder(base_deck or resolved[0][0], strict=strict)
+        builder = _Builder(base_deck or resolved[0][0], [deck for deck, _ in resolved],
+                           strict=strict)
         for deck, pick in resolved:
             builder.add_slide(deck, pick.slide_id, pick.section)
         return builder.finish(decks.all)
@@ -178,10 +181,18 @@ def _safe(text: str) -> str:
 
 
 class _ForeignTextStyles:
-    """Each source deck's p:defaultTextStyle, when it differs from the output's (pitfall 13)."""
+    """Each source deck's p:defaultTextStyle, when it differs from the output's (pitfall 13).
 
-    def __init__(self, props: SourceDeck):
-        self._props = props
+    The output takes the props deck's defaults, unless a deck that slides come from has none
+    (written by another tool): then the output has none either, so "not defined" stays that
+    way for its slides, and every deck with defaults carries its own (pitfall 16).
+    """
+
+    def __init__(self, props: SourceDeck, slide_decks: Sequence[SourceDeck]):
+        self.output_has_style = (_text_style(props) is not None
+                                 and all(_text_style(deck) is not None for deck in slide_decks))
+        self._output_digest = (_style_digest(props) if self.output_has_style
+                               else hashlib.sha256(b"").digest())
         self._by_deck: dict[int, tuple[etree._Element | None, bytes]] = {}
 
     def foreign(self, deck: SourceDeck) -> etree._Element | None:
@@ -196,7 +207,7 @@ class _ForeignTextStyles:
     def _lookup(self, deck: SourceDeck) -> tuple[etree._Element | None, bytes]:
         if id(deck) not in self._by_deck:
             style, digest = _text_style(deck), _style_digest(deck)
-            if deck is self._props or style is None or digest == _style_digest(self._props):
+            if style is None or digest == self._output_digest:
                 style, digest = None, b""
             self._by_deck[id(deck)] = (style, digest)
         return self._by_deck[id(deck)]
@@ -216,7 +227,8 @@ class _Jump:
 class _Builder:
     """Collects the output's parts while slides are added, then completes the package."""
 
-    def __init__(self, props: SourceDeck, strict: bool = False):
+    def __init__(self, props: SourceDeck, slide_decks: Sequence[SourceDeck],
+                 strict: bool = False):
         self.props = props
         self.strict = strict
         self.warnings: list[str] = []
@@ -224,7 +236,7 @@ class _Builder:
         self._parts: list[OutPart] = []
         self._by_name: dict[str, OutPart] = {}
         self._memo: dict[tuple, str] = {}  # (context, deck, source part) -> output part
-        self._text_styles = _ForeignTextStyles(props)
+        self._text_styles = _ForeignTextStyles(props, slide_decks)
         self._shared = SharedParts(self._text_styles.context)
         self._masters: list[str] = []
         self._layouts: dict[str, list[str]] = {}  # master -> its layouts, in order of use
@@ -237,6 +249,7 @@ class _Builder:
         self._table_style_ids: dict[int, set[str]] = {}
         self._decks: list[SourceDeck] = []
         self._empty_picture: str | None = None
+        self._charts: list[tuple[SourceDeck, str, OutPart]] = []
 
     def _warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -408,6 +421,8 @@ class _Builder:
         if shareable:
             self._shared.register(deck, source, content_type, name)
         part.copy_as_stored(deck, source)
+        if content_type == CT_CHART:
+            self._charts.append((deck, source, part))
         # parts below a shared part belong to it, not to the slide that happened to reach it
         part.rels = self._copy_rels(deck, source, part, name if shareable else context)
         if content_type == n.CT_SLIDE_MASTER:
@@ -467,17 +482,37 @@ class _Builder:
         masters = self._number_masters()
         presentation = presentation_part(self.props, masters, self._notes_master, self._slides,
                                          self._embedded_fonts())
+        if not self._text_styles.output_has_style:
+            for style in presentation.root.findall(qn("p:defaultTextStyle")):
+                presentation.root.remove(style)
         theme = next((rel.target for rel in self._by_name[self._masters[0]].rels
                       if rel.reltype == n.RT_THEME), None)
         head = [presentation] + properties_parts(self.props, presentation, theme,
                                                  self._custom_table_styles())
-        doc_props = doc_props_parts(self.props, self._slides)
+        doc_props = doc_props_parts(self.props, self._slides, self._app_identity())
         parts = [package_rels_part(presentation, doc_props)] + head + doc_props + self._parts
         for part in parts:
             if part.root is not None:
                 part.data = serialize(part.root)
                 part.root = None
         return AssembledDeck(parts, len(self._slides), self.warnings, decks)
+
+    def _app_identity(self) -> AppIdentity:
+        """The application the output names in docProps/app.xml (pitfall 15).
+
+        Readers take chart defaults from it, so when every copied chart comes from decks that
+        name one application, the output names it too. Otherwise it names deckgen, and charts
+        from PowerPoint 2007 decks get the defaults that 2007 left implicit written out.
+        """
+        identities = {app_identity(deck) for deck, _, _ in self._charts}
+        if len(identities) == 1 and next(iter(identities)).application:
+            return identities.pop()
+        for deck, source, part in self._charts:
+            if app_identity(deck).office_2007:
+                root = deck.xml(source)
+                if write_office_2007_defaults(root):
+                    part.root, part.data = root, None
+        return AppIdentity("deckgen")
 
     def _resolve_jumps(self) -> None:
         for jump in self._jumps:
