@@ -15,11 +15,11 @@ from typing import IO, Iterator
 from lxml import etree
 
 from deckgen.errors import PackageError, SlideSelectionError
+from deckgen.fsutil import display_path
 from deckgen.ooxml import names as n
 from deckgen.ooxml.names import qn
 from deckgen.ooxml.strict import (is_strict_reltype, strict_namespaces_left,
                                   transitional_reltype, transitional_xml)
-from deckgen.yamlio import display_path
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
