@@ -161,6 +161,23 @@ def no_default_text_style() -> bytes:
     return _zipped(members)
 
 
+def two_text_boxes_without_fonts() -> bytes:
+    """Two text boxes in a deck whose default text style names no font (as some generators
+    write it): its text takes the reader's default font, not the theme's."""
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    for top, text in ((1, "Two text boxes: the first one has a sentence of ordinary text"),
+                      (3.5, "The second box has another sentence, with more words in it")):
+        box = slide.shapes.add_textbox(Inches(0.5), Inches(top), Inches(9), Inches(2))
+        box.text_frame.word_wrap = True
+        box.text_frame.text = text
+    members = _saved(prs)
+    members["ppt/presentation.xml"] = re.sub(
+        rb'<a:latin typeface="\+mn-lt"/><a:ea typeface="\+mn-ea"/><a:cs typeface="\+mn-cs"/>',
+        b"", members["ppt/presentation.xml"])
+    return _zipped(members)
+
+
 def right_to_left() -> bytes:
     """A deck whose default text style is right-to-left, right-aligned, with its own spacing
     and size, as a deck made for Arabic or Hebrew would have."""
@@ -286,6 +303,7 @@ TRAITS: dict[str, Callable[[], bytes]] = {
     "trait-missing-picture.pptx": missing_picture,
     "trait-no-app-xml.pptx": no_app_properties,
     "trait-no-default-text-style.pptx": no_default_text_style,
+    "trait-two-text-boxes-no-font.pptx": two_text_boxes_without_fonts,
     "trait-rtl.pptx": right_to_left,
     "trait-chart-implicit-labels.pptx": chart_implicit_label_flags,
     "trait-chart-3d.pptx": chart_3d_column,

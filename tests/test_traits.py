@@ -203,12 +203,31 @@ def test_deck_without_default_text_style_leaves_the_output_without_one(filler):
     presentation = _xml(archive, "ppt/presentation.xml")
     assert presentation.find("p:defaultTextStyle", NS) is None
     # the filler's text box carries its own deck's defaults instead
-    box = [sp for sp in _xml(archive, "ppt/slides/slide1.xml").iter(f"{{{NS['p']}}}sp")
-           if sp.find(".//p:ph", NS) is None][0]
+    box = _text_box(_xml(archive, "ppt/slides/slide1.xml"))
     assert box.find("p:txBody/a:lstStyle/a:lvl1pPr/a:defRPr", NS).get("sz") == "1800"
-    source_box = [sp for sp in _xml(archive, "ppt/slides/slide3.xml").iter(f"{{{NS['p']}}}sp")
-                  if sp.find(".//p:ph", NS) is None][0]
+    source_box = _text_box(_xml(archive, "ppt/slides/slide3.xml"))
     assert not len(source_box.find("p:txBody/a:lstStyle", NS))
+
+
+def _text_box(slide: etree._Element) -> etree._Element:
+    return next(sp for sp in slide.iter(f"{{{NS['p']}}}sp") if sp.find(".//p:ph", NS) is None)
+
+
+def test_deck_whose_defaults_name_no_font_does_not_inherit_the_first_decks_font(filler):
+    """The small text differences of issue 11 (class 5): carrying a deck's defaults writes out
+    what they set, but a font they leave unset came from the first deck's defaults."""
+    source = TRAITS / "trait-two-text-boxes-no-font.pptx"
+    _, archive = _merged(filler, source)
+    assert _xml(archive, "ppt/presentation.xml").find("p:defaultTextStyle", NS) is None
+    for name in ("ppt/slides/slide3.xml",):
+        latin = _xml(archive, name).findall(".//p:txBody/a:lstStyle//a:latin", NS)
+        assert latin == []  # nothing names a font the source did not name
+    filler_box = _text_box(_xml(archive, "ppt/slides/slide1.xml"))
+    assert filler_box.find("p:txBody/a:lstStyle/a:lvl1pPr/a:defRPr/a:latin", NS).get(
+        "typeface") == "+mn-lt"
+    # a deck whose defaults set all the first deck's do leaves the output its defaults
+    _, archive = _merged(filler, TRAITS / "trait-rtl.pptx")
+    assert _xml(archive, "ppt/presentation.xml").find("p:defaultTextStyle", NS) is not None
 
 
 # -- 4. Strict Open XML ----------------------------------------------------------------------
@@ -264,6 +283,6 @@ def test_fidelity_harness_finds_every_trait_slide_equal(tmp_path, capsys):
         sys.path.remove(str(ROOT / "bench"))
         sys.modules.pop("fidelity", None)
     printed = capsys.readouterr().out
-    assert re.search(r"^decks: 9 \(9 counted, 0 unreadable, 0 source not rendered, 0 crashed, "
-                     r"0 merged not rendered\) \| slides: 14 \| visually equal: 14 \(100\.0%\)"
+    assert re.search(r"^decks: 10 \(10 counted, 0 unreadable, 0 source not rendered, 0 crashed, "
+                     r"0 merged not rendered\) \| slides: 15 \| visually equal: 15 \(100\.0%\)"
                      r".* \| structural problems: 0 in 0 decks$", printed, re.M), printed

@@ -12,7 +12,7 @@ How the output is put together (the choices users see):
   size are refused with an error naming both sizes; they are not scaled.
 * Text outside placeholders that would inherit a different ``p:defaultTextStyle`` in the output
   gets its old deck's defaults written into its own list style, so it looks the same. When a
-  deck of the slides has no defaults at all, the output has none either.
+  deck of the slides leaves some of the output's defaults undefined, the output has none.
 * Notes slides are copied and share one notes master: the base's, else the first source's.
 * Slide-to-slide links point at the copy of their target when it is in the output; otherwise
   they are removed with a warning. External links are kept as they are.
@@ -50,7 +50,7 @@ from deckgen.ooxml.presentation import (RESERVED_NAMES, EmbeddedFont, SlideEntry
                                         doc_props_parts, package_rels_part, presentation_part,
                                         properties_parts, table_styles_of, target_of)
 from deckgen.ooxml.sharing import SharedParts, is_xml
-from deckgen.ooxml.textstyle import carry_default_text_style
+from deckgen.ooxml.textstyle import carry_default_text_style, covers
 
 BASE_SLIDES = ("none", "first", "last", "both")
 _CANONICAL_NAMES = {  # where PowerPoint itself puts parts of these types
@@ -183,14 +183,19 @@ def _safe(text: str) -> str:
 class _ForeignTextStyles:
     """Each source deck's p:defaultTextStyle, when it differs from the output's (pitfall 13).
 
-    The output takes the props deck's defaults, unless a deck that slides come from has none
-    (written by another tool): then the output has none either, so "not defined" stays that
-    way for its slides, and every deck with defaults carries its own (pitfall 16).
+    The output takes the props deck's defaults, unless a deck that slides come from leaves
+    some of them undefined (it has none at all, written by another tool, or it sets no font
+    where the props deck does): its text would inherit them, although carrying writes out what
+    its deck defines. Then the output has no defaults, so "not defined" stays that way for its
+    slides, and every deck with defaults carries its own (pitfall 16).
     """
 
     def __init__(self, props: SourceDeck, slide_decks: Sequence[SourceDeck]):
-        self.output_has_style = (_text_style(props) is not None
-                                 and all(_text_style(deck) is not None for deck in slide_decks))
+        output = _text_style(props)
+        self.output_has_style = output is not None and all(
+            deck is props or _style_digest(deck) == _style_digest(props)
+            or (_text_style(deck) is not None and covers(_text_style(deck), output))
+            for deck in slide_decks)
         self._output_digest = (_style_digest(props) if self.output_has_style
                                else hashlib.sha256(b"").digest())
         self._by_deck: dict[int, tuple[etree._Element | None, bytes]] = {}
