@@ -113,6 +113,26 @@ def test_fragment_hyperlink_target_is_kept_as_it_is(filler):
     assert deck.warnings == []
 
 
+def test_hyperlink_to_a_missing_part_stays_as_an_external_address(filler, tmp_path):
+    source = tmp_path / "odd-link.pptx"
+    with zipfile.ZipFile(TRAITS / "trait-fragment-hyperlink.pptx") as old, \
+            zipfile.ZipFile(source, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "ppt/slides/_rels/slide1.xml.rels":
+                data = data.replace(b'Target="#_ftn1"', b'Target="notes/footnotes.xml#_ftn1"')
+            new.writestr(info, data)
+    deck, archive = _merged(filler, source)
+    link = next(rel for rel in _rels(archive, "ppt/slides/slide3.xml")
+                if rel.get("Type").endswith("/hyperlink"))
+    assert (link.get("Target"), link.get("TargetMode")) == ("notes/footnotes.xml#_ftn1",
+                                                            "External")
+    assert any("links to 'notes/footnotes.xml#_ftn1', which is not in the package" in warning
+               for warning in deck.warnings)
+    with pytest.raises(PackageError, match="refers to /ppt/slides/notes/footnotes.xml"):
+        _merged(filler, source, strict=True)
+
+
 def test_missing_picture_becomes_an_empty_picture_with_a_warning(filler):
     deck, archive = _merged(filler, TRAITS / "trait-missing-picture.pptx")
     slide = _xml(archive, "ppt/slides/slide3.xml")

@@ -374,8 +374,8 @@ class _Builder:
         """What stands in for a relationship whose target part is not in the package.
 
         PowerPoint opens such decks without a word (pitfall 17): a relationship nothing in the
-        part uses is left out, and a picture that is used becomes an empty picture, each with a
-        warning. Anything else, and everything under ``strict``, refuses the deck.
+        part uses is left out, a used picture becomes an empty picture and a used hyperlink an
+        external one to the same address, each with a warning. Anything else, and everything under ``strict``, refuses the deck.
         """
         if self.strict:
             raise deck.missing_part(rel.part, source)
@@ -384,6 +384,11 @@ class _Builder:
             self._warn(f"{where} has an unused relationship to '{rel.target}', which is not in "
                        "the package; it was left out")
             return None
+        if rel.reltype == n.RT_HYPERLINK:
+            # nothing in the package resolves a link: it stays, as the address it was
+            self._warn(f"{where} links to '{rel.target}', which is not in the package; the "
+                       "link is kept as an external address")
+            return OutRel(rel.rid, rel.reltype, rel.target, external=True)
         if rel.reltype == n.RT_IMAGE:
             self._warn(f"{where} shows the picture '{rel.target}', which is missing from the "
                        "package; an empty picture stands in for it")
