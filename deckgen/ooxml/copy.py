@@ -19,7 +19,10 @@ How the output is put together (the choices users see):
 * Sections come from ``SlidePick.section``; the sources' own sections are not kept.
 * What PowerPoint tolerates is tolerated (unless ``strict``): a relationship to a missing part
   that nothing in its part uses is left out, a missing picture that is used becomes an empty
-  picture, each with a warning; a ``#fragment`` target stays as it is.
+  picture, a link to a missing part an external link, each with a warning; a ``#fragment``
+  target stays as it is. ISO 29500 Strict packages are read as Transitional.
+* docProps/app.xml names the application the copied charts' decks agree on (readers take chart
+  defaults from it); otherwise deckgen, with PowerPoint 2007's chart defaults written out.
 * Not copied: comments (a warning says so), VBA projects (a warning says so), custom shows,
   handout masters, custom XML of the presentation, the thumbnail.
 * The output is always a plain .pptx (.pptm/.ppsx/.potx/.potm sources included).
@@ -375,7 +378,8 @@ class _Builder:
 
         PowerPoint opens such decks without a word (pitfall 17): a relationship nothing in the
         part uses is left out, a used picture becomes an empty picture and a used hyperlink an
-        external one to the same address, each with a warning. Anything else, and everything under ``strict``, refuses the deck.
+        external one to the same address, each with a warning. Anything else, and everything
+        under ``strict``, refuses the deck.
         """
         if self.strict:
             raise deck.missing_part(rel.part, source)
