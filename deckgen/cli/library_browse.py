@@ -9,18 +9,23 @@ import click
 from deckgen.cli.library import library_group
 from deckgen.cli.scoreboard import make_options, report_options
 from deckgen.config import project_config
-from deckgen.marketing.search import (filter_slides, open_catalog, parse_tag_filters, search, slide_details,
+from deckgen.marketing.search import (filter_slides, LibraryCatalog, open_catalog, parse_tag_filters, search, slide_details,
                                      tag_text)
 from deckgen.marketing.usage import NAMED
 from deckgen.library import LibrarySlide
 from deckgen.fsutil import display_path
-from deckgen.cli.options import complete_slide_keys, format_option, library_option
+from deckgen.cli.options import complete_slide_keys, format_option, library_option, print_json
 
 
 
-def _slide_data(slide: LibrarySlide) -> dict:
+_raw_titles_option = click.option("--raw-titles", is_flag=True,
+                                  help="Show titles as written, template tags included (default: filled "
+                                       "for example_prospect in deckgen.yaml).")
+
+
+def _slide_data(slide: LibrarySlide, catalog: LibraryCatalog) -> dict:
     return {"key": slide.key, "module": slide.module, "file": display_path(slide.path), "number": slide.number,
-            "slide_id": slide.slide_id, "title": slide.title, "tags": {k: list(v) for k, v in slide.tags.items()},
+            "slide_id": slide.slide_id, "title": catalog.show_title(slide.title), "raw_title": slide.title, "tags": {k: list(v) for k, v in slide.tags.items()},
             "owner": slide.owner, "review_by": slide.review_by.isoformat() if slide.review_by else None,
             "expires": slide.expires.isoformat() if slide.expires else None, "status": slide.status}
 
@@ -31,12 +36,13 @@ def _slide_data(slide: LibrarySlide) -> dict:
                    "values of one tag are alternatives; VALUE may be a,b).")
 @library_option
 @format_option()
-def list_command(tags: tuple[str, ...], library: Path | None, output_format: str) -> None:
+@_raw_titles_option
+def list_command(tags: tuple[str, ...], library: Path | None, output_format: str, raw_titles: bool) -> None:
     """List the library's slides (key, file#number, status, review date, title, tags)."""
-    catalog = open_catalog(project_config(library=library), with_text=False)
+    catalog = open_catalog(project_config(library=library), with_text=False, raw_titles=raw_titles)
     slides = filter_slides(catalog.library, parse_tag_filters(tags, catalog.library))
     if output_format == "json":
-        click.echo(json.dumps([_slide_data(slide) for slide in slides], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([_slide_data(slide, catalog) for slide in slides], indent=2, ensure_ascii=False))
         return
     if not slides:
         click.echo("no slides match" + "".join(f" --tag {tag}" for tag in tags))
@@ -46,7 +52,7 @@ def list_command(tags: tuple[str, ...], library: Path | None, output_format: str
     for slide in slides:
         review = slide.review_by.isoformat() if slide.review_by else "-"
         click.echo(f"{slide.key:<{key_width}}  {slide.module + '#' + str(slide.number):<{where_width}}  "
-                   f"{slide.status:<8}  {review:<10}  {slide.title}  [{tag_text(slide.tags)}]")
+                   f"{slide.status:<8}  {review:<10}  {catalog.show_title(slide.title)}  [{tag_text(slide.tags)}]")
     click.echo(f"{len(slides)} of {len(catalog.library)} slides")
 
 
@@ -56,15 +62,16 @@ def list_command(tags: tuple[str, ...], library: Path | None, output_format: str
 @click.option("--tag", "tags", multiple=True, metavar="NAME=VALUE", help="Search only slides with this tag value.")
 @library_option
 @format_option()
+@_raw_titles_option
 def search_command(query: tuple[str, ...], limit: int, tags: tuple[str, ...], library: Path | None,
-                   output_format: str) -> None:
+                   output_format: str, raw_titles: bool) -> None:
     """Full-text search of slide titles, text and speaker notes, best match first."""
-    catalog = open_catalog(project_config(library=library))
+    catalog = open_catalog(project_config(library=library), raw_titles=raw_titles)
     allowed = {slide.key for slide in filter_slides(catalog.library, parse_tag_filters(tags, catalog.library))}
     documents = [doc for key, doc in catalog.documents.items() if key in allowed]
     hits = search(documents, " ".join(query), limit=limit)
     if output_format == "json":
-        click.echo(json.dumps([{**_slide_data(hit.slide), "score": hit.score, "matched": list(hit.matched),
+        click.echo(json.dumps([{**_slide_data(hit.slide, catalog), "score": hit.score, "matched": list(hit.matched),
                                 "snippet": hit.snippet, "snippet_from": hit.snippet_from} for hit in hits],
                               indent=2, ensure_ascii=False))
         return
@@ -73,22 +80,36 @@ def search_command(query: tuple[str, ...], limit: int, tags: tuple[str, ...], li
         return
     for rank, hit in enumerate(hits, start=1):
         click.echo(f"{rank:>2}. {hit.slide.key}  ({hit.slide.module}#{hit.slide.number}, score {hit.score:.2f})  "
-                   f"{hit.slide.title}")
+                   f"{catalog.show_title(hit.slide.title)}")
         click.echo(f"    {hit.snippet_from}: {hit.snippet}")
 
 
 @library_group.command("show")
 @click.argument("key", shell_complete=complete_slide_keys)
 @library_option
+@format_option()
+@_raw_titles_option
 @report_options
-def show_command(key: str, library: Path | None, today, days: int, min_sample: int) -> None:
+def show_command(key: str, library: Path | None, output_format: str, raw_titles: bool, today, days: int,
+                 min_sample: int) -> None:
     """Print one slide's metadata, text, speaker notes, the recipes that use it, and its usage and
     outcomes from the scoreboard."""
     config = project_config(library=library)
-    details = slide_details(open_catalog(config, with_text=False), key)
+    catalog = open_catalog(config, with_text=False, raw_titles=raw_titles)
+    details = slide_details(catalog, key)
     slide = details.slide
+    options = make_options(today, days, min_sample)
+    if output_format == "json":
+        scores, problem = _scores(config, slide.key, options)
+        print_json({**_slide_data(slide, catalog), "when": slide.when, "metadata": slide.where,
+                    "text": details.text, "notes": details.notes,
+                    "used_by": [{"recipe": use.recipe, "section": use.section,
+                                 "how": "names it" if use.how == NAMED else "can select it", "where": str(use.where)}
+                                for use in details.usage],
+                    "scoreboard": scores if problem is None else {"unavailable": problem}})
+        return
     rows = [("key", slide.key), ("file", f"{display_path(slide.path)} slide {slide.number} (id {slide.slide_id})"),
-            ("title", slide.title or "-"), ("status", slide.status), ("owner", slide.owner or "-"),
+            ("title", catalog.show_title(slide.title) or "-"), ("status", slide.status), ("owner", slide.owner or "-"),
             ("review_by", slide.review_by.isoformat() if slide.review_by else "-"),
             ("expires", slide.expires.isoformat() if slide.expires else "-")]
     if slide.when is not None:
@@ -109,19 +130,26 @@ def show_command(key: str, library: Path | None, today, days: int, min_sample: i
     for use in details.usage:
         how = "names it" if use.how == NAMED else "can select it"
         click.echo(f"  {use.recipe}: section '{use.section}' {how} ({use.where})")
-    _echo_scores(config, slide.key, make_options(today, days, min_sample))
+    _echo_scores(config, slide.key, options)
 
 
-def _echo_scores(config, key: str, options) -> None:
-    """Print the slide's usage and outcomes; a scoreboard that cannot be read is a warning, not a failure."""
+def _scores(config, key: str, options) -> tuple[dict | None, str | None]:
+    """Return the slide's usage and outcome figures (None when the log is off), or why they cannot be read."""
     from deckgen.errors import DeckgenError
     from deckgen.scoreboard.report import slide_summary
 
-    click.echo(f"\nscoreboard (last {options.days} days to {options.today.isoformat()}):")
     try:
-        scores = slide_summary(config, key, options)
-    except DeckgenError as exc:
-        click.echo(f"  unavailable: {exc}")
+        return slide_summary(config, key, options), None
+    except DeckgenError as exc:     # showing a slide must not fail because the scoreboard is down
+        return None, str(exc)
+
+
+def _echo_scores(config, key: str, options) -> None:
+    """Print the slide's usage and outcomes; a scoreboard that cannot be read is a note, not a failure."""
+    click.echo(f"\nscoreboard (last {options.days} days to {options.today.isoformat()}):")
+    scores, problem = _scores(config, key, options)
+    if problem is not None:
+        click.echo(f"  unavailable: {problem}")
         return
     if scores is None:
         click.echo("  off (scoreboard.database is false in deckgen.yaml)")
