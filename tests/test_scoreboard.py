@@ -374,9 +374,11 @@ def test_a_database_from_a_newer_deckgen_is_refused_in_one_line(project: Path) -
     run("build", "first-call", "-p", "prospects/globex.yaml", "-o", "build/a.pptx")
     with sqlite3.connect(project / DB) as db:
         db.execute("INSERT INTO schema_version VALUES (99)")
+    line = next(n for n, text in enumerate((project / "deckgen.yaml").read_text().splitlines(), 1)
+                if "database:" in text)
     code, _, err = run("report", "--format", "json")
     assert code == 1
-    assert err == ("error: deckgen.yaml:22: the scoreboard database has schema version 99, newer than this deckgen "
+    assert err == (f"error: deckgen.yaml:{line}: the scoreboard database has schema version 99, newer than this deckgen "
                    "knows (2) (upgrade deckgen)\n")
 
 
