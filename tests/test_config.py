@@ -42,6 +42,11 @@ def test_find_project_walks_up_from_a_subfolder(project):
 
 def test_find_project_returns_none_outside_a_project(project):
     assert find_project(project / "deep") is None
+    # outside a project (no deckgen.yaml, no slide_library/) every command says so in one line
+    with pytest.raises(ConfigError) as caught:
+        project_config(project / "deep")
+    assert caught.value.code == "no-project"
+    (project / "deep" / "slide_library").mkdir()
     defaults = project_config(project / "deep")
     assert (defaults.file, defaults.library, defaults.recipes) == (
         None, project / "deep" / "slide_library", project / "deep" / "recipes")
