@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-import yaml
 from PIL import Image, UnidentifiedImageError
 
 from deckgen.errors import ConfigError, InputFileError
-from deckgen.yamlio import LineDict, Problems, describe, did_you_mean, display_path, load_file, plain, where
+from deckgen.yamlio import (LineDict, Problem, Problems, describe, did_you_mean, display_path, load_file,
+                            parse_yaml, plain, where)
 
 FIELDS = ("company", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
 REQUIRED = ("company", "segment")
@@ -97,9 +97,10 @@ def apply_overrides(data: dict, overrides: Iterable[str]) -> dict[str, str]:
                            "e.g. --set values.employees=15000")
             continue
         try:
-            value = yaml.safe_load(raw) if raw.strip() else None
-        except yaml.YAMLError as exc:
-            problems.error(origin, f"the value is not valid YAML: {getattr(exc, 'problem', exc)}",
+            value = plain(parse_yaml(raw, origin)) if raw.strip() else None
+        except ConfigError as exc:
+            reason = Problem.from_error(exc).message.removeprefix("invalid YAML: ")
+            problems.error(origin, f"the value is not valid YAML: {reason}",
                            "quote it, e.g. --set 'company=\"Globex: East\"'")
             continue
         parts = name.split(".")

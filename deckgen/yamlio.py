@@ -6,6 +6,7 @@ import difflib
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -17,6 +18,13 @@ from deckgen.errors import ConfigError, DeckgenError, collect_problems
 _FILE_LINE = re.compile(r"^(.*):(\d+)$")
 ERROR = "error"
 WARNING = "warning"
+
+# Bounds on every YAML/JSON input (docs/limits.md): a file is read only up to MAX_FILE_BYTES,
+# nesting deeper than MAX_DEPTH is refused, and aliases may add at most MAX_ALIAS_NODES nodes to
+# what the file spells out (an "alias bomb" of 9 nested lists of 9 aliases is 387 million nodes).
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 100
+MAX_ALIAS_NODES = 100_000
 
 
 def display_path(path: str | os.PathLike) -> str:
@@ -126,12 +134,72 @@ _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_yaml_
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def check_node_bounds(root: yaml.Node, label: str) -> None:
+    """Raise ConfigError when the document under ``root`` nests deeper than MAX_DEPTH, refers to
+    itself through an alias, or grows by more than MAX_ALIAS_NODES nodes when aliases expand.
+
+    Walks the node graph once without recursion, keeping each node's expanded size and height.
+    """
+    sizes: dict[int, int] = {}
+    heights: dict[int, int] = {}
+    unique = 0
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, finished = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if finished:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            heights[key] = 1 + max((heights[id(child)] for child in children), default=0)
+            if heights[key] > MAX_DEPTH:
+                raise _bound_error(label, node, f"nests deeper than {MAX_DEPTH} levels")
+            if sizes[key] - unique > MAX_ALIAS_NODES:
+                raise _bound_error(label, node, f"its aliases expand to more than {MAX_ALIAS_NODES:,} "
+                                                "extra items (an alias bomb?)")
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise _bound_error(label, node, "an alias refers to the list or mapping that contains it")
+        if depth > MAX_DEPTH:
+            raise _bound_error(label, node, f"nests deeper than {MAX_DEPTH} levels")
+        unique += 1
+        on_path.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in children if id(child) not in sizes)
+
+
+def _bound_error(label: str, node: yaml.Node, problem: str) -> ConfigError:
+    return ConfigError(f"refused: {problem}", where=_where(label, node.start_mark.line + 1),
+                       hint="simplify the file; limits are listed in docs/limits.md")
+
+
 def parse_yaml(text: str, label: str) -> Any:
-    """Parse YAML ``text`` (named ``label`` in messages); raise ConfigError naming ``label:line``."""
+    """Parse YAML ``text`` (named ``label`` in messages); raise ConfigError naming ``label:line``.
+
+    The document is composed, checked against the depth and alias bounds, and only then built.
+    """
     loader = _LineLoader(text)
     loader.file_label = label
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_node_bounds(node, label)
+        return loader.construct_document(node)
+    except RecursionError as exc:
+        raise ConfigError(f"refused: nests deeper than {MAX_DEPTH} levels", where=label,
+                          hint="simplify the file; limits are listed in docs/limits.md") from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -150,26 +218,96 @@ def load_file(path: str | os.PathLike) -> Any:
     """
     target = Path(path)
     label = display_path(target)
-    try:
-        text = target.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise ConfigError("file not found", where=label) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError("not a UTF-8 text file", where=label) from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read file: {exc.strerror}", where=label) from exc
+    text = read_text_capped(target, label)
     if target.suffix.lower() != ".json":
         return parse_yaml(text, label)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"invalid JSON: {exc.msg}", where=_where(label, exc.lineno)) from exc
+    data = parse_json(text, label)
     # JSON is (almost always) YAML too: reading it again with the YAML loader gives line numbers.
     try:
         with_lines = parse_yaml(text, label)
     except ConfigError:
         with_lines = None
     return with_lines if with_lines == data else _attach_file(data, label)
+
+
+def read_bytes_capped(path: Path, label: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Return the bytes of the regular file ``path``; ConfigError when it is missing, not a regular
+    file (a device such as /dev/zero, a pipe, a folder) or larger than ``limit`` bytes."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError as exc:
+        raise ConfigError("file not found", where=label) from exc
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"cannot read file: {reason}", where=label) from exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError("is not a regular file (a device, pipe or folder)", where=label,
+                              hint="give a YAML, JSON or CSV file")
+        if info.st_size > limit:
+            raise ConfigError(f"is larger than the {limit // (1024 * 1024)} MiB deckgen reads",
+                              where=label, hint="split the file; limits are listed in docs/limits.md")
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise ConfigError(f"cannot read file: {exc.strerror}", where=label) from exc
+    if len(data) > limit:       # grew while being read
+        raise ConfigError(f"is larger than the {limit // (1024 * 1024)} MiB deckgen reads", where=label)
+    return data
+
+
+def read_text_capped(path: Path, label: str, limit: int = MAX_FILE_BYTES) -> str:
+    """Return the UTF-8 text (a BOM dropped) of ``path``, read as ``read_bytes_capped`` does."""
+    try:
+        return read_bytes_capped(path, label, limit).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError("not a UTF-8 text file", where=label) from exc
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key '{key}'")
+        result[key] = value
+    return result
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number deckgen accepts")
+
+
+def parse_json(text: str, label: str) -> Any:
+    """Parse JSON ``text`` as strictly as YAML is read: a duplicate key, NaN/Infinity or nesting
+    deeper than MAX_DEPTH is a ConfigError naming ``label`` (and the line when known)."""
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"invalid JSON: {exc.msg}", where=_where(label, exc.lineno)) from exc
+    except RecursionError as exc:
+        raise ConfigError(f"refused: nests deeper than {MAX_DEPTH} levels", where=label,
+                          hint="simplify the file; limits are listed in docs/limits.md") from exc
+    except ValueError as exc:
+        raise ConfigError(f"invalid JSON: {exc}", where=label) from exc
+    if _depth(data) > MAX_DEPTH:
+        raise ConfigError(f"refused: nests deeper than {MAX_DEPTH} levels", where=label,
+                          hint="simplify the file; limits are listed in docs/limits.md")
+    return data
+
+
+def _depth(data: Any) -> int:
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+    return deepest
 
 
 def _attach_file(data: Any, label: str) -> Any:
