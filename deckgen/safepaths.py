@@ -76,6 +76,6 @@ def check_output(output: str | os.PathLike, *, inputs: Iterable[str | os.PathLik
     for folder in protected:
         base = Path(folder).resolve()
         if resolved == base or resolved.is_relative_to(base):
-            raise OutputError(f"the {what} lies inside the {base.name} folder, which holds inputs",
+            raise OutputError(f"the {what} is in the {base.name} folder, which holds inputs",
                               where=str(path), hint="write outputs to another folder, e.g. build/")
     return path

@@ -22,6 +22,7 @@ from deckgen.prospect import Prospect
 from deckgen.prospect_files import ProspectRow, read_prospects, row_prospect
 from deckgen.recipes import find_recipe
 from deckgen.render import slug
+from deckgen.safepaths import check_output
 from deckgen.yamlio import display_path, plain
 
 
@@ -90,6 +91,8 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
     locked); problems of single rows are in ``report.failed``.
     """
     workspace = workspace or Workspace.discover()
+    check_output(output, inputs=[prospects], protected=workspace.config.input_folders,
+                 what="output folder")
     folder = Path(output).resolve()
     recipe_file = find_recipe(recipe, workspace.config.recipes).resolve()
     loaded = workspace.recipe(recipe_file)       # a broken recipe stops the run before any row
