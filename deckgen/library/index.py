@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
 from deckgen.errors import ConfigError, DeckgenError
-from deckgen.library.cache import IndexCache
+from deckgen.library.cache import IndexCache, register
 from deckgen.library.metadata import ANY_VALUE, SlideEntry, parse_sidecar
 from deckgen.ooxml import list_slides
 from deckgen.yamlio import Problem, Problems, display_path, load_file, location_order
 
+register(Problem)   # cached with the module it was found in
+
 SIDECAR_SUFFIXES = (".yaml", ".yml")
 
 
+@register
 @dataclass(frozen=True, slots=True)   # slots: a large library holds thousands of these
 class LibrarySlide:
     """One usable slide of the library: where it lives and what its metadata says."""
