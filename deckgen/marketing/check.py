@@ -42,6 +42,7 @@ from deckgen.prospect_files import folder_prospects
 from deckgen.recipes import Recipe, check_recipe
 from deckgen.render import find_variables, make_environment, template_sources, template_syntax_errors
 from deckgen.render.problems import dotted_path
+from deckgen.sandbox import call_bounded
 from deckgen.marketing.textfit import Fit, FontBook, FontconfigMissing, FontMatch, fit_text
 from deckgen.marketing.usage import NAMED, Usage, load_recipes, recipe_usage
 from deckgen.yamlio import Problem, did_you_mean, display_path
@@ -424,7 +425,7 @@ class _Samples:
             rendered = []
             for context in self.contexts:
                 try:
-                    rendered.append(str(self.env.expression(expression)(**context)))
+                    rendered.append(str(call_bounded(self.env.expression(expression), **context)))
                 except Exception:   # undefined names, loop variables, filter errors: try the next
                     continue
             self._cache[expression] = max(rendered, key=len) if rendered else expression

@@ -10,7 +10,6 @@ import os
 from pathlib import Path, PurePosixPath
 
 import jinja2
-import jinja2.sandbox
 
 from deckgen.pipeline.workspace import Workspace
 from deckgen.ops.executors import Executor, error_line, make_executor
@@ -23,6 +22,7 @@ from deckgen.prospect_files import ProspectRow, read_prospects, row_prospect
 from deckgen.recipes import find_recipe
 from deckgen.render import slug
 from deckgen.safepaths import check_output
+from deckgen.sandbox import BoundedSandbox, render_bounded, time_limit
 from deckgen.yamlio import display_path, plain
 
 
@@ -31,10 +31,11 @@ class DeckNamer:
     """Names decks from the config's filename pattern; a name already taken gets -2, -3, ..."""
 
     def __init__(self, pattern: str, recipe: str):
-        environment = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictUndefined,
-                                                          autoescape=False)
+        environment = BoundedSandbox(undefined=jinja2.StrictUndefined, autoescape=False)
         environment.filters["slug"] = slug
-        self.template = environment.from_string(pattern)
+        environment.bound_filters()
+        with time_limit():
+            self.template = environment.from_string(pattern)
         self.pattern = pattern
         self.recipe = recipe
         self.taken: set[str] = set()
@@ -42,8 +43,8 @@ class DeckNamer:
     def render(self, prospect: Prospect, row: ProspectRow) -> str:
         """Return the deck's path relative to the output folder (POSIX); ConfigError when unusable."""
         try:
-            text = self.template.render(prospect=prospect.as_context(), recipe=self.recipe,
-                                        row=row.line or row.index, index=row.index).strip()
+            text = render_bounded(self.template, dict(prospect=prospect.as_context(), recipe=self.recipe,
+                                                      row=row.line or row.index, index=row.index)).strip()
         except jinja2.TemplateError as exc:
             raise ConfigError(f"the file name pattern {self.pattern!r} (batch.filename in deckgen.yaml) "
                               f"fails: {exc.message}") from exc

@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from jinja2 import StrictUndefined, Template
-from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import missing, object_type_repr
 
 from deckgen.ooxml.runs import strip_structure_marks
 from deckgen.render.filters import FILTERS
+from deckgen.sandbox import BoundedSandbox, time_limit
 
 # Batches render the same library slides again and again: keep each distinct source compiled.
 _CACHE_LIMIT = 20_000
@@ -48,8 +48,9 @@ def _finalize(value: Any) -> Any:
     return strip_structure_marks(value if isinstance(value, str) else str(value))
 
 
-class DeckEnvironment(SandboxedEnvironment):
-    """A SandboxedEnvironment with StrictUndefined, no autoescape, deckgen's filters and a cache.
+class DeckEnvironment(BoundedSandbox):
+    """A bounded sandbox (deckgen.sandbox) with StrictUndefined, no autoescape, deckgen's filters
+    and a cache.
 
     ``template(source)`` and ``expression(source)`` compile each distinct string once.
     """
@@ -58,6 +59,7 @@ class DeckEnvironment(SandboxedEnvironment):
         super().__init__(undefined=_StrictUndefined, autoescape=False, finalize=_finalize,
                          keep_trailing_newline=True)
         self.filters.update(FILTERS)
+        self.bound_filters()
         self._templates: dict[str, Template] = {}
         self._expressions: dict[str, Callable[..., Any]] = {}
 
@@ -67,7 +69,8 @@ class DeckEnvironment(SandboxedEnvironment):
         if compiled is None:
             if len(self._templates) >= _CACHE_LIMIT:
                 self._templates.clear()
-            compiled = self._templates[source] = self.from_string(source)
+            with time_limit():      # jinja2 folds constants while compiling
+                compiled = self._templates[source] = self.from_string(source)
         return compiled
 
     def expression(self, source: str) -> Callable[..., Any]:
@@ -76,7 +79,8 @@ class DeckEnvironment(SandboxedEnvironment):
         if compiled is None:
             if len(self._expressions) >= _CACHE_LIMIT:
                 self._expressions.clear()
-            compiled = self._expressions[source] = self.compile_expression(source, undefined_to_none=False)
+            with time_limit():
+                compiled = self._expressions[source] = self.compile_expression(source, undefined_to_none=False)
         return compiled
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Undefined
-from jinja2.exceptions import TemplateSyntaxError
+from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from pptx.shapes.group import GroupShape
 from pptx.shapes.picture import Picture
 from pptx.shapes.placeholder import PicturePlaceholder
@@ -19,6 +19,7 @@ from deckgen.ooxml.runs import (MisplacedTagError, TextTemplate, notes_template,
 from deckgen.render.environment import DeckEnvironment, default_environment
 from deckgen.render.media import MediaCache, fill_chart, place_image
 from deckgen.render.problems import SlideLabel, runtime_error, syntax_error
+from deckgen.sandbox import call_bounded, render_bounded
 
 _DIRECTIVE_RE = re.compile(r"^(image|chart|if)\s*:\s*(\S.*)$", re.S)
 _LOGO = "logo"                       # shorthand for image:prospect.logo
@@ -106,8 +107,10 @@ class _SlideRenderer:
             compiled = self.env.expression(expression)
         except TemplateSyntaxError as exc:
             raise syntax_error(exc, self.where, written_as) from exc
+        except SecurityError as exc:    # a bound met while folding constants
+            raise runtime_error(exc, self.where, self.env, source, [written_as]) from exc
         try:
-            value = compiled(self.context)
+            value = call_bounded(compiled, self.context)
             if isinstance(value, Undefined):
                 value._fail_with_undefined_error()
             return value
@@ -126,8 +129,10 @@ class _SlideRenderer:
             compiled = self.env.template(template.source)
         except TemplateSyntaxError as exc:
             raise syntax_error(exc, self.where, template.line_text(exc.lineno)) from exc
+        except SecurityError as exc:    # a bound met while folding constants
+            raise runtime_error(exc, self.where, self.env, template.source, template.lines) from exc
         try:
-            rendered = compiled.render(self.context)
+            rendered = render_bounded(compiled, self.context)
         except Exception as exc:  # noqa: BLE001 - any error in template code is the template's
             raise runtime_error(exc, self.where, self.env, template.source, template.lines) from exc
         try:

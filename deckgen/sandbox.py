@@ -1,0 +1,203 @@
+"""The bounded jinja2 sandbox every user-written expression and template runs in (limits: docs/limits.md).
+
+jinja2's SandboxedEnvironment keeps templates away from Python internals but not from the
+machine's memory and time: ``10**(10**10)`` is folded while compiling, ``'x' * 10**10`` and
+``'x'|center(10**10)`` allocate gigabytes, nested loops run for hours. Here arithmetic that makes
+huge numbers or sequences is refused before it runs, every filter and call is checked on its
+arguments and result, template output is capped while it is produced, and (in the main thread) a
+timer ends an evaluation that runs longer than EVALUATION_SECONDS.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import signal
+import threading
+from typing import Any, Callable, Iterator, Mapping
+
+from jinja2 import Template
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+MAX_INT_BITS = 4096                 # about 1,200 decimal digits
+MAX_LENGTH = 1_000_000              # characters of text, items of a list, per value
+MAX_OUTPUT = 4_000_000              # characters one template may produce
+MAX_FORMAT_WIDTH = 10_000           # width/precision in '%10s' and '{:>10}'
+EVALUATION_SECONDS = 5.0            # one expression or template, compile and run
+
+# filters whose extra arguments are values, not sizes (``default(5000000)`` is fine)
+_VALUE_FILTERS = frozenset({"default", "d", "replace", "money", "number", "percent"})
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\d+|\*)?(?:\.(\d+|\*))?")
+_BRACE_FIELD = re.compile(r"\{[^{}]*\}")
+_DIGITS = re.compile(r"\d+")
+
+
+class LimitExceeded(SecurityError):
+    """An expression or template went past one of the sandbox's bounds."""
+
+
+def _refuse(what: str) -> LimitExceeded:
+    return LimitExceeded(f"{what} (limits: docs/limits.md)")
+
+
+def check_value(value: Any) -> Any:
+    """Return ``value`` when it is within the size bounds; raise LimitExceeded otherwise."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if value.bit_length() > MAX_INT_BITS:
+            raise _refuse(f"a number with more than {MAX_INT_BITS} bits")
+    elif isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)):
+        if len(value) > MAX_LENGTH:
+            raise _refuse(f"a value longer than {MAX_LENGTH:,} characters or items")
+    return value
+
+
+def _check_size_argument(value: Any) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_LENGTH:
+        raise _refuse(f"a size or count argument over {MAX_LENGTH:,}")
+
+
+def _check_format(text: str, percent: bool) -> None:
+    if percent:
+        specs = [group for match in _PERCENT_SPEC.finditer(text) for group in match.groups() if group]
+        if "*" in specs:
+            raise _refuse("a '*' width in a % format")
+        numbers = specs
+    else:
+        numbers = [n for field in _BRACE_FIELD.findall(text) for n in _DIGITS.findall(field)]
+    for number in numbers:
+        if len(number) > 6 or int(number) > MAX_FORMAT_WIDTH:
+            raise _refuse(f"a format width over {MAX_FORMAT_WIDTH:,}")
+
+
+def _length(value: Any) -> int | None:
+    return len(value) if isinstance(value, (str, bytes, list, tuple)) else None
+
+
+def _checked_binop(op: str, left: Any, right: Any) -> None:
+    """Refuse ``left op right`` when its result would pass a bound, before computing it."""
+    if op == "**":
+        if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
+            # a lower estimate of the result's bits; check_value catches the few bits it misses
+            if (left.bit_length() - 1) * right > MAX_INT_BITS:
+                raise _refuse(f"a power with more than {MAX_INT_BITS} bits")
+    elif op == "*":
+        if isinstance(left, int) and isinstance(right, int):
+            if left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                raise _refuse(f"a product with more than {MAX_INT_BITS} bits")
+        for sequence, count in ((left, right), (right, left)):
+            size = _length(sequence)
+            if size is not None and isinstance(count, int) and size * max(count, 0) > MAX_LENGTH:
+                raise _refuse(f"a repeated value longer than {MAX_LENGTH:,}")
+    elif op == "+":
+        if _length(left) is not None and _length(right) is not None \
+                and _length(left) + _length(right) > MAX_LENGTH:
+            raise _refuse(f"a value longer than {MAX_LENGTH:,}")
+    elif op == "%" and isinstance(left, str):
+        _check_format(left, percent=True)
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """A SandboxedEnvironment whose arithmetic, filters and calls stay within size bounds.
+
+    The intercepted operators are also what keeps jinja2 from folding them at compile time.
+    Subclasses that add filters call ``bound_filters()`` afterwards.
+    """
+
+    intercepted_binops = frozenset({"**", "*", "+", "%"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bound_filters()
+
+    def bound_filters(self) -> None:
+        """Wrap every filter not yet wrapped so its arguments and result are checked."""
+        for name, func in list(self.filters.items()):
+            if not getattr(func, "_deckgen_bounded", False):
+                self.filters[name] = _bounded_filter(name, func)
+
+    def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
+        _checked_binop(operator_name, left, right)
+        return check_value(self.binop_table[operator_name](left, right))
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        target = getattr(__obj, "__wrapped__", __obj)
+        owner = getattr(target, "__self__", None)
+        if isinstance(owner, str) and getattr(target, "__name__", "") in ("format", "format_map"):
+            _check_format(owner, percent=False)
+        for argument in (*args, *kwargs.values()):
+            _check_size_argument(argument)
+        return check_value(SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs))
+
+
+def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    skip = 2 if getattr(func, "jinja_pass_arg", None) is not None else 1   # context/env, value
+
+    @functools.wraps(func)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        if name not in _VALUE_FILTERS:
+            for argument in (*args[skip:], *kwargs.values()):
+                _check_size_argument(argument)
+        if name == "format" and len(args) >= skip and isinstance(args[skip - 1], str):
+            _check_format(args[skip - 1], percent=True)
+        return check_value(func(*args, **kwargs))
+
+    bounded._deckgen_bounded = True      # type: ignore[attr-defined]
+    return bounded
+
+
+# -- time ---------------------------------------------------------------------------------------
+
+_timer_armed = threading.local()
+
+
+class EvaluationTimeout(LimitExceeded):
+    """An expression or template ran longer than EVALUATION_SECONDS."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float = EVALUATION_SECONDS) -> Iterator[None]:
+    """End the block with EvaluationTimeout after ``seconds`` (main thread only: signals are
+    delivered there; elsewhere the size bounds still apply). Nested blocks share the outer timer."""
+    if threading.current_thread() is not threading.main_thread() or getattr(_timer_armed, "on", False) \
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise EvaluationTimeout(f"took longer than {seconds:g} s (limits: docs/limits.md)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    _timer_armed.on = True
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        _timer_armed.on = False
+
+
+def render_bounded(template: Template, context: Mapping[str, Any]) -> str:
+    """Render ``template`` with ``context`` within the time bound, refusing output past MAX_OUTPUT."""
+    with time_limit():
+        pieces = []
+        total = 0
+        for piece in template.generate(context):
+            total += len(piece)
+            if total > MAX_OUTPUT:
+                raise _refuse(f"template output over {MAX_OUTPUT:,} characters")
+            pieces.append(piece)
+        return "".join(pieces)
+
+
+def call_bounded(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Return ``function(*args, **kwargs)`` (a compiled expression) run within the time bound."""
+    with time_limit():
+        return check_value(function(*args, **kwargs))
+
+
+__all__ = ["BoundedSandbox", "EvaluationTimeout", "LimitExceeded", "call_bounded", "check_value",
+           "render_bounded", "time_limit"]
