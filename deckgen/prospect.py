@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from deckgen.errors import ConfigError, InputFileError
+from deckgen.images import ImageProblem, open_image, read_image_file
 from deckgen.yamlio import (LineDict, Problem, Problems, describe, did_you_mean, display_path, load_file,
                             parse_yaml, plain, where)
 
@@ -227,10 +228,19 @@ def _logo_path(value: Any, location: str, base_dir: Path, problems: Problems) ->
         problems.error(location, f"logo file '{value}' not found", f"looked for {path}")
         return None
     try:
-        with Image.open(path) as image:
+        with open_image(read_image_file(path)) as image:
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        problems.error(location, f"logo file '{value}' is not an image Pillow can read",
+    except ImageProblem as exc:
+        problems.error(location, f"logo file '{_shown(value)}' cannot be used: {exc}",
+                       "use a PNG or JPEG logo of ordinary size")
+        return None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        problems.error(location, f"logo file '{_shown(value)}' is not an image Pillow can read",
                        f"use a PNG or JPEG ({exc.__class__.__name__})")
         return None
     return path
+
+
+def _shown(text: str) -> str:
+    """``text`` as a message may quote it: at most 120 characters."""
+    return text if len(text) <= 120 else text[:117] + "..."

@@ -34,6 +34,9 @@ class ProspectRow:
     problem: str | None = None  # what makes the row unusable before validation (e.g. extra cells)
 
 
+MAX_CSV_BYTES = 256 * 1024 * 1024     # a CRM export of about a million rows
+
+
 def read_prospects(path: str | os.PathLike, columns: Mapping[str, str] | None = None) -> list[ProspectRow]:
     """Return the prospects of a CSV export, or of a YAML/JSON list of prospect mappings.
 
@@ -46,9 +49,15 @@ def read_prospects(path: str | os.PathLike, columns: Mapping[str, str] | None = 
     target = Path(path)
     label = display_path(target)
     if not target.is_file():
+        if target.exists():
+            raise InputFileError("is not a regular file (a device, pipe or folder)", where=label,
+                                 hint="give a CSV, YAML or JSON file")
         raise InputFileError("prospects file not found", where=label, hint="check the path")
     suffix = target.suffix.lower()
     if suffix == ".csv":
+        if target.stat().st_size > MAX_CSV_BYTES:
+            raise InputFileError(f"is larger than the {MAX_CSV_BYTES // (1024 * 1024)} MiB deckgen reads",
+                                 where=label, hint="split the file; limits are listed in docs/limits.md")
         return _read_csv(target, label, dict(columns or {}))
     if suffix not in PROSPECT_SUFFIXES:
         raise InputFileError(f"unknown prospects file type '{target.suffix}'",
@@ -89,6 +98,12 @@ def _read_csv(path: Path, label: str, columns: dict[str, str]) -> list[ProspectR
             if not header:
                 raise ConfigError("the CSV file is empty (no header row)", where=label)
             header = [name.strip() for name in header]
+            seen: set[str] = set()
+            for name in header:
+                if name and name in seen:
+                    raise ConfigError(f"column '{name[:100]}' appears twice in the header row",
+                                      where=f"{label}:1", hint="rename or remove one of the columns")
+                seen.add(name)
             fields = _column_fields(header, columns, label)
             rows = []
             line = reader.line_num + 1

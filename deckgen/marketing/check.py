@@ -17,7 +17,6 @@ Rules (each finding names its file and line, or module file, slide number and ke
 from __future__ import annotations
 
 import datetime
-import io
 import json
 import re
 import warnings
@@ -32,6 +31,7 @@ from pptx import Presentation
 
 from deckgen.config import ProjectConfig
 from deckgen.errors import DeckgenError
+from deckgen.images import ImageProblem, open_image
 from deckgen.library import Library, LibrarySlide, load_library
 from deckgen.ooxml import SourceDeck
 from deckgen.ooxml.inspect import (EMU_PER_PT, SlideImage, SlideInspection, TableLayout, TextBox, TextParagraph,
@@ -242,6 +242,8 @@ class _Checker:
             return   # the library index reports unreadable module files
         keyed = {slide.slide_id: slide for slide in self.library if slide.path == module}
         with deck:
+            for problem in deck.xml_part_problems():     # refused when a build copies the part
+                self.add(ERROR, "unreadable", label, problem, "re-save it from PowerPoint as .pptx")
             try:
                 prs = Presentation(str(module))
                 pptx_slides = {slide.slide_id: slide for slide in prs.slides}
@@ -529,10 +531,12 @@ def _image_problem(data: bytes) -> str | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data)) as image:
+            with open_image(data) as image:
                 image.verify()
-            with Image.open(io.BytesIO(data)) as image:
+            with open_image(data) as image:
                 image.load()
+        except ImageProblem as exc:
+            return str(exc)
         except UnidentifiedImageError:
             return "pillow does not recognise it as a picture"
         except Exception as exc:   # pillow raises OSError, SyntaxError, ValueError... on bad data

@@ -124,6 +124,8 @@ class AssembledDeck:
                     if part.data is not None:
                         write_member(out, part.name, part.data)
                     elif binaries or is_xml_type(part.content_type):
+                        if is_xml_type(part.content_type):
+                            part.deck.check_xml_part(part.source_name)   # copied unparsed
                         copy_member(part.deck, part.source_name, out, part.name)
                     else:
                         write_member(out, part.name, b"")

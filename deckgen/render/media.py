@@ -8,9 +8,10 @@ from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from deckgen.errors import TemplateError
+from deckgen.images import ImageProblem, open_image, read_image_file
 from deckgen.ooxml.runs import set_picture_image
 
 if TYPE_CHECKING:
@@ -54,19 +55,24 @@ def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, i
         path = Path(value)
         name = f"image file '{path}'"
         try:
-            data = path.read_bytes()
+            data = read_image_file(path)
+        except ImageProblem as exc:
+            raise TemplateError(f"{label}: {name} cannot be used: {exc}", where) from exc
         except OSError as exc:
             raise TemplateError(f"{label}: {name} cannot be read ({exc.strerror or exc})", where,
                                 "check the path in the prospect file") from exc
     else:
         raise TemplateError(f"{label}: expected an image file path, got {value!r}", where)
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with open_image(data) as image:
             size, fmt = image.size, image.format
             if fmt not in _EMBEDDABLE:
                 converted = io.BytesIO()
                 image.save(converted, format="PNG")
                 data = converted.getvalue()
+    except ImageProblem as exc:
+        raise TemplateError(f"{label}: {name} cannot be used: {exc}", where,
+                            "use a PNG or JPEG file of ordinary size") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise TemplateError(f"{label}: {name} is not an image pillow can read", where,
                             "use a PNG or JPEG file") from exc
