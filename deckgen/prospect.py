@@ -12,6 +12,7 @@ from PIL import UnidentifiedImageError
 
 from deckgen.errors import ConfigError, InputFileError
 from deckgen.images import ImageProblem, open_image, read_image_file
+from deckgen.safepaths import MAX_PATH_BYTES
 from deckgen.yamlio import (LineDict, Problem, Problems, describe, did_you_mean, display_path, load_file,
                             parse_yaml, plain, where)
 
@@ -223,9 +224,19 @@ def _logo_path(value: Any, location: str, base_dir: Path, problems: Problems) ->
     if not isinstance(value, str) or not value.strip():
         problems.error(location, f"'logo' must be a path to an image file, found {describe(value)}")
         return None
-    path = (base_dir / value.strip()).resolve()
-    if not path.is_file():
-        problems.error(location, f"logo file '{value}' not found", f"looked for {path}")
+    problem = logo_path_problem(value.strip())
+    if problem:
+        problems.error(location, f"logo file '{_shown(value)}' {problem}", "give the path of a PNG or JPEG file")
+        return None
+    try:
+        path = (base_dir / value.strip()).resolve()
+        found = path.is_file()
+    except (OSError, RuntimeError) as exc:   # RuntimeError: a symlink loop
+        problems.error(location, f"logo file '{_shown(value)}' cannot be used: {exc.strerror if isinstance(exc, OSError) else exc}",
+                       "give the path of a PNG or JPEG file")
+        return None
+    if not found:
+        problems.error(location, f"logo file '{_shown(value)}' not found", f"looked for {_shown(str(path))}")
         return None
     try:
         with open_image(read_image_file(path)) as image:
@@ -239,6 +250,15 @@ def _logo_path(value: Any, location: str, base_dir: Path, problems: Problems) ->
                        f"use a PNG or JPEG ({exc.__class__.__name__})")
         return None
     return path
+
+
+def logo_path_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a file path at all (a NUL, a control character, too long), or None."""
+    if any(ord(ch) < 32 for ch in text):
+        return "has a control character (or NUL) in its name"
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+        return f"has a name longer than {MAX_PATH_BYTES} bytes"
+    return None
 
 
 def _shown(text: str) -> str:

@@ -24,6 +24,7 @@ MAX_INT_BITS = 4096                 # about 1,200 decimal digits
 MAX_LENGTH = 1_000_000              # characters of text, items of a list, per value
 MAX_OUTPUT = 4_000_000              # characters one template may produce
 MAX_FORMAT_WIDTH = 10_000           # width/precision in '%10s' and '{:>10}'
+MAX_WORK = 50_000_000               # characters and items made by one evaluation, in all
 EVALUATION_SECONDS = 5.0            # one expression or template, compile and run
 
 # filters whose extra arguments are values, not sizes (``default(5000000)`` is fine)
@@ -41,16 +42,25 @@ def _refuse(what: str) -> LimitExceeded:
     return LimitExceeded(f"{what} (limits: docs/limits.md)")
 
 
+_state = threading.local()     # depth of nested bounded blocks, and the work done in the outer one
+
+
 def check_value(value: Any) -> Any:
-    """Return ``value`` when it is within the size bounds; raise LimitExceeded otherwise."""
+    """Return ``value`` when it is within the size bounds (also counting it against the work of
+    the current evaluation, so many values of allowed size cannot add up); raise LimitExceeded."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
         if value.bit_length() > MAX_INT_BITS:
             raise _refuse(f"a number with more than {MAX_INT_BITS} bits")
     elif isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)):
-        if len(value) > MAX_LENGTH:
+        size = len(value)
+        if size > MAX_LENGTH:
             raise _refuse(f"a value longer than {MAX_LENGTH:,} characters or items")
+        _state.work = getattr(_state, "work", 0) + size
+        if _state.work > MAX_WORK:
+            _state.work = 0
+            raise _refuse(f"an evaluation that makes more than {MAX_WORK:,} characters or items")
     return value
 
 
@@ -150,34 +160,35 @@ def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 
 # -- time ---------------------------------------------------------------------------------------
 
-_timer_armed = threading.local()
-
-
 class EvaluationTimeout(LimitExceeded):
     """An expression or template ran longer than EVALUATION_SECONDS."""
 
 
 @contextlib.contextmanager
 def time_limit(seconds: float = EVALUATION_SECONDS) -> Iterator[None]:
-    """End the block with EvaluationTimeout after ``seconds`` (main thread only: signals are
-    delivered there; elsewhere the size bounds still apply). Nested blocks share the outer timer."""
-    if threading.current_thread() is not threading.main_thread() or getattr(_timer_armed, "on", False) \
-            or signal.getitimer(signal.ITIMER_REAL)[0] > 0:
-        yield
-        return
+    """One bounded evaluation: its work count starts at zero, and in the main thread (where
+    signals are delivered) a timer ends it with EvaluationTimeout after ``seconds``; elsewhere the
+    size and work bounds still apply. Nested blocks belong to the outer one."""
+    depth = getattr(_state, "depth", 0)
+    if depth == 0:
+        _state.work = 0
+    arm = depth == 0 and threading.current_thread() is threading.main_thread() \
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    previous = None
+    if arm:
+        def expire(signum: int, frame: Any) -> None:
+            raise EvaluationTimeout(f"took longer than {seconds:g} s (limits: docs/limits.md)")
 
-    def expire(signum: int, frame: Any) -> None:
-        raise EvaluationTimeout(f"took longer than {seconds:g} s (limits: docs/limits.md)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    _timer_armed.on = True
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    _state.depth = depth + 1
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        _timer_armed.on = False
+        _state.depth = depth
+        if arm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 def render_bounded(template: Template, context: Mapping[str, Any]) -> str:

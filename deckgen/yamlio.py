@@ -7,6 +7,7 @@ import json
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -16,6 +17,7 @@ import yaml
 from deckgen.errors import ConfigError, DeckgenError, collect_problems
 
 _FILE_LINE = re.compile(r"^(.*):(\d+)$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 ERROR = "error"
 WARNING = "warning"
 
@@ -121,6 +123,22 @@ class _LineLoader(_BaseLoader):
     def construct_yaml_seq(self, node: yaml.SequenceNode):  # type: ignore[override]
         yield self.construct_sequence(node)
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError as exc:     # Python refuses int() of more than 4300 digits
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number with more than {sys.get_int_max_str_digits()} digits", node.start_mark
+            ) from exc
+
+    def construct_yaml_str(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        text = super().construct_yaml_str(node)
+        if _SURROGATE.search(text):
+            raise yaml.constructor.ConstructorError(
+                None, None, "text with a lone surrogate character (\\ud800-\\udfff), which is not "
+                "valid Unicode", node.start_mark)
+        return text
+
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
         # A date-shaped but impossible value (2027-13-01) stays text so validation can name it.
         try:
@@ -132,6 +150,8 @@ class _LineLoader(_BaseLoader):
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_map)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_yaml_seq)
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_yaml_int)
+_LineLoader.add_constructor("tag:yaml.org,2002:str", _LineLoader.construct_yaml_str)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -189,6 +209,11 @@ def parse_yaml(text: str, label: str) -> Any:
 
     The document is composed, checked against the depth and alias bounds, and only then built.
     """
+    surrogate = _SURROGATE.search(text)
+    if surrogate:    # from a command line in another encoding, or a "\\udc80" escape
+        line = text.count("\n", 0, surrogate.start()) + 1
+        raise ConfigError("invalid YAML: a lone surrogate character (\\ud800-\\udfff), which is not "
+                          "valid Unicode", where=_where(label, line))
     loader = _LineLoader(text)
     loader.file_label = label
     try:
@@ -291,23 +316,27 @@ def parse_json(text: str, label: str) -> Any:
                           hint="simplify the file; limits are listed in docs/limits.md") from exc
     except ValueError as exc:
         raise ConfigError(f"invalid JSON: {exc}", where=label) from exc
-    if _depth(data) > MAX_DEPTH:
-        raise ConfigError(f"refused: nests deeper than {MAX_DEPTH} levels", where=label,
-                          hint="simplify the file; limits are listed in docs/limits.md")
+    _check_json_values(data, label)
     return data
 
 
-def _depth(data: Any) -> int:
-    deepest = 0
+def _check_json_values(data: Any, label: str) -> None:
+    """Raise ConfigError for JSON nesting deeper than MAX_DEPTH or text that is not valid
+    Unicode (a lone surrogate from a "\\udc80" escape)."""
     stack = [(data, 1)]
     while stack:
         node, depth = stack.pop()
-        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            raise ConfigError(f"refused: nests deeper than {MAX_DEPTH} levels", where=label,
+                              hint="simplify the file; limits are listed in docs/limits.md")
         if isinstance(node, dict):
+            stack.extend((key, depth + 1) for key in node)
             stack.extend((value, depth + 1) for value in node.values())
         elif isinstance(node, list):
             stack.extend((value, depth + 1) for value in node)
-    return deepest
+        elif isinstance(node, str) and _SURROGATE.search(node):
+            raise ConfigError(f"invalid JSON: text {node[:40]!r} has a lone surrogate character "
+                              "(\\ud800-\\udfff), which is not valid Unicode", where=label)
 
 
 def _attach_file(data: Any, label: str) -> Any:

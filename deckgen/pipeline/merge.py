@@ -51,14 +51,15 @@ def parse_spec(text: str) -> SlideSpec:
     """Parse ``deck.pptx``, ``deck.pptx#3`` or ``deck.pptx#1,3-5`` (a path that exists as
     given, '#' included, is taken whole)."""
     path_text, hash_sign, ranges = text.rpartition("#")
-    if not hash_sign or Path(text).exists():
+    if not hash_sign or _exists(text):
         return SlideSpec(text, Path(text), None)
     numbers: list[tuple[int, int]] = []
     for item in ranges.split(","):
         match = _RANGE.match(item)
         if not match:
-            raise SlideSelectionError(f"'{item.strip()}' is not a slide number or range",
-                                      where=text, hint=_SPEC_HINT)
+            shown = item.strip() if len(item) < 40 else item.strip()[:37] + "..."
+            raise SlideSelectionError(f"'{shown}' is not a slide number or range",
+                                      where=path_text + "#...", hint=_SPEC_HINT)
         first = int(match.group(1))
         last = int(match.group(2) or first)
         if first < 1 or last < first:
@@ -66,6 +67,13 @@ def parse_spec(text: str) -> SlideSpec:
                                       hint="numbers start at 1 and ranges go upwards, e.g. 3-5")
         numbers.append((first, last))
     return SlideSpec(text, Path(path_text), tuple(numbers))
+
+
+def _exists(text: str) -> bool:
+    try:
+        return Path(text).exists()
+    except (OSError, ValueError):     # a name too long for the file system, a NUL
+        return False
 
 
 def merge(specs: Sequence[str], output: str | os.PathLike,

@@ -13,6 +13,7 @@ from deckgen.config import ProjectConfig, project_config
 from deckgen.fsutil import sha256_file
 from deckgen.library import Library, load_library
 from deckgen.library.cache import IndexCache
+from deckgen.yamlio import raise_problems
 from deckgen.ooxml import SourceDeck
 from deckgen.prospect import Prospect
 from deckgen.recipes import DeckPlan, Recipe, load_recipe, resolve
@@ -61,8 +62,12 @@ class Workspace:
         caller reports them itself)."""
         index = load_library(self.config.library, today=self.today, cache=self.index_cache)
         self.index_cache.save()
-        for problem in index.problems if self.log_problems else ():
-            log.warning("%s", problem)
+        if self.log_problems:
+            # an error (a damaged module, a duplicate key) would otherwise leave the build with
+            # another module's slide or none, and only a warning to say so
+            raise_problems(list(index.problems), "the slide library has errors (see `deckgen check`)")
+            for problem in index.problems:
+                log.warning("%s", problem)
         return index
 
     def recipe(self, ref: str | os.PathLike) -> Recipe:
