@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from deckgen.errors import ConfigError, DeckgenError, InputFileError
 from deckgen.prospect import LIST_FIELDS, Prospect, prospect_from_data, prospect_from_file
-from deckgen.yamlio import display_path, load_file, where
+from deckgen.yamlio import display_path, load_file, surrogate_problem, where
 
 LIST_SEPARATOR = ";"
 PROSPECT_SUFFIXES = (".csv", ".json", ".yaml", ".yml")
@@ -62,7 +62,7 @@ def read_prospects(path: str | os.PathLike, columns: Mapping[str, str] | None = 
     if suffix not in PROSPECT_SUFFIXES:
         raise InputFileError(f"unknown prospects file type '{target.suffix}'",
                              where=label, hint="use a .csv, .json, .yaml or .yml file")
-    return _data_rows(target, label, load_file(target))
+    return _data_rows(target, label, load_file(target, per_item=True))
 
 
 def _data_rows(target: Path, label: str, data: Any) -> list[ProspectRow]:
@@ -79,7 +79,7 @@ def _data_rows(target: Path, label: str, data: Any) -> list[ProspectRow]:
             rows.append(ProspectRow(item_label, target, line, index, {},
                                     "each prospect must be a mapping of fields (company, segment, ...)"))
         else:
-            rows.append(ProspectRow(item_label, target, line, index, item))
+            rows.append(ProspectRow(item_label, target, line, index, item, surrogate_problem(item)))
     return rows
 
 

@@ -236,10 +236,30 @@ def parse_yaml(text: str, label: str) -> Any:
         loader.dispose()
 
 
-def load_file(path: str | os.PathLike) -> Any:
+def surrogate_problem(data: Any) -> str | None:
+    """Why ``data`` (parsed JSON) holds text that is not valid Unicode (a lone surrogate, from a
+    "\\udc80" escape), or None. Such text cannot be written to a deck or a manifest."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and _SURROGATE.search(node):
+            shown = node[:40].encode("utf-8", "backslashreplace").decode("ascii", "replace")
+            return (f"text '{shown}' has a lone surrogate character (\\ud800-\\udfff), "
+                    "which is not valid Unicode")
+    return None
+
+
+def load_file(path: str | os.PathLike, per_item: bool = False) -> Any:
     """Return the data of a YAML or JSON file, with LineDict/LineList nodes that know their lines.
 
     Raises ConfigError (``file:line: ...``) for a missing/unreadable file or a syntax error.
+    With ``per_item`` (a list whose items are judged one by one), text that is not valid Unicode
+    is left to the caller (``surrogate_problem``).
     """
     target = Path(path)
     label = display_path(target)
@@ -247,6 +267,9 @@ def load_file(path: str | os.PathLike) -> Any:
     if target.suffix.lower() != ".json":
         return parse_yaml(text, label)
     data = parse_json(text, label)
+    problem = None if per_item else surrogate_problem(data)
+    if problem:
+        raise ConfigError(f"invalid JSON: {problem}", where=label)
     # JSON is (almost always) YAML too: reading it again with the YAML loader gives line numbers.
     try:
         with_lines = parse_yaml(text, label)
@@ -321,8 +344,7 @@ def parse_json(text: str, label: str) -> Any:
 
 
 def _check_json_values(data: Any, label: str) -> None:
-    """Raise ConfigError for JSON nesting deeper than MAX_DEPTH or text that is not valid
-    Unicode (a lone surrogate from a "\\udc80" escape)."""
+    """Raise ConfigError for JSON nesting deeper than MAX_DEPTH."""
     stack = [(data, 1)]
     while stack:
         node, depth = stack.pop()
@@ -334,9 +356,7 @@ def _check_json_values(data: Any, label: str) -> None:
             stack.extend((value, depth + 1) for value in node.values())
         elif isinstance(node, list):
             stack.extend((value, depth + 1) for value in node)
-        elif isinstance(node, str) and _SURROGATE.search(node):
-            raise ConfigError(f"invalid JSON: text {node[:40]!r} has a lone surrogate character "
-                              "(\\ud800-\\udfff), which is not valid Unicode", where=label)
+
 
 
 def _attach_file(data: Any, label: str) -> Any:

@@ -328,3 +328,108 @@ def test_hostile_input_is_one_line_and_touches_nothing(project: Path, case: Case
     assert case.expect in errors[0], errors[0]
     assert len(errors[0]) < 600, errors[0]
     assert snapshot(project.parent, skip) == before
+
+
+# -- one bad row fails one deck -----------------------------------------------------------------
+
+def test_bad_rows_fail_their_own_decks_only(project: Path) -> None:
+    _write(project / "prospects" / "bomb.png", _png_header(65535, 65535))
+    rows = [json.loads(_prospect(company="Good Co")),
+            json.loads(_prospect(company="Surrogate Co", **{"contact.name": "Ha\udc80nk"})),
+            json.loads(_prospect(company="Bomb Co", logo="bomb.png")),
+            json.loads(_prospect(company="Long Co", logo="x" * 300 + ".png"))]
+    _write(project / "prospects" / "rows.json", json.dumps(rows))
+
+    result = run_deckgen(["batch", "first-call", "-p", "prospects/rows.json", "-o", "build", "-j", "1"], project)
+
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert "1 deck built, 0 up to date, 3 failed" in result.stdout + result.stderr
+    failed = [line for line in result.stderr.splitlines() if line.startswith("failed: ")]
+    assert [line.split(":")[1].strip() for line in failed] == [
+        "prospects/rows.json#2", "prospects/rows.json#3", "prospects/rows.json#4"]
+    assert "surrogate" in failed[0] and "pixels" in failed[1] and "too long" in failed[2]
+    manifest = json.loads((project / "build" / "deckgen-manifest.json").read_text())
+    assert list(manifest["decks"]) == ["good-co-first-call.pptx"]
+    assert sorted(p.name for p in (project / "build").glob("*.pptx")) == ["good-co-first-call.pptx"]
+
+
+# -- killed at random moments -------------------------------------------------------------------
+
+def _processes_with(marker: str) -> list[int]:
+    """Pids of live processes whose environment holds ``marker`` (the run and all it started)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _start(args: list[str], cwd: Path, marker: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO), DECKGEN_CACHE_DIR=str(cwd / ".cache"),
+               DECKGEN_FAULT_MARK=marker)
+    return subprocess.Popen([sys.executable, "-m", "deckgen", *args], cwd=cwd, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_limit_memory)
+
+
+def _assert_consistent(folder: Path) -> None:
+    """Every deck the manifest names is on disk with the bytes its record says."""
+    manifest = json.loads((folder / "deckgen-manifest.json").read_text())
+    for name, entry in manifest["decks"].items():
+        deck = folder / name
+        assert deck.is_file(), f"the manifest names {name}, which is not on disk"
+        assert hashlib.sha256(deck.read_bytes()).hexdigest() == entry["record"]["output"], name
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_run_killed_at_a_random_moment_leaves_no_process_and_a_consistent_folder(project: Path, seed: int) -> None:
+    import random
+    import time
+
+    chance = random.Random(seed)
+    command = ["batch", "first-call", "-p", "prospects/crm-export.csv", "-o", "build", "-j", "2"]
+    if seed % 2 == 0:       # a rebuild of a folder built before
+        assert run_deckgen(command, project).returncode == 0
+        command = ["rebuild", "build", "--force", "-j", "2"]
+    marker = f"deckgen-fault-{seed}-{os.getpid()}-{time.time_ns()}"
+    skip = {project / "build", project / ".cache"}
+    before = snapshot(project.parent, skip)
+
+    run = _start(command, project, marker)
+    time.sleep(chance.uniform(0.5, 5.0))
+    run.kill()          # SIGKILL: no handler runs, no cleanup
+    run.wait()
+
+    deadline = time.monotonic() + 15
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_with(marker) == [], "processes of the killed run are still alive"
+    assert snapshot(project.parent, skip) == before
+    if (project / "build" / "deckgen-manifest.json").exists():
+        _assert_consistent(project / "build")
+
+    again = run_deckgen(["batch", "first-call", "-p", "prospects/crm-export.csv", "-o", "build", "-j", "2"], project)
+    assert again.returncode == 0, again.stderr[-2000:]
+    _assert_consistent(project / "build")
+    assert len(list((project / "build").glob("*.pptx"))) == 8
+    assert not list((project / "build").rglob("*.part"))
+
+
+def test_sigterm_stops_a_batch_cleanly(project: Path) -> None:
+    import time
+
+    marker = f"deckgen-term-{os.getpid()}-{time.time_ns()}"
+    run = _start(["batch", "first-call", "-p", "prospects/crm-export.csv", "-o", "build", "-j", "2"], project, marker)
+    time.sleep(3.0)
+    run.terminate()
+    assert run.wait(timeout=60) != 0
+    deadline = time.monotonic() + 15
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_with(marker) == []
+    assert not list((project / "build").rglob("*.part"))
+    if (project / "build" / "deckgen-manifest.json").exists():
+        _assert_consistent(project / "build")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
+import threading
 
 import click
 
@@ -31,10 +33,18 @@ class _LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="deckgen")
 @click.option("-v", "--verbose", is_flag=True, help="Show progress details and warnings.")
 def main(verbose: bool) -> None:
     """Assemble tailored PowerPoint decks from a modular slide library."""
+    # SIGTERM (a scheduler stopping the run, `kill`) stops as Ctrl-C does: temporary files are
+    # removed, LibreOffice children killed, the pool stopped and the manifest saved
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s: %(message)s")
