@@ -6,21 +6,10 @@ from typing import Any, Callable, Mapping
 
 import jinja2
 
-from deckgen.sandbox import BoundedSandbox, LimitExceeded, call_bounded, time_limit
-
-
-class _DataEnvironment(BoundedSandbox):
-    """A sandbox where ``a.b`` on a mapping reads key ``b`` first, so ``prospect.values`` is the
-    prospect's values, not ``dict.values``."""
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if isinstance(obj, Mapping) and attribute in obj:
-            return obj[attribute]
-        return super().getattr(obj, attribute)
-
+from deckgen.sandbox import LimitExceeded, call_bounded, time_limit, user_sandbox
 
 # Prospect values reach expressions only as data in the context; nothing here renders them.
-_ENV = _DataEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+_ENV = user_sandbox()
 
 
 class ConditionError(ValueError):

@@ -1,4 +1,5 @@
-"""The bounded jinja2 sandbox every user-written expression and template runs in (limits: docs/limits.md).
+"""The one sandbox every user-written template and expression runs in (slides, conditions, file
+names), with bounds on size and time (limits: docs/limits.md).
 
 jinja2's SandboxedEnvironment keeps templates away from Python internals but not from the
 machine's memory and time: ``10**(10**10)`` is folded while compiling, ``'x' * 10**10`` and
@@ -16,6 +17,7 @@ import signal
 import threading
 from typing import Any, Callable, Iterator, Mapping
 
+import jinja2
 from jinja2 import Template
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
@@ -109,18 +111,30 @@ def _checked_binop(op: str, left: Any, right: Any) -> None:
         _check_format(left, percent=True)
 
 
-class BoundedSandbox(SandboxedEnvironment):
-    """A SandboxedEnvironment whose arithmetic, filters and calls stay within size bounds.
+class UserSandbox(SandboxedEnvironment):
+    """jinja2's sandbox, strict (undefined names fail), unescaped (output is slide text, not HTML)
+    and bounded: arithmetic that makes huge numbers or sequences is refused, every filter and call
+    is checked on its arguments and result (the intercepted operators are also what keeps jinja2
+    from folding them at compile time).
 
-    The intercepted operators are also what keeps jinja2 from folding them at compile time.
-    Subclasses that add filters call ``bound_filters()`` afterwards.
+    ``a.b`` on a mapping reads key ``b`` first, so ``prospect.values`` is the prospect's values,
+    not ``dict.values``. Every environment that evaluates user data derives from this class, so a
+    rule for all of them (a bound, a filter) is added here once. Subclasses that add filters call
+    ``bound_filters()`` afterwards.
     """
 
     intercepted_binops = frozenset({"**", "*", "+", "%"})
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, **options: Any):
+        options.setdefault("undefined", jinja2.StrictUndefined)
+        options.setdefault("autoescape", False)
+        super().__init__(**options)
         self.bound_filters()
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, Mapping) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
 
     def bound_filters(self) -> None:
         """Wrap every filter not yet wrapped so its arguments and result are checked."""
@@ -140,6 +154,14 @@ class BoundedSandbox(SandboxedEnvironment):
         for argument in (*args, *kwargs.values()):
             _check_size_argument(argument)
         return check_value(SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs))
+
+
+def user_sandbox(**filters: Any) -> UserSandbox:
+    """Return a new sandbox with ``filters`` added to jinja's own (bounded like them)."""
+    environment = UserSandbox()
+    environment.filters.update(filters)
+    environment.bound_filters()
+    return environment
 
 
 def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -210,5 +232,5 @@ def call_bounded(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
         return check_value(function(*args, **kwargs))
 
 
-__all__ = ["BoundedSandbox", "EvaluationTimeout", "LimitExceeded", "call_bounded", "check_value",
-           "render_bounded", "time_limit"]
+__all__ = ["EvaluationTimeout", "LimitExceeded", "UserSandbox", "call_bounded", "check_value",
+           "render_bounded", "time_limit", "user_sandbox"]

@@ -137,7 +137,7 @@ def test_rebuild_works_from_any_directory_like_cron(built, tmp_path, monkeypatch
 def test_rebuild_of_a_folder_without_manifest_says_what_to_do(built):
     result = CliRunner().invoke(main, ["rebuild", "prospects"])
     assert result.exit_code == 1
-    assert result.output == ("Error: no build manifest (deckgen-manifest.json) in prospects "
+    assert result.output == ("error: no build manifest (deckgen-manifest.json) in prospects "
                              "(build decks there first with `deckgen batch` (or pass the output folder))\n")
 
 
@@ -160,7 +160,7 @@ def test_two_concurrent_rebuilds_the_second_gets_the_lock_error(built, monkeypat
         assert started.wait(30)
         second = CliRunner().invoke(main, ["rebuild", "out"])
         assert second.exit_code == 3
-        assert second.output == (f"Error: another deckgen run (pid {os.getpid()}) holds out/.deckgen.lock "
+        assert second.output == (f"error: another deckgen run (pid {os.getpid()}) holds out/.deckgen.lock "
                                  f"(wait for it to finish, or stop it, then run again)\n")
         with pytest.raises(LockedError):
             run_rebuild(out, dry_run=True)
@@ -207,3 +207,33 @@ def test_deckgen_rebuild_runs_as_a_command(built):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1].startswith("5 decks rebuilt, 0 up to date, 0 failed")
     assert deck_titles(built / "out" / "initrode-first-call.pptx")[-1] == "Talk soon, Initrode"
+
+
+def test_rebuild_reads_the_crm_export_again_changed_added_and_vanished_rows(built):
+    out = built / "out"
+    accounts = built / "prospects" / "accounts.csv"
+    text = accounts.read_text(encoding="utf-8")
+    text = text.replace("Initrode,enterprise,acme,5400,", "Initrode,enterprise,initech,5400,")   # changed row
+    text = text.replace("Stark Tooling,smb,acme,120,\n", "")                                     # vanished row
+    accounts.write_text(text + "Hooli,mid-market,acme,900,\n", encoding="utf-8")                 # added row
+    stark = (out / "stark-tooling-first-call.pptx").read_bytes()
+
+    dry = CliRunner().invoke(main, ["rebuild", "out", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "hooli-first-call.pptx: new deck" in dry.stdout
+    assert "initrode-first-call.pptx: prospect data changed" in dry.stdout
+    assert ("warning: stark-tooling-first-call.pptx: its prospect row is gone from its prospects file; "
+            "the deck is kept (rebuild --prune deletes it)") in dry.stderr
+
+    report = run_rebuild(out, jobs=1)
+    assert sorted(report.built) == ["hooli-first-call.pptx", "initrode-first-call.pptx"]
+    assert report.vanished == ["stark-tooling-first-call.pptx"] and report.pruned == []
+    assert (out / "stark-tooling-first-call.pptx").read_bytes() == stark      # never deleted unasked
+    assert "Why not Initech" in deck_titles(out / "initrode-first-call.pptx")
+
+    pruned = run_rebuild(out, jobs=1, prune=True)
+    assert pruned.pruned == ["stark-tooling-first-call.pptx"]
+    assert not (out / "stark-tooling-first-call.pptx").exists()
+    assert "stark-tooling-first-call.pptx" not in manifest(out)["decks"]
+    assert_manifest_consistent(out)
+    assert run_rebuild(out, jobs=1).stale == []

@@ -21,8 +21,9 @@ from deckgen import __version__
 from deckgen.config import ProjectConfig, load_config
 from deckgen.errors import ConfigError
 from deckgen.fsutil import write_bytes_atomic
+from deckgen.fsutil import display_path
 from deckgen.safepaths import inside
-from deckgen.yamlio import display_path, read_bytes_capped
+from deckgen.yamlio import read_bytes_capped
 
 MANIFEST_NAME = "deckgen-manifest.json"
 FORMAT = 1
@@ -226,6 +227,12 @@ class Manifest:
         """Record (or replace) a deck that is now on disk; saved by the next ``save_soon``/``save``."""
         self.decks[entry.name] = entry
         self._unsaved += 1
+
+    def forget(self, name: str) -> None:
+        """Drop a deck from the record (its file is the caller's to delete)."""
+        if self.decks.pop(name, None) is not None:
+            self._entry_json.pop(name, None)
+            self._unsaved += 1
 
     def set_project(self, project: ProjectRef) -> None:
         """Record the project the folder's decks are built from."""

@@ -9,8 +9,9 @@ from typing import Sequence
 
 from deckgen.config import input_folders_around
 from deckgen.errors import DeckgenError, SlideSelectionError
+from deckgen.ooxml import AssembledDeck, SlidePick, assemble
+from deckgen.ooxml.package import DeckSet
 from deckgen.safepaths import check_output
-from deckgen.ooxml import AssembledDeck, SlidePick, SourceDeck, assemble
 
 # at most 9 digits: a slide number past a billion is a typo, and int() of thousands of digits is slow
 _RANGE = re.compile(r"^\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?$")
@@ -93,14 +94,11 @@ def merge(specs: Sequence[str], output: str | os.PathLike,
     parsed = [parse_spec(text) for text in specs]
     check_output(target, inputs=[spec.path for spec in parsed] + ([Path(base)] if base else []),
                  protected=input_folders_around())
-    decks: dict[Path, SourceDeck] = {}
+    decks = DeckSet()
     try:
         picks = []
         for spec in parsed:
-            key = spec.path.resolve()
-            if key not in decks:
-                decks[key] = SourceDeck.open(spec.path)
-            deck = decks[key]
+            deck = decks.get(spec.path)
             numbers = spec.numbers_in(len(deck.slide_ids))
             if spec.ranges is None and not deck.slide_ids:
                 raise SlideSelectionError("has no slides", where=spec.text)
@@ -110,5 +108,4 @@ def merge(specs: Sequence[str], output: str | os.PathLike,
         assembled.save(target)
         return assembled
     finally:
-        for deck in decks.values():
-            deck.close()
+        decks.close_opened()

@@ -13,12 +13,12 @@ from deckgen.config import input_folders_around
 from deckgen.errors import InputFileError
 from deckgen.safepaths import check_output
 from deckgen.ooxml import SourceDeck
-from deckgen.preview import (DEFAULT_WIDTH, LibrarySlide, RenderCache, contact_sheet, deck_pages,
+from deckgen.preview import (DEFAULT_WIDTH, SlideRef, RenderCache, contact_sheet, deck_pages,
                              deck_pdf, default_cache_dir, open_cache, selection_pdf,
                              slide_thumbnails)
 from deckgen.preview.cache import copy_out
 from deckgen.preview.libreoffice import DEFAULT_TIMEOUT
-from deckgen.preview.render import Progress
+from deckgen.progress import Progress
 
 CONTACT_SHEET_NAME = "contact-sheet.png"
 _SLIDE_PNG = re.compile(r"slide-\d+\.png")
@@ -53,7 +53,7 @@ def preview_deck(deck: str | Path, out_dir: str | Path, *, width: int = DEFAULT_
     check_output(out_dir, inputs=[spec.path], protected=input_folders_around(), what="preview folder")
     result = PreviewResult()
     with _cache(cache_dir, use_cache) as cache:
-        chosen: list[LibrarySlide] = []
+        chosen: list[SlideRef] = []
         if spec.ranges is None:
             pages = deck_pages(spec.path, cache, width=width, progress=progress, timeout=timeout)
             numbers = list(range(1, len(pages) + 1))
@@ -79,13 +79,13 @@ def preview_deck(deck: str | Path, out_dir: str | Path, *, width: int = DEFAULT_
     return result
 
 
-def _chosen_slides(spec: SlideSpec) -> tuple[list[LibrarySlide], int, list[int]]:
+def _chosen_slides(spec: SlideSpec) -> tuple[list[SlideRef], int, list[int]]:
     """(the slides ``spec`` names, the deck's slide count, their numbers); SlideSelectionError if
     out of range (checked before any list of them is made)."""
     with SourceDeck.open(spec.path) as source:
         numbers = spec.numbers_in(len(source.slide_ids))
         ids = [source.slide_id_at(number, where=spec.text) for number in numbers]
-        return [LibrarySlide(spec.path, slide_id) for slide_id in ids], len(source.slide_ids), numbers
+        return [SlideRef(spec.path, slide_id) for slide_id in ids], len(source.slide_ids), numbers
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from PIL import UnidentifiedImageError
 
 from deckgen.errors import TemplateError
 from deckgen.images import ImageProblem, open_image, read_image_file
-from deckgen.ooxml.runs import set_picture_image
+from deckgen.ooxml.shapes import set_picture_image
 
 if TYPE_CHECKING:
     from pptx.chart.data import CategoryChartData
