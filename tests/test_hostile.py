@@ -1,6 +1,6 @@
 """Hostile and careless input, run as real `deckgen` processes under a timeout and a memory cap.
 
-Every case must end with exit code 1, one "Error: ..." line naming the input, no traceback, and
+Every case must end with exit code 1, one "error: ..." line naming the input, no traceback, and
 nothing changed outside the output folder: not the library, recipes, prospects or config, and
 not a file outside the project. A hang fails the case (timeout) instead of hanging CI, and a
 case that allocates without bound dies at the memory cap instead of taking the machine.
@@ -324,7 +324,7 @@ def test_hostile_input_is_one_line_and_touches_nothing(project: Path, case: Case
     assert result.returncode == 1, output[-2000:]
     assert "Traceback" not in output, output[-3000:]
     errors = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(errors) == 1 and errors[0].startswith("Error: "), result.stderr[-2000:]
+    assert len(errors) == 1 and errors[0].startswith("error: "), result.stderr[-2000:]
     assert case.expect in errors[0], errors[0]
     assert len(errors[0]) < 600, errors[0]
     assert snapshot(project.parent, skip) == before

@@ -60,7 +60,7 @@ def parse_spec(text: str) -> SlideSpec:
         if not match:
             shown = item.strip() if len(item) < 40 else item.strip()[:37] + "..."
             raise SlideSelectionError(f"'{shown}' is not a slide number or range",
-                                      where=path_text + "#...", hint=_SPEC_HINT)
+                                      where=text if len(text) <= 200 else path_text + "#...", hint=_SPEC_HINT)
         first = int(match.group(1))
         last = int(match.group(2) or first)
         if first < 1 or last < first:
