@@ -218,7 +218,8 @@ def parse_yaml(text: str, label: str) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(f"invalid YAML: {problem}", where=_where(label, line)) from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", where=label) from exc
+        first_line = (str(exc).splitlines() or ["invalid YAML"])[0]
+        raise ConfigError(f"invalid YAML: {first_line}", where=label) from exc
     finally:
         loader.dispose()
 

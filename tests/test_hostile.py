@@ -433,3 +433,60 @@ def test_sigterm_stops_a_batch_cleanly(project: Path) -> None:
     assert not list((project / "build").rglob("*.part"))
     if (project / "build" / "deckgen-manifest.json").exists():
         _assert_consistent(project / "build")
+
+
+# -- in-process checks of single bounds ---------------------------------------------------------
+
+def test_a_full_disk_while_copying_names_the_output_not_the_module(tmp_path, monkeypatch) -> None:
+    import errno
+
+    import deckgen.ooxml.outpackage as outpackage
+    from deckgen.errors import OutputError
+    from deckgen.pipeline.merge import merge
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(outpackage, "copy_raw", disk_full)
+    with pytest.raises(OutputError) as caught:
+        merge([str(REPO / "slide_library" / "corporate.pptx")], tmp_path / "out.pptx")
+    assert "out.pptx" in str(caught.value) and "No space left" in str(caught.value)
+    assert "corporate.pptx" not in str(caught.value)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_template_that_loops_for_ever_is_stopped_by_the_time_bound() -> None:
+    from deckgen.render.environment import make_environment
+    from deckgen.sandbox import EvaluationTimeout, render_bounded
+
+    env = make_environment()
+    source = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    with pytest.raises(EvaluationTimeout):
+        render_bounded(env.template(source), {})
+
+
+@pytest.mark.parametrize("source", ["{{ 'x' * 10**9 }}", "{{ 'x'|center(10**9) }}", "{{ '%0999999999d' % 1 }}",
+                                    "{{ '{:>999999999}'.format(1) }}", "{{ 10**(10**10) }}",
+                                    "{{ 'x'.ljust(100000000) }}", "{{ range(100000)|join('x' * 1000) }}"],
+                         ids=["repeat", "center", "percent-width", "format-width", "power", "ljust", "join"])
+def test_expressions_that_would_exhaust_memory_are_refused(source: str) -> None:
+    from deckgen.render.environment import make_environment
+    from deckgen.sandbox import LimitExceeded, render_bounded
+
+    env = make_environment()
+    with pytest.raises(LimitExceeded):
+        render_bounded(env.template(source), {})
+
+
+def test_slug_of_a_name_without_latin_letters_is_stable_and_not_empty() -> None:
+    from deckgen.render import slug
+
+    assert slug("株式会社ニッポン") == slug("株式会社ニッポン") != ""
+    assert slug("株式会社ニッポン").startswith("id-") and slug("Globex Corp") == "globex-corp"
+
+
+def test_terminal_escapes_in_data_are_not_echoed_raw(project: Path) -> None:
+    _write(project / "prospects" / "evil.json", _prospect(company="Evil\x1b]0;pwned\x07\x1b[31m"))
+    result = run_deckgen(["build", "first-call", "-p", "prospects/evil.json", "-o", "build/x.pptx"], project)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout + result.stderr and "\\x1b" in result.stdout

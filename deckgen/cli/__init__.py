@@ -10,6 +10,7 @@ from dataclasses import replace
 import click
 
 from deckgen import __version__
+from deckgen.yamlio import printable
 from deckgen.errors import DeckgenError
 
 
@@ -52,7 +53,9 @@ class UserError(click.ClickException):
         self.exit_code = error.exit_code
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {str(self)}", err=True, file=file)
+        # data (a company name, a file name) can hold terminal escapes: shown escaped, line by line
+        text = "\n".join(printable(line) for line in str(self).split("\n"))
+        click.echo(f"error: {text}", err=True, file=file)
 
 
 class _LazyGroup(click.Group):

@@ -1,6 +1,7 @@
 """The jinja filters slide templates use to format prospect data: money, number, percent, slug."""
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -87,9 +88,18 @@ def percent(value: Any, decimals: int = 0) -> str:
 
 
 def slug(value: Any) -> str:
-    """"Globex Corporation (EU)" -> "globex-corporation-eu": lowercase ASCII words joined by '-'."""
-    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """"Globex Corporation (EU)" -> "globex-corporation-eu": lowercase ASCII words joined by '-'.
+
+    A name without Latin letters or digits gets a stable "id-" and 10 hex digits of its hash.
+    """
+    original = str(value)
+    text = unicodedata.normalize("NFKD", original).encode("ascii", "ignore").decode("ascii")
+    result = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if not result and original.strip():
+        # a name with no Latin letters ("株式会社") still needs a file name, the same on every run
+        digest = hashlib.sha256(original.strip().encode("utf-8", "surrogatepass")).hexdigest()
+        result = f"id-{digest[:10]}"
+    return result
 
 
 FILTERS = {"money": money, "number": number, "percent": percent, "slug": slug}
