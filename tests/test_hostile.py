@@ -490,3 +490,18 @@ def test_terminal_escapes_in_data_are_not_echoed_raw(project: Path) -> None:
     result = run_deckgen(["build", "first-call", "-p", "prospects/evil.json", "-o", "build/x.pptx"], project)
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout + result.stderr and "\\x1b" in result.stdout
+
+
+def test_a_garbage_or_short_pdf_from_the_renderer_is_not_kept(tmp_path) -> None:
+    from PIL import Image
+
+    from deckgen.preview.libreoffice import pdf_problem
+
+    garbage = tmp_path / "garbage.pdf"
+    garbage.write_bytes(b"%PDF-1.7\nnot really")
+    assert pdf_problem(garbage, 3) == "it is not a complete PDF file"
+    one_page = tmp_path / "one.pdf"
+    Image.new("RGB", (20, 20), "white").save(one_page, format="PDF")
+    assert pdf_problem(one_page, 1) is None
+    if shutil.which("pdfinfo"):
+        assert pdf_problem(one_page, 2) == "1 pages for 2 slides"
