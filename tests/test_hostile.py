@@ -505,3 +505,22 @@ def test_a_garbage_or_short_pdf_from_the_renderer_is_not_kept(tmp_path) -> None:
     assert pdf_problem(one_page, 1) is None
     if shutil.which("pdfinfo"):
         assert pdf_problem(one_page, 2) == "1 pages for 2 slides"
+
+
+def test_a_module_replaced_between_planning_and_copying_is_not_copied(project: Path, monkeypatch) -> None:
+    from deckgen.config import project_config
+    from deckgen.errors import PackageError
+    from deckgen.pipeline.deck import build_deck
+    from deckgen.pipeline.workspace import Workspace
+    from deckgen.prospect import load_prospect
+
+    monkeypatch.chdir(project)
+    workspace = Workspace(project_config(project))
+    prospect = load_prospect(project / "prospects" / "globex.yaml")
+    plan = workspace.plan("first-call", prospect)
+    # another module saved over corporate.pptx after the plan was made from the index
+    shutil.copy(project / "slide_library" / "pricing.pptx", project / "slide_library" / "corporate.pptx")
+    assert plan.items[0].path.name == "corporate.pptx"
+    with pytest.raises(PackageError, match="changed while deckgen was using it"):
+        build_deck(workspace, "first-call", prospect, project / "build" / "x.pptx")
+    assert not (project / "build" / "x.pptx").exists()
