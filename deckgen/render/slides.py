@@ -19,6 +19,7 @@ from deckgen.render.environment import DeckEnvironment, default_environment
 from deckgen.render.media import MediaCache, fill_chart, place_image
 from deckgen.render.problems import SlideLabel, runtime_error, syntax_error
 from deckgen.sandbox import call_bounded, render_bounded
+from deckgen.ooxml.pptx_private import table_row_heights
 
 _DIRECTIVE_RE = re.compile(r"^(image|chart|if)\s*:\s*(\S.*)$", re.S)
 _LOGO = "logo"                       # shorthand for image:prospect.logo
@@ -167,10 +168,12 @@ class _SlideRenderer:
         if getattr(shape, "has_text_frame", False):
             self.render_text(text_frame_template, shape.text_frame)
         elif getattr(shape, "has_table", False):
-            rows_before = len(shape.table.rows)
-            if self.render_text(table_template, shape.table) and len(shape.table.rows) != rows_before:
-                # PowerPoint grows a table's frame itself, LibreOffice and python-pptx readers do not
-                shape.height = sum(row.height for row in shape.table.rows)
+            rows_before = len(table_row_heights(shape.table))
+            if self.render_text(table_template, shape.table):
+                heights = table_row_heights(shape.table)
+                if len(heights) != rows_before:
+                    # PowerPoint grows a table's frame itself, LibreOffice and python-pptx readers do not
+                    shape.height = sum(heights)
 
 
 def render_slide(slide: Any, context: Mapping[str, Any], *, where: str = "slide",
