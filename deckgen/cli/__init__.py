@@ -96,7 +96,9 @@ def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     # SIGTERM (a scheduler stopping the run, `kill`) stops as Ctrl-C does: temporary files are
     # removed, LibreOffice children killed, the pool stopped and the manifest saved
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        # put back when the command ends: a program calling the CLI in-process (tests) keeps its own
+        ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
     ctx.meta["deckgen.quiet"] = quiet
     handler = logging.StreamHandler()
     handler.setFormatter(_LowercaseLevelFormatter("%(levelname)s: %(message)s"))
