@@ -42,6 +42,7 @@ def test_find_project_walks_up_from_a_subfolder(project):
 
 def test_find_project_returns_none_outside_a_project(project):
     assert find_project(project / "deep") is None
+    (project / "deep" / "slide_library").mkdir(parents=True)   # a project without deckgen.yaml
     defaults = project_config(project / "deep")
     assert (defaults.file, defaults.library, defaults.recipes) == (
         None, project / "deep" / "slide_library", project / "deep" / "recipes")
