@@ -42,6 +42,10 @@ def test_find_project_walks_up_from_a_subfolder(project):
 
 def test_find_project_returns_none_outside_a_project(project):
     assert find_project(project / "deep") is None
+    with pytest.raises(ConfigError) as caught:      # no deckgen.yaml and no slide_library/: no project
+        project_config(project / "deep")
+    assert caught.value.code == "no-project"
+    (project / "deep" / "slide_library").mkdir()    # a library folder alone is a project with defaults
     defaults = project_config(project / "deep")
     assert (defaults.file, defaults.library, defaults.recipes) == (
         None, project / "deep" / "slide_library", project / "deep" / "recipes")
