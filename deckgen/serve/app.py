@@ -21,14 +21,14 @@ from deckgen import __version__
 from deckgen.errors import ConfigError, DeckgenError, InputFileError, RenderError, SlideSelectionError, TemplateError
 from deckgen.marketing.search import search
 from deckgen.ops.manifest import ProjectRef
-from deckgen.preview import DEFAULT_WIDTH, LibrarySlide, open_cache, slide_thumbnails
+from deckgen.preview import LibrarySlide, open_cache, slide_thumbnails
 from deckgen.fsutil import default_cache_dir
 from deckgen.serve import inputs
 from deckgen.serve.builds import BuildFailed, BuildPool, Busy, TimedOut
 from deckgen.serve.inputs import RequestError, build_request, parse_json, problem_field, store_logo
 from deckgen.serve.project import ProjectState, Snapshot
-from deckgen.serve.security import (CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, FORM_TYPES, LOCAL_USER, SESSION_COOKIE,
-                                    BodyLimit, BodyTooLarge, Caller, Sessions, csrf_matches, same_origin,
+from deckgen.serve.security import (CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, FORM_TYPES, SESSION_COOKIE,
+                                    BodyLimit, BodyTooLarge, Caller, Sessions, csrf_matches, local_caller, same_origin,
                                     token_owner)
 from deckgen.serve.settings import ServeSettings
 
@@ -70,6 +70,20 @@ class Thumbnails:
         self._lock = threading.Lock()
         self._known: dict[tuple[int, str], Path] = {}
 
+    def warm(self, snapshot: Snapshot) -> None:
+        """Render every thumbnail now (in a thread), so the first plan shown need not wait."""
+        if not self.enabled or not len(snapshot.workspace.library):
+            return
+        first = next(iter(snapshot.workspace.library)).key
+
+        def render() -> None:
+            try:
+                self.png(snapshot, first)
+            except DeckgenError as exc:     # e.g. LibreOffice missing: the page shows no images
+                log.warning("thumbnails: %s", exc.message)
+
+        threading.Thread(target=render, name="deckgen-thumbnails", daemon=True).start()
+
     def png(self, snapshot: Snapshot, key: str) -> Path | None:
         """The thumbnail of slide ``key``; the first call renders every slide of the library."""
         if not self.enabled or snapshot.slide(key) is None:
@@ -101,7 +115,8 @@ def create_app(settings: ServeSettings) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        state = ProjectState(settings.config, reload=settings.reload)
+        state = ProjectState(settings.config, reload=settings.reload, on_reload=thumbnails.warm)
+        thumbnails.warm(state.current)
         pool = BuildPool(settings.output, workers=settings.workers, queue=settings.queue,
                          timeout=settings.build_timeout)
         pool.start(state.current.spec)
@@ -162,24 +177,24 @@ def create_app(settings: ServeSettings) -> FastAPI:
             name = token_owner(header[7:].strip(), settings.tokens)
             if name is None:
                 raise Refused("the API token is not valid", status=401, hint="check the token")
-            return Caller(name, by_token=True)
+            return Caller(name, kind="token")
         user = sessions.user(request.cookies.get(SESSION_COOKIE))
         if user is not None:
-            return Caller(user)
+            return Caller(user, kind="session")
         if settings.requires_login:
             raise Refused("this server requires an API token", status=401,
                           hint="send 'Authorization: Bearer TOKEN', or log in on the page")
-        return Caller(LOCAL_USER)
+        return local_caller()
 
     async def guarded(request: Request) -> Caller:
         """The caller of a state-changing request, after the same-origin and CSRF checks."""
         if not same_origin(request.headers):
             raise Refused("requests from other sites are refused", status=403)
         who = caller(request)
-        if who.by_token:
+        if who.kind == "token":
             return who
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type in FORM_TYPES or who.name != LOCAL_USER:
+        if content_type in FORM_TYPES or who.kind == "session":
             sent = request.headers.get(CSRF_HEADER)
             if sent is None and content_type in FORM_TYPES[:2]:
                 sent = (await request.form()).get(CSRF_FIELD)

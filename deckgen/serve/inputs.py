@@ -7,13 +7,13 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from PIL import Image, UnidentifiedImageError
 
-from deckgen.errors import ConfigError, DeckgenError
+from deckgen.errors import ConfigError, DeckgenError, collect_problems
 from deckgen.fsutil import write_bytes_atomic
 from deckgen.prospect import FIELDS, Prospect, prospect_from_data
 from deckgen.yamlio import LineDict, did_you_mean
@@ -81,20 +81,26 @@ def build_request(data: Any, recipes: list[str], prospects_folder: Path, uploads
         raise ConfigError("'prospect' must be an object of prospect fields (company, segment, ...)",
                           where="prospect", hint="e.g. {\"company\": \"Globex\", \"segment\": \"enterprise\"}")
     fields = _FieldDict({key: value for key, value in raw.items()}, file="prospect")
+    problems: list[str] = []
     if fields.get("logo") not in (None, ""):
-        fields["logo"] = str(logo_path(fields["logo"], prospects_folder, uploads))
+        try:
+            fields["logo"] = str(logo_path(fields["logo"], prospects_folder, uploads))
+        except ConfigError as exc:      # reported with the other fields' problems
+            problems.append(exc.message)
+            del fields["logo"]
     elif "logo" in fields:
         del fields["logo"]
-    prospect = prospect_from_data(fields, base_dir=prospects_folder, label="prospect")
-    prospect = _labelled(prospect)
+    try:
+        prospect = prospect_from_data(fields, base_dir=prospects_folder, label="prospect")
+    except ConfigError as exc:
+        problems += exc.problems or [exc.message]
+    if problems:
+        if len(problems) == 1:
+            raise ConfigError(problems[0])
+        raise collect_problems(problems, "prospect: invalid prospect")
+    prospect = replace(prospect, source="prospect")   # plan and build messages start with it
     return BuildRequest(recipe=recipe, prospect=prospect, data=dict(raw),
                         pdf=_flag(data, "pdf"), allow_drafts=_flag(data, "allow_drafts"))
-
-
-def _labelled(prospect: Prospect) -> Prospect:
-    # plan and build messages start with the prospect's source; for a request that is the form
-    from dataclasses import replace
-    return replace(prospect, source="prospect")
 
 
 def _flag(data: Mapping, key: str) -> bool:

@@ -2,6 +2,7 @@
 page sessions after a login, CSRF tokens on forms, same-origin checks and body size limits."""
 from __future__ import annotations
 
+import getpass
 import hmac
 import secrets
 import threading
@@ -21,17 +22,29 @@ _MULTIPART_OVERHEAD = 64 * 1024     # headers and boundaries around an upload
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent a request: a token's name, a logged-in user, or the local user on loopback."""
+    """Who sent a request: a token's name, a logged-in user, or the person at this machine."""
 
     name: str
-    by_token: bool = False       # authenticated by an Authorization header (no cookie, no CSRF)
+    kind: str = "local"          # "token" (Authorization header: no cookie, no CSRF), "session", "local"
 
     @property
     def label(self) -> str:
-        """How the manifest names this caller ("token:crm-button", "user:alice", "local")."""
-        if self.name == LOCAL_USER:
-            return LOCAL_USER
-        return f"{'token' if self.by_token else 'user'}:{self.name}"
+        """How the manifest names this caller ("token:crm-button", "user:alice", "local:maria")."""
+        prefix = {"token": "token", "session": "user"}.get(self.kind, LOCAL_USER)
+        return f"{prefix}:{self.name}"
+
+
+def local_caller() -> Caller:
+    """The caller of a loopback server without tokens: the account the server runs under."""
+    return Caller(_os_user())
+
+
+def _os_user() -> str:
+    # loopback callers are people on this machine; the account the server runs under names them
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def token_owner(token: str, tokens: Mapping[str, str]) -> str | None:

@@ -1,0 +1,279 @@
+"""deckgen serve: the HTTP API of a real server process on loopback (plan, build, search, errors,
+tokens, back-pressure, reload) and the salespeople's page in a headless chromium."""
+from __future__ import annotations
+
+import asyncio
+import datetime
+import io
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+
+pytest.importorskip("fastapi")
+pytest.importorskip("uvicorn")
+
+from deckgen.ops.manifest import Manifest  # noqa: E402
+from deckgen.pipeline.plan import plan_deck  # noqa: E402
+from deckgen.serve.builds import BuildPool, Busy  # noqa: E402
+from tests.serve_server import REPO, Server, copy_example_project, start_server  # noqa: E402
+
+GLOBEX = {"company": "Globex Corporation", "segment": "enterprise", "industry": "manufacturing",
+          "competitors": ["acme", "initech"], "objections": ["security", "integration"],
+          "contact": {"name": "Hank Scorpio", "title": "CEO"}, "logo": "logos/globex.png",
+          "values": {"annual_savings": 1250000}}
+TOKEN = "crm-button-token-0123456789"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    project = copy_example_project(tmp_path_factory.mktemp("served"))
+    running = start_server(project, "--workers", "1", "--queue", "4", "--max-upload", "1")
+    yield running
+    running.stop()
+
+
+def _disk(project: Path) -> dict[str, tuple[int, int]]:
+    """Every file of the project with its size and modification time."""
+    return {path.relative_to(project).as_posix(): (path.stat().st_size, path.stat().st_mtime_ns)
+            for path in sorted(project.rglob("*")) if path.is_file() and not path.name.startswith("serve-")}
+
+
+def _problems(reply) -> list[dict]:
+    assert reply.headers["content-type"].startswith("application/json"), reply.body[:200]
+    error = reply.json()["error"]
+    assert "Traceback" not in reply.body.decode()
+    return error["problems"]
+
+
+# -- plan, build, search ------------------------------------------------------------------------
+
+def test_plan_lists_the_slides_the_cli_plans_with_reasons_and_thumbnail_links(server: Server) -> None:
+    reply = server.call("POST", "/api/plan", {"recipe": "first-call", "prospect": GLOBEX})
+    assert reply.status == 200, reply.body
+    plan = reply.json()
+    cli = plan_deck("first-call", prospect=REPO / "prospects" / "globex.yaml", start=server.project)
+    assert [slide["key"] for slide in plan["slides"]] == cli.plan.keys()
+    assert all(slide["rule"] for slide in plan["slides"])
+    assert plan["slides"][0]["thumbnail"] == f"/api/thumbnails/{plan['slides'][0]['key']}.png"
+    assert "path" not in plan["slides"][0]     # no server paths in answers
+
+
+def test_build_returns_the_deck_and_records_it_in_the_manifest(server: Server) -> None:
+    reply = server.call("POST", "/api/build", {"recipe": "first-call", "prospect": GLOBEX})
+    assert reply.status == 200, reply.body
+    assert reply.headers["content-type"] == ("application/vnd.openxmlformats-officedocument."
+                                             "presentationml.presentation")
+    deck = Presentation(io.BytesIO(reply.body))
+    planned = server.call("POST", "/api/plan", {"recipe": "first-call", "prospect": GLOBEX}).json()
+    assert len(deck.slides) == len(planned["slides"])
+    text = " ".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame)
+    assert "Globex Corporation" in text
+    name = reply.headers["x-deckgen-deck"]
+    entry = Manifest.load(server.project / "build" / "serve").decks[name]
+    assert entry.built_by.startswith("local:")
+    assert entry.prospect.data["company"] == "Globex Corporation"
+    assert entry.record["output"] and len(entry.record["slides"]) == len(deck.slides)
+    recent = server.call("GET", "/api/decks").json()["decks"]
+    assert name in [deck["deck"] for deck in recent]
+    assert server.call("GET", f"/api/decks/{name}").body == reply.body
+
+
+@pytest.mark.libreoffice
+def test_build_returns_a_pdf_when_asked_by_accept(server: Server) -> None:
+    reply = server.call("POST", "/api/build", {"recipe": "first-call", "prospect": GLOBEX},
+                        headers={"Accept": "application/pdf"})
+    assert reply.status == 200, reply.body
+    assert reply.headers["content-type"] == "application/pdf"
+    assert reply.body.startswith(b"%PDF")
+    pages = subprocess.run(["pdfinfo", "-"], input=reply.body, capture_output=True, text=False).stdout.decode()
+    assert re.search(r"^Pages:\s+(\d+)$", pages, re.M).group(1) == reply.headers["x-deckgen-slides"]
+
+
+def test_search_ranks_the_matching_slide_first(server: Server) -> None:
+    reply = server.call("GET", "/api/library?q=security+network&limit=3")
+    assert reply.status == 200
+    slides = reply.json()["slides"]
+    assert slides[0]["key"] == "objection-security"
+    assert "security" in slides[0]["matched"]
+
+
+def test_recipes_and_choices_come_from_the_project(server: Server) -> None:
+    data = server.call("GET", "/api/recipes").json()
+    assert {"first-call", "executive-briefing"} <= {recipe["name"] for recipe in data["recipes"]}
+    assert data["choices"]["segment"] == ["enterprise", "mid-market", "smb"]
+    assert "acme" in data["choices"]["competitors"]
+    rows = server.call("GET", "/api/prospects").json()["prospects"]
+    globex = next(row for row in rows if row["label"].startswith("prospects/crm-export.csv"))
+    assert globex["prospect"]["logo"] == "logos/globex.png"     # relative to the prospects folder
+
+
+def test_openapi_describes_the_api(server: Server) -> None:
+    paths = server.call("GET", "/openapi.json").json()["paths"]
+    assert {"/api/plan", "/api/build", "/api/library", "/api/recipes"} <= set(paths)
+
+
+# -- refused requests: 4xx JSON in the CLI's words, nothing changed on disk ----------------------
+
+def _multipart(fields: dict[str, tuple[str, bytes, str] | str]) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        if isinstance(value, tuple):
+            filename, data, kind = value
+            head = (f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                    f"Content-Type: {kind}\r\n\r\n").encode()
+        else:
+            head, data = f'Content-Disposition: form-data; name="{name}"\r\n\r\n'.encode(), value.encode()
+        parts.append(f"--{boundary}\r\n".encode() + head + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+BAD_REQUESTS = {
+    "bad-json": (b'{"recipe": "first-call", "prospect": {', "application/json", 400, None,
+                 "the request body is not valid JSON"),
+    "unknown-recipe": (json.dumps({"recipe": "first-cal", "prospect": GLOBEX}).encode(), "application/json", 404,
+                       "recipe", "no recipe named 'first-cal' (did you mean 'first-call'?)"),
+    "recipe-path": (json.dumps({"recipe": "../recipes/first-call.yaml", "prospect": GLOBEX}).encode(),
+                    "application/json", 404, "recipe", "no recipe named '../recipes/first-call.yaml'"),
+    "logo-outside": (json.dumps({"recipe": "first-call", "prospect": {**GLOBEX, "logo": "../../etc/passwd"}}).encode(),
+                     "application/json", 422, "logo", "logo '../../etc/passwd' is outside the prospects folder"),
+    "undeclared-segment": (json.dumps({"recipe": "first-call", "prospect": {**GLOBEX, "segment": "enterprize"}}).encode(),
+                           "application/json", 422, "segment", "segment 'enterprize' is not a segment of the library"),
+    "missing-company": (json.dumps({"recipe": "first-call", "prospect": {"segment": "smb"}}).encode(),
+                        "application/json", 422, "company", "missing required field 'company'"),
+    "deep-json": (b'{"recipe": "first-call", "prospect": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",
+                  "application/json", 400, None, "nested too deeply"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_REQUESTS), ids=list(BAD_REQUESTS))
+def test_a_bad_build_request_gets_a_json_error_and_changes_nothing(server: Server, name: str) -> None:
+    body, kind, status, field, words = BAD_REQUESTS[name]
+    before = _disk(server.project)
+    reply = server.call("POST", "/api/build", body, headers={"Content-Type": kind})
+    assert reply.status == status, reply.body
+    problems = _problems(reply)
+    assert any(words in problem["message"] for problem in problems), problems
+    if field:
+        assert field in [problem["field"] for problem in problems]
+    assert _disk(server.project) == before
+
+
+def test_an_oversized_logo_upload_is_refused_before_anything_is_written(server: Server) -> None:
+    before = _disk(server.project)
+    body, kind = _multipart({"logo": ("big.png", b"\x89PNG" + b"\0" * (2 * 1024 * 1024), "image/png")})
+    reply = server.call("POST", "/api/logos", body, headers={"Content-Type": kind, "X-CSRF-Token": "t",
+                                                              "Cookie": "deckgen_csrf=t"})
+    assert reply.status == 413
+    assert "larger than" in _problems(reply)[0]["message"]
+    assert _disk(server.project) == before
+
+
+def test_an_uploaded_logo_is_stored_by_content_and_used_by_its_id(server: Server) -> None:
+    png = (REPO / "prospects" / "logos" / "vandelay.png").read_bytes()
+    body, kind = _multipart({"logo": ("../../vandelay.png", png, "image/png")})
+    reply = server.call("POST", "/api/logos", body, headers={"Content-Type": kind, "X-CSRF-Token": "t",
+                                                              "Cookie": "deckgen_csrf=t"})
+    assert reply.status == 200, reply.body
+    logo = reply.json()["logo"]
+    assert logo.startswith("upload:")
+    stored = list((server.project / "build" / "serve" / "logos").iterdir())
+    assert [path.read_bytes() for path in stored if path.stem == logo[7:]] == [png]
+    built = server.call("POST", "/api/plan", {"recipe": "first-call", "prospect": {**GLOBEX, "logo": logo}})
+    assert built.status == 200
+
+
+def test_a_form_post_without_the_csrf_token_or_from_another_site_is_refused(server: Server) -> None:
+    before = _disk(server.project)
+    body, kind = _multipart({"request": json.dumps({"recipe": "first-call", "prospect": GLOBEX})})
+    assert server.call("POST", "/api/build", body, headers={"Content-Type": kind}).status == 403
+    reply = server.call("POST", "/api/build", {"recipe": "first-call", "prospect": GLOBEX},
+                        headers={"Origin": "https://evil.example"})
+    assert reply.status == 403 and "other sites" in _problems(reply)[0]["message"]
+    assert _disk(server.project) == before
+
+
+def test_a_new_recipe_is_served_without_a_restart(server: Server) -> None:
+    (server.project / "recipes" / "quick-intro.yaml").write_text(
+        "name: Quick intro\nvariables: {presenter: Maria}\nsections:\n  - name: opening\n    slides: [title]\n", encoding="utf-8")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if "quick-intro" in [r["name"] for r in server.call("GET", "/api/recipes").json()["recipes"]]:
+            break
+        time.sleep(0.3)
+    reply = server.call("POST", "/api/build", {"recipe": "quick-intro", "prospect": GLOBEX})
+    assert reply.status == 200, reply.body
+    assert len(Presentation(io.BytesIO(reply.body)).slides) == 1
+
+
+# -- tokens beyond loopback ----------------------------------------------------------------------
+
+def test_serving_beyond_loopback_without_tokens_refuses_to_start(tmp_path: Path) -> None:
+    project = copy_example_project(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "deckgen", "serve", "--host", "0.0.0.0", "--port", "1"],
+                            cwd=project, capture_output=True, text=True, env={**__import__("os").environ,
+                                                                               "PYTHONPATH": str(REPO)})
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: listening on 0.0.0.0 makes decks reachable from other machines")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_non_loopback_server_requires_a_token_and_records_who_built(tmp_path: Path) -> None:
+    project = copy_example_project(tmp_path)
+    running = start_server(project, "--workers", "1", "--no-thumbnails", "--no-reload", host="0.0.0.0",
+                           env={"DECKGEN_SERVE_TOKENS": f"crm={TOKEN}"})
+    try:
+        before = _disk(project)
+        request = {"recipe": "first-call", "prospect": GLOBEX}
+        missing = running.call("POST", "/api/build", request)
+        assert missing.status == 401 and "requires an API token" in _problems(missing)[0]["message"]
+        wrong = running.call("POST", "/api/build", request, headers={"Authorization": f"Bearer {TOKEN}x"})
+        assert wrong.status == 401
+        assert running.call("GET", "/api/library?q=security").status == 401
+        assert _disk(project) == before
+        page = running.call("GET", "/")
+        assert b"Access token" in page.body          # redirected to the login page
+        built = running.call("POST", "/api/build", request, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert built.status == 200, built.body
+        entry = Manifest.load(project / "build" / "serve").decks[built.headers["x-deckgen-deck"]]
+        assert entry.built_by == "token:crm"
+    finally:
+        running.stop()
+
+
+# -- back-pressure -------------------------------------------------------------------------------
+
+def test_a_full_queue_answers_busy_with_a_retry_time(tmp_path: Path) -> None:
+    pool = BuildPool(tmp_path, workers=1, queue=1, timeout=30)
+    pool._pool = __import__("concurrent.futures").futures.ThreadPoolExecutor(1)   # sleeps need no processes
+
+    async def three() -> list:
+        return await asyncio.gather(*(pool._run(time.sleep, 0.5) for _ in range(3)), return_exceptions=True)
+
+    try:
+        results = asyncio.run(three())
+    finally:
+        pool.close()
+    busy = [result for result in results if isinstance(result, Busy)]
+    assert len(busy) == 1 and busy[0].retry_after >= 1
+    assert results.count(None) == 2
+    assert pool.pending == 0
+
+
+def test_serve_tokens_in_deckgen_yaml_must_be_long(tmp_path: Path) -> None:
+    from deckgen.config import load_config
+    from deckgen.errors import ConfigError
+
+    (tmp_path / "slide_library").mkdir()
+    (tmp_path / "recipes").mkdir()
+    (tmp_path / "deckgen.yaml").write_text("serve:\n  tokens:\n    crm: short\n")
+    with pytest.raises(ConfigError, match=r"deckgen.yaml:3: the token of 'crm' must be text of at least 16"):
+        load_config(tmp_path / "deckgen.yaml")
