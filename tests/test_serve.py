@@ -277,3 +277,87 @@ def test_serve_tokens_in_deckgen_yaml_must_be_long(tmp_path: Path) -> None:
     (tmp_path / "deckgen.yaml").write_text("serve:\n  tokens:\n    crm: short\n")
     with pytest.raises(ConfigError, match=r"deckgen.yaml:3: the token of 'crm' must be text of at least 16"):
         load_config(tmp_path / "deckgen.yaml")
+
+
+# -- the page in a browser -----------------------------------------------------------------------
+
+def _chromium(downloads: Path):
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
+        pytest.skip("Debian's chromium and chromedriver are not installed")
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    profile = tempfile.mkdtemp(prefix="deckgen-chromium-")
+    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1100",
+                     f"--user-data-dir={profile}"):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    return driver, profile
+
+
+@pytest.mark.browser
+@pytest.mark.libreoffice
+def test_the_page_plans_with_thumbnails_and_downloads_the_deck(server: Server, tmp_path: Path) -> None:
+    import shutil
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    driver, profile = _chromium(downloads)
+    try:
+        driver.get(server.url + "/")
+        wait = WebDriverWait(driver, 300)
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+        Select(driver.find_element(By.ID, "recipe")).select_by_value("first-call")
+
+        # a missing company is reported beside the company field, in the CLI's words
+        driver.find_element(By.ID, "show-plan").click()
+        company_error = driver.find_element(By.CSS_SELECTOR, '.error[data-for="company"]')
+        wait.until(lambda d: company_error.text)
+        assert "missing required field 'company'" in company_error.text
+
+        driver.find_element(By.ID, "company").send_keys("Initech Labs")
+        Select(driver.find_element(By.ID, "segment")).select_by_value("mid-market")
+        driver.find_element(By.CSS_SELECTOR, 'input[name="competitors"][value="acme"]').click()
+        driver.find_element(By.CSS_SELECTOR, 'input[name="objections"][value="security"]').click()
+        driver.find_element(By.ID, "logo").send_keys(str(REPO / "prospects" / "logos" / "vandelay.png"))
+        wait.until(lambda d: d.find_element(By.ID, "logo-value").get_attribute("value").startswith("upload:"))
+        driver.find_element(By.ID, "add-value").click()
+        driver.find_element(By.CSS_SELECTOR, ".value-row .value-name").send_keys("annual_savings")
+        driver.find_element(By.CSS_SELECTOR, ".value-row .value-value").send_keys("480000")
+        driver.find_element(By.ID, "show-plan").click()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#plan li"))
+        assert company_error.text == ""
+
+        expected = plan_deck("first-call", sets=["company=Initech Labs", "segment=mid-market", "competitors=[acme]",
+                                                 "objections=[security]"], start=server.project).plan.keys()
+        keys = [item.get_attribute("data-key") for item in driver.find_elements(By.CSS_SELECTOR, "#plan li")]
+        assert keys == expected
+        rules = [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#plan .rule")]
+        assert any("battle-card" in rule or "competitor" in rule for rule in rules), rules
+        # every thumbnail is a rendered picture (LibreOffice renders the library on first use)
+        wait.until(lambda d: d.execute_script(
+            "return Array.from(document.querySelectorAll('#plan img')).every(i => i.complete && i.naturalWidth > 0)"))
+
+        driver.find_element(By.ID, "build").click()
+        link = wait.until(lambda d: d.find_elements(By.ID, "download-pptx"))[0]
+        link.click()
+        wait.until(lambda d: [p for p in downloads.glob("*.pptx")])
+        deck_path = next(downloads.glob("*.pptx"))
+        deck = Presentation(deck_path)
+        assert len(deck.slides) == len(expected)
+        text = " ".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame)
+        assert "Initech Labs" in text
+        recent = driver.find_element(By.CSS_SELECTOR, "#recent tbody").text
+        assert "Initech Labs" in recent
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
