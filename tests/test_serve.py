@@ -97,6 +97,18 @@ def test_build_returns_a_pdf_when_asked_by_accept(server: Server) -> None:
     assert re.search(r"^Pages:\s+(\d+)$", pages, re.M).group(1) == reply.headers["x-deckgen-slides"]
 
 
+def test_a_name_too_long_for_its_text_box_is_reported_against_the_company_field(server: Server) -> None:
+    long_name = "Globex Corporation International Holdings of the Americas, Europe and Asia"
+    plan = server.call("POST", "/api/plan", {"recipe": "first-call", "prospect": {**GLOBEX, "company": long_name}})
+    assert plan.status == 200, plan.body
+    problems = plan.json()["problems"]
+    assert problems and {problem["field"] for problem in problems} == {"company"}
+    assert "slide 2 'agenda' (corporate #3): text overflows shape" in problems[0]["message"]
+    assert "a shorter company fits" in problems[0]["message"]
+    short = server.call("POST", "/api/plan", {"recipe": "first-call", "prospect": GLOBEX}).json()
+    assert short["problems"] == []
+
+
 def test_search_ranks_the_matching_slide_first(server: Server) -> None:
     reply = server.call("GET", "/api/library?q=security+network&limit=3")
     assert reply.status == 200
@@ -361,3 +373,15 @@ def test_the_page_plans_with_thumbnails_and_downloads_the_deck(server: Server, t
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_the_serve_benchmark_runs_builds_over_http_without_errors(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, str(REPO / "bench" / "serve.py"), "--quick", "--load", "6",
+                             "--concurrency", "3", "--workers", "1", "--cache-dir", str(tmp_path),
+                             "--json", str(tmp_path / "serve.json")],
+                            capture_output=True, text=True, env={**__import__("os").environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "serve.json").read_text())
+    assert report["load"]["errors"] == 0 and report["load"]["requests"] == 6
+    assert report["http_build"]["facts"]["slides"] == report["deck_slides"]
+    assert "x floor" in result.stdout and "builds/s" in result.stdout

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from deckgen import __version__
 from deckgen.errors import ConfigError, DeckgenError, InputFileError, RenderError, SlideSelectionError, TemplateError
+from deckgen.marketing.prospect_fit import prospect_overflows
 from deckgen.marketing.search import search
 from deckgen.ops.manifest import ProjectRef
 from deckgen.preview import LibrarySlide, open_cache, slide_thumbnails
@@ -354,7 +355,12 @@ def create_app(settings: ServeSettings) -> FastAPI:
     def _plan(snapshot: Snapshot, parsed: inputs.BuildRequest) -> dict[str, Any]:
         with snapshot.lock:
             plan = snapshot.workspace.plan(parsed.recipe, parsed.prospect, allow_drafts=parsed.allow_drafts)
+            context = {**plan.variables, "prospect": parsed.prospect.as_context(),
+                       "today": snapshot.workspace.today, "recipe": plan.recipe}
+            overflows = prospect_overflows(snapshot.workspace, plan, parsed.prospect, context, snapshot.fonts,
+                                           snapshot.inspections)
         data = plan.to_dict()
+        data["problems"] = [{"field": o.field, "severity": "warning", "message": str(o)} for o in overflows]
         for slide in data["slides"]:
             slide.pop("path")
             slide["thumbnail"] = f"/api/thumbnails/{slide['key']}.png" if settings.thumbnails else None

@@ -15,6 +15,7 @@ from watchdog.observers import Observer
 from deckgen.config import ProjectConfig
 from deckgen.errors import DeckgenError
 from deckgen.library import LibrarySlide
+from deckgen.marketing.textfit import FontBook
 from deckgen.marketing.search import SlideDocument, read_documents
 from deckgen.ops.executors import WorkspaceSpec
 from deckgen.ops.watch import ChangeCollector
@@ -60,6 +61,16 @@ class Snapshot:
         """Each slide's text and notes, for search (read on first search of this snapshot)."""
         with self.lock:
             return read_documents(self.workspace.library)
+
+    @cached_property
+    def fonts(self) -> FontBook:
+        """Font files for measuring text (fontconfig), kept for the snapshot's life."""
+        return FontBook()
+
+    @cached_property
+    def inspections(self) -> dict:
+        """Each planned slide's inspection (text boxes, room), read once per snapshot."""
+        return {}
 
     def slide(self, key: str) -> LibrarySlide | None:
         return self.workspace.library.get(key)

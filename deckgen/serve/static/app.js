@@ -28,7 +28,8 @@ function showErrors(error) {
   for (const problem of problems) {
     const field = FIELDS.includes(problem.field) ? problem.field : "";
     const slot = document.querySelector(`.error[data-for="${field}"]`);
-    slot.textContent = (slot.textContent ? slot.textContent + "\n" : "") + problem.message;
+    const text = problem.severity === "warning" ? `warning: ${problem.message}` : problem.message;
+    slot.textContent = (slot.textContent ? slot.textContent + "\n" : "") + text;
     const input = $(field === "contact" ? "contact-name" : field);
     if (input) input.classList.add("invalid");
   }
@@ -171,6 +172,7 @@ async function busy(button, work) {
 async function showPlan() {
   const plan = await api("/api/plan", {method: "POST", headers: {"Content-Type": "application/json"}, body: request()});
   renderPlan(plan);
+  if (plan.problems.length) showErrors({problems: plan.problems});   // e.g. a name too long for its box
   return plan;
 }
 
