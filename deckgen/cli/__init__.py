@@ -7,6 +7,7 @@ import logging
 import click
 
 from deckgen import __version__
+from deckgen.errors import DeckgenError
 
 
 # Command name -> the modules of deckgen.cli that define it (and its subcommands). Each is imported
@@ -19,8 +20,26 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 }
 
 
+class UserError(click.ClickException):
+    """A DeckgenError as the CLI shows it: ``error: <message>`` on stderr and the error's exit code."""
+
+    def __init__(self, error: DeckgenError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {str(self)}", err=True, file=file)
+
+
 class _LazyGroup(click.Group):
-    """A click group whose commands register themselves when their module is first imported."""
+    """A click group whose commands register themselves when their module is first imported; it
+    turns the core's errors into one-line messages and exit codes (the core does not know click)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DeckgenError as exc:
+            raise UserError(exc) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))

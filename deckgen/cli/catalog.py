@@ -9,7 +9,7 @@ from deckgen.cli import main
 from deckgen.cli.progress import StepBar
 from deckgen.marketing.catalog import THUMB_WIDTH, build_catalog
 from deckgen.config import project_config
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 
 @main.command("catalog")

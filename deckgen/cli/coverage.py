@@ -9,7 +9,7 @@ import click
 from deckgen.cli import main
 from deckgen.marketing.coverage import coverage_map, to_text, write_coverage
 from deckgen.config import project_config
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 
 @main.command("coverage")

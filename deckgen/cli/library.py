@@ -14,7 +14,7 @@ from deckgen.config import project_config
 from deckgen.errors import ConfigError
 from deckgen.library import load_library
 from deckgen.library.sidecars import module_slides, write_starter_sidecar
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 
 @main.group("library")

@@ -12,7 +12,7 @@ from deckgen.marketing.search import (filter_slides, open_catalog, parse_tag_fil
                                      tag_text)
 from deckgen.marketing.usage import NAMED
 from deckgen.library import LibrarySlide
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 _library_option = click.option("--library", type=click.Path(file_okay=False, path_type=Path),
                                help="Slide library folder (default: from deckgen.yaml).")

@@ -13,7 +13,7 @@ import jinja2
 import jinja2.sandbox
 
 from deckgen.pipeline.workspace import Workspace
-from deckgen.ops.executors import Executor, error_line, make_executor
+from deckgen.ops.executors import Executor, failure_problems, make_executor
 from deckgen.ops.incremental import (Failure, InputCheck, Progress, RunReport, build_stale,
                                           check_entries, locked_folder)
 from deckgen.ops.manifest import DeckEntry, Manifest, ProjectRef, ProspectSource
@@ -22,7 +22,8 @@ from deckgen.prospect import Prospect
 from deckgen.prospect_files import ProspectRow, read_prospects, row_prospect
 from deckgen.recipes import find_recipe
 from deckgen.render import slug
-from deckgen.yamlio import display_path, plain
+from deckgen.fsutil import display_path
+from deckgen.yamlio import plain
 
 
 
@@ -106,7 +107,7 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
             prospect = row_prospect(row)
             valid.append((row, prospect, namer.render(prospect, row)))
         except DeckgenError as exc:
-            report.failed.append(Failure(None, row.label, error_line(exc)))
+            report.failed.append(Failure(None, row.label, failure_problems(exc)))
     names = namer.unique([name for _, _, name in valid])
     executor = executor or make_executor(executor_kind, jobs=jobs, scheduler=scheduler, workspace=workspace)
     with locked_folder(folder):

@@ -14,7 +14,8 @@ from deckgen.errors import ConfigError
 from deckgen.library import Library
 from deckgen.prospect import Prospect, load_prospect
 from deckgen.recipes import DeckPlan, Recipe
-from deckgen.yamlio import Problem, display_path, raise_problems
+from deckgen.fsutil import display_path
+from deckgen.problems import Problem, raise_problems
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None =
     loaded_prospect = load_prospect(prospect, sets)
     plan = workspace.plan(recipe, loaded_prospect, allow_drafts=allow_drafts)
     if strict:
-        strict_problems = [Problem("error", p.where, p.message, p.hint) for p in index.problems]
+        strict_problems = [p.with_severity("error") for p in index.problems]
         strict_problems += [Problem("error", "", warning) for warning in plan.warnings]
         raise_problems(strict_problems, "--strict: the library or plan has problems")
     return PlanOutcome(plan=plan, recipe=loaded_recipe, prospect=loaded_prospect, library=index)

@@ -9,7 +9,8 @@ from deckgen.library import Library, LibrarySlide
 from deckgen.prospect import Prospect
 from deckgen.recipes.loader import ITEM_REF
 from deckgen.recipes.model import REF_PREFIX, DeckPlan, KeyRef, PlanItem, Recipe, Section, Selector, Skipped
-from deckgen.yamlio import Problem, Problems, did_you_mean, display_path, raise_problems
+from deckgen.fsutil import display_path
+from deckgen.problems import Problem, Problems, did_you_mean, raise_problems
 
 _NO_ITEM = object()
 
