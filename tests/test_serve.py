@@ -234,7 +234,7 @@ def test_serving_beyond_loopback_without_tokens_refuses_to_start(tmp_path: Path)
                             cwd=project, capture_output=True, text=True, env={**__import__("os").environ,
                                                                                "PYTHONPATH": str(REPO)})
     assert result.returncode == 1
-    assert result.stderr.startswith("Error: listening on 0.0.0.0 makes decks reachable from other machines")
+    assert result.stderr.startswith("error: listening on 0.0.0.0 makes decks reachable from other machines")
     assert "Traceback" not in result.stderr
 
 

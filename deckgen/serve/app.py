@@ -51,11 +51,9 @@ class Refused(DeckgenError):
 
 def error_body(exc: DeckgenError) -> dict[str, Any]:
     """The JSON of an error: the CLI's message, its kind, and each problem with the field it concerns."""
-    lines = list(getattr(exc, "problems", None) or []) or [" ".join(exc.message.split())]
-    problems = [{"field": problem_field(line), "message": line} for line in lines]
-    if len(problems) == 1 and problems[0]["field"] is None and exc.where:
-        problems[0]["field"] = problem_field(exc.where)
-    return {"error": {"kind": type(exc).__name__, "message": exc.message, "exit_code": exc.exit_code,
+    problems = [{"field": problem_field(problem), "message": str(problem), "where": problem.where or None,
+                 "hint": problem.hint, "code": problem.code or None} for problem in exc.all_problems()]
+    return {"error": {"kind": type(exc).__name__, "message": str(exc), "exit_code": exc.exit_code,
                       "problems": problems}}
 
 
@@ -81,7 +79,7 @@ class Thumbnails:
             try:
                 self.png(snapshot, first)
             except DeckgenError as exc:     # e.g. LibreOffice missing: the page shows no images
-                log.warning("thumbnails: %s", exc.message)
+                log.warning("thumbnails: %s", exc)
 
         threading.Thread(target=render, name="deckgen-thumbnails", daemon=True).start()
 
@@ -283,7 +281,7 @@ def create_app(settings: ServeSettings) -> FastAPI:
                         recipe = snapshot.workspace.recipe(name)
                     found.append({"name": name, "title": recipe.title, "description": recipe.description})
                 except DeckgenError as exc:
-                    found.append({"name": name, "title": name, "error": " ".join(exc.message.split())})
+                    found.append({"name": name, "title": name, "error": " ".join(str(exc).split())})
             return found
 
         return {"recipes": await timed(describe), "choices": snapshot.choices()}

@@ -59,7 +59,7 @@ def _pdf_job(pptx: str) -> str | None:
     try:
         to_pdf(pptx, Path(pptx).with_suffix(".pdf"))
     except DeckgenError as exc:
-        return " ".join(exc.message.split())
+        return " ".join(str(exc).split())
     return None
 
 
@@ -149,7 +149,9 @@ class BuildPool:
                       label=f"served to {user}", pdf=request.pdf, allow_drafts=request.allow_drafts)
         outcome: DeckOutcome = await self._run(build_job, spec, job)
         if not outcome.ok:
-            raise BuildFailed(outcome.error or "the build failed")
+            if len(outcome.problems) == 1:
+                raise BuildFailed.from_problem(outcome.problems[0])
+            raise BuildFailed("the build failed", problems=list(outcome.problems))
         assert outcome.record is not None
         entry = DeckEntry(
             name=name, recipe=request.recipe, recipe_file=recipe_file,

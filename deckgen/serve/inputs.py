@@ -13,17 +13,18 @@ from typing import Any, Mapping
 
 from PIL import Image, UnidentifiedImageError
 
-from deckgen.errors import ConfigError, DeckgenError, collect_problems
+from deckgen.errors import ConfigError, DeckgenError
+from deckgen.problems import Location, Problem
 from deckgen.fsutil import write_bytes_atomic
 from deckgen.prospect import FIELDS, Prospect, prospect_from_data
-from deckgen.yamlio import LineDict, did_you_mean
+from deckgen.problems import did_you_mean
+from deckgen.yamlio import LineDict
 
 REQUEST_KEYS = ("recipe", "prospect", "pdf", "allow_drafts")
 UPLOAD_PREFIX = "upload:"
 LOGO_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tiff"}
 MAX_LOGO_PIXELS = 40_000_000        # a decompression bomb is refused before it is decoded
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{64}$")
-_FIELD_AT = re.compile(r"^prospect\.(\w+)")
 _FIELD_NAMED = re.compile(r"'(" + "|".join(FIELDS) + r")'|\b(" + "|".join(FIELDS) + r") '")
 
 
@@ -39,8 +40,8 @@ class _FieldDict(LineDict):
     """Prospect data from a request: problems name the field ("prospect.segment") as a file's
     problems name its line."""
 
-    def where(self, key: Any = None) -> str:
-        return "prospect" if key is None else f"prospect.{key}"
+    def where(self, key: Any = None) -> Location:
+        return Location("prospect" if key is None else f"prospect.{key}")
 
 
 @dataclass(frozen=True)
@@ -81,23 +82,23 @@ def build_request(data: Any, recipes: list[str], prospects_folder: Path, uploads
         raise ConfigError("'prospect' must be an object of prospect fields (company, segment, ...)",
                           where="prospect", hint="e.g. {\"company\": \"Globex\", \"segment\": \"enterprise\"}")
     fields = _FieldDict({key: value for key, value in raw.items()}, file="prospect")
-    problems: list[str] = []
+    problems: list[Problem] = []
     if fields.get("logo") not in (None, ""):
         try:
             fields["logo"] = str(logo_path(fields["logo"], prospects_folder, uploads))
         except ConfigError as exc:      # reported with the other fields' problems
-            problems.append(exc.message)
+            problems += exc.all_problems()
             del fields["logo"]
     elif "logo" in fields:
         del fields["logo"]
     try:
         prospect = prospect_from_data(fields, base_dir=prospects_folder, label="prospect")
     except ConfigError as exc:
-        problems += exc.problems or [exc.message]
+        problems += exc.all_problems()
+    if len(problems) == 1:
+        raise ConfigError.from_problem(problems[0])
     if problems:
-        if len(problems) == 1:
-            raise ConfigError(problems[0])
-        raise collect_problems(problems, "prospect: invalid prospect")
+        raise ConfigError(f"invalid prospect ({len(problems)} problems)", where="prospect", problems=problems)
     prospect = replace(prospect, source="prospect")   # plan and build messages start with it
     return BuildRequest(recipe=recipe, prospect=prospect, data=dict(raw),
                         pdf=_flag(data, "pdf"), allow_drafts=_flag(data, "allow_drafts"))
@@ -175,14 +176,15 @@ def store_logo(data: bytes, uploads: Path) -> str:
     return UPLOAD_PREFIX + digest
 
 
-def problem_field(text: str) -> str | None:
-    """Return the form field a problem line concerns ("prospect.segment: ..." -> "segment")."""
-    match = _FIELD_AT.match(text)
-    if match:
-        return match.group(1)
-    if text.startswith("recipe"):
+def problem_field(problem: Problem) -> str | None:
+    """Return the form field a problem concerns: its location ("prospect.segment" -> "segment",
+    "recipe"), else the first prospect field its message names."""
+    where = problem.location.file
+    if where.startswith("prospect."):
+        return where.split(".")[1]
+    if where == "recipe":
         return "recipe"
-    named = _FIELD_NAMED.search(text)
+    named = _FIELD_NAMED.search(problem.message)
     if named:
         return named.group(1) or named.group(2)
     return None

@@ -86,7 +86,7 @@ class Snapshot:
             try:
                 found = read_prospects(path, self.config.batch.columns)
             except DeckgenError as exc:
-                log.warning("%s", exc.message)
+                log.warning("%s", exc)
                 continue
             for row in found:
                 if row.problem:
@@ -132,7 +132,7 @@ class ProjectState:
         try:
             fresh = Snapshot(self.config, self._generation)
         except DeckgenError as exc:     # a half-saved file: keep serving the last good state
-            log.warning("reload failed, still serving the previous library: %s", exc.message)
+            log.warning("reload failed, still serving the previous library: %s", exc)
             return
         self.current = fresh
         log.info("reloaded the library and recipes (generation %d)", fresh.generation)
