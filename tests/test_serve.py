@@ -203,6 +203,18 @@ def test_an_uploaded_logo_is_stored_by_content_and_used_by_its_id(server: Server
     assert built.status == 200
 
 
+def test_one_multipart_call_builds_with_an_uploaded_logo(server: Server) -> None:
+    png = (REPO / "prospects" / "logos" / "bluth.png").read_bytes()
+    request = {"recipe": "first-call", "prospect": {key: value for key, value in GLOBEX.items() if key != "logo"}}
+    body, kind = _multipart({"request": json.dumps(request), "logo": ("bluth.png", png, "image/png")})
+    reply = server.call("POST", "/api/build", body, headers={"Content-Type": kind, "X-CSRF-Token": "t",
+                                                              "Cookie": "deckgen_csrf=t"})
+    assert reply.status == 200, reply.body
+    deck = Presentation(io.BytesIO(reply.body))
+    pictures = [shape.image.blob for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]
+    assert png in pictures
+
+
 def test_a_form_post_without_the_csrf_token_or_from_another_site_is_refused(server: Server) -> None:
     before = _disk(server.project)
     body, kind = _multipart({"request": json.dumps({"recipe": "first-call", "prospect": GLOBEX})})
