@@ -3,13 +3,15 @@ floor, and a load of many builds at once.
 
     python bench/serve.py [--quick] [--runs N] [--load N] [--concurrency C] [--workers W] [--json PATH]
 
-The server runs in the generated library's project (bench/run.py's 25 x 20 library; --quick: the
-tiny one), with ``--no-thumbnails --no-reload``. Timed like every bench case, as separate processes
-(bench/timed.py): the floor (bench/floor.py copying the deck's zip members as stored), `deckgen
-build` from the shell for reference, and `curl` posting the build request to the warm server
-(the client a CRM button stands for). The load case sends --load requests from --concurrency
-threads and reports throughput, p50/p95 latency, errors, and the peak resident memory of the
-server with its build workers (sampled every 50 ms, summed over the processes).
+The server runs in the generated library's project with ``--no-thumbnails --no-reload``. The
+single deck is bench/run.py's deck-1x personalised build (40 slides from the 25 x 20 library;
+--quick: the tiny one), timed like every bench case as separate processes (bench/timed.py): the
+floor (bench/floor.py copying the deck's zip members as stored), `deckgen build` from the shell
+for reference, and `curl` posting the build request to the warm server (the client a CRM button
+stands for). The load case builds the batch scenario's personalised deck (20 slides, small
+pictures) for --load different prospects from --concurrency threads, and reports throughput,
+p50/p95 latency, errors, and the peak resident memory of the server with its build workers
+(sampled every 50 ms, summed over the processes).
 """
 from __future__ import annotations
 
@@ -32,8 +34,8 @@ import yaml
 
 import synth
 from floor import plan_members
-from run import (BENCH_DIR, DECKGEN, QUICK, BenchError, Settings, deck_facts, measure, personalised_facts,
-                 spread_deck)
+from run import (BENCH_DIR, DECKGEN, QUICK, BenchError, Settings, batch_deck_size, batch_recipe, deck_facts,
+                 measure, personalised_facts, spread_deck)
 
 RECIPE = "bench-serve"
 
@@ -127,18 +129,79 @@ def post_build(url: str, body: bytes) -> tuple[int, float, int]:
         return 0, time.perf_counter() - start, 0
 
 
-def load(url: str, body: bytes, requests: int, concurrency: int, server_pid: int) -> dict:
+def load(url: str, bodies: list[bytes], concurrency: int, server_pid: int) -> dict:
     with MemorySampler(server_pid) as memory, concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
         start = time.perf_counter()
-        results = list(pool.map(lambda _: post_build(url, body), range(requests)))
+        results = list(pool.map(lambda body: post_build(url, body), bodies))
         wall = time.perf_counter() - start
     latencies = sorted(seconds for status, seconds, _ in results if status == 200)
     errors = [status for status, _, _ in results if status != 200]
     quantile = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else float("nan")  # noqa: E731
-    return {"requests": requests, "concurrency": concurrency, "errors": len(errors),
+    return {"requests": len(bodies), "concurrency": concurrency, "errors": len(errors),
             "error_statuses": sorted(set(errors)), "wall_s": round(wall, 2),
             "builds_per_s": round(len(latencies) / wall, 2), "p50_s": round(quantile(0.50), 3),
-            "p95_s": round(quantile(0.95), 3), "peak_rss_mib": round(memory.peak, 1)}
+            "p95_s": round(quantile(0.95), 3), "max_s": round(latencies[-1], 3) if latencies else None,
+            "peak_rss_mib": round(memory.peak, 1)}
+
+
+def single_deck(settings: Settings, runs: int, workers: int, work: Path) -> dict:
+    """The warm personalised 40-slide build over HTTP, with the floor and the CLI build for reference."""
+    library = synth.ensure_library(settings.library, settings.cache_dir)
+    deck = spread_deck(settings, library, 1)
+    plan = work / "floor-plan.json"
+    plan.write_text(json.dumps(plan_members(deck.specs)))
+    synth.write_recipe(library, RECIPE, [{"name": "deck", "slides": deck.keys}],
+                       "The benchmark's single deck, drawn from across the library")
+    prospect_file = library.prospect_dir / "globex.yaml"
+    body = json.dumps({"recipe": RECIPE, "prospect": yaml.safe_load(prospect_file.read_text())}).encode()
+    (work / "request.json").write_bytes(body)
+    served = library.root / "build" / "serve"
+    shutil.rmtree(served, ignore_errors=True)
+    floor_out, cli_out, http_out = work / "floor.zip", work / "cli.pptx", work / "http.pptx"
+    server, url = start_server(library.root, workers, 32, work / "server-deck.log")
+    results: dict = {"deck_slides": len(deck.refs), "runs": runs}
+    try:
+        cases = {
+            "floor": [sys.executable, str(BENCH_DIR / "floor.py"), str(plan), "-o", str(floor_out), "--mode", "raw"],
+            "cli_build": [*DECKGEN, "build", RECIPE, "--prospect", str(prospect_file), "-o", str(cli_out)],
+            "http_build": ["curl", "-sS", "--fail", "-o", str(http_out), "-H", "Content-Type: application/json",
+                           "--data-binary", f"@{work / 'request.json'}", f"{url}/api/build"],
+        }
+        for key, command in cases.items():
+            measure(command, library.root, work / f"{key}-warm-up.log")      # warm caches and the server
+            times = [measure(command, library.root, work / f"{key}.log").wall_s for _ in range(runs)]
+            results[key] = {"median_s": round(statistics.median(times), 4), "min_s": round(min(times), 4)}
+        results["http_build"]["facts"] = {**deck_facts(http_out, deck.title_prefixes),
+                                          **personalised_facts(http_out, "Globex Corporation", len(deck.refs))}
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        shutil.rmtree(served, ignore_errors=True)
+    return results
+
+
+def load_case(settings: Settings, requests: int, concurrency: int, workers: int, work: Path) -> dict:
+    """``requests`` personalised decks at ``concurrency`` at a time: the batch scenario's deck
+    (fixed story plus the case study of the prospect's industry; small pictures), a different
+    company and industry per request."""
+    library = synth.ensure_library(settings.batch_library, settings.cache_dir)
+    recipe, _ = batch_recipe(settings, library)
+    bodies = [json.dumps({"recipe": recipe, "prospect": {
+        "company": f"Prospect {index:04d} Inc", "segment": "enterprise",
+        "industry": synth.industry(index % settings.files)}}).encode() for index in range(requests)]
+    served = library.root / "build" / "serve"
+    shutil.rmtree(served, ignore_errors=True)
+    server, url = start_server(library.root, workers, max(concurrency, 32), work / "server-load.log")
+    try:
+        if post_build(url, bodies[0])[0] != 200:       # warm: the first build opens the modules
+            raise BenchError(f"the warm-up build failed: see {work / 'server-load.log'}")
+        results = load(url, bodies, concurrency, server.pid)
+        results["deck_slides"] = batch_deck_size(settings)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        shutil.rmtree(served, ignore_errors=True)
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,46 +217,14 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(**{**(QUICK if args.quick else {}), "cache_dir": args.cache_dir})
     runs = args.runs or settings.runs
     requests = args.load or (20 if args.quick else 200)
-    library = synth.ensure_library(settings.library, settings.cache_dir)
-    deck = spread_deck(settings, library, 1)
     work = settings.work_dir / "serve"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    plan = work / "floor-plan.json"
-    plan.write_text(json.dumps(plan_members(deck.specs)))
-    synth.write_recipe(library, RECIPE, [{"name": "deck", "slides": deck.keys}],
-                       "The benchmark's single deck, drawn from across the library")
-    prospect_file = library.prospect_dir / "globex.yaml"
-    prospect = yaml.safe_load(prospect_file.read_text())
-    body = json.dumps({"recipe": RECIPE, "prospect": prospect}).encode()
-    (work / "request.json").write_bytes(body)
-    served = library.root / "build" / "serve"
-    shutil.rmtree(served, ignore_errors=True)
-
-    floor_out, cli_out, http_out = work / "floor.zip", work / "cli.pptx", work / "http.pptx"
-    server, url = start_server(library.root, args.workers, max(args.concurrency, 32), work / "server.log")
-    results: dict = {"deck_slides": len(deck.refs), "runs": runs}
-    try:
-        cases = {
-            "floor": [sys.executable, str(BENCH_DIR / "floor.py"), str(plan), "-o", str(floor_out), "--mode", "raw"],
-            "cli_build": [*DECKGEN, "build", RECIPE, "--prospect", str(prospect_file), "-o", str(cli_out)],
-            "http_build": ["curl", "-sS", "--fail", "-o", str(http_out), "-H", "Content-Type: application/json",
-                           "--data-binary", f"@{work / 'request.json'}", f"{url}/api/build"],
-        }
-        for key, command in cases.items():
-            measure(command, library.root, work / f"{key}-warm-up.log")      # warm caches and the server
-            times = [measure(command, library.root, work / f"{key}.log").wall_s for _ in range(runs)]
-            results[key] = {"median_s": round(statistics.median(times), 4), "min_s": round(min(times), 4)}
-        facts = {**deck_facts(http_out, deck.title_prefixes),
-                 **personalised_facts(http_out, "Globex Corporation", len(deck.refs))}
-        results["http_build"]["facts"] = facts
-        results["load"] = load(url, body, requests, args.concurrency, server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
-        shutil.rmtree(served, ignore_errors=True)      # the load's decks: hundreds of copies of one deck
+    print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}, {os.cpu_count()} CPUs", flush=True)
+    results = single_deck(settings, runs, args.workers, work)
+    results["load"] = load_case(settings, requests, args.concurrency, args.workers, work)
     floor = results["floor"]["median_s"]
-    print(f"deckgen serve: {len(deck.refs)}-slide personalised deck, {runs} runs each (median, min)")
+    print(f"deckgen serve: {results['deck_slides']}-slide personalised deck, {runs} runs each (median, min)")
     for key, label in (("floor", "floor: copy members as stored"), ("cli_build", "deckgen build (new process)"),
                        ("http_build", "POST /api/build, warm server (curl)")):
         row = results[key]
@@ -202,8 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  target: warm HTTP build <= 2x floor: {'PASS' if target else 'MISS'} "
           f"({results['http_build']['median_s'] / floor:.2f}x)")
     row = results["load"]
-    print(f"load: {row['requests']} builds, {row['concurrency']} concurrent, {args.workers} workers: "
-          f"{row['builds_per_s']} builds/s, p50 {row['p50_s']} s, p95 {row['p95_s']} s, "
+    print(f"load: {row['requests']} personalised {row['deck_slides']}-slide decks, {row['concurrency']} concurrent, "
+          f"{args.workers} workers: {row['builds_per_s']} builds/s, p50 {row['p50_s']} s, p95 {row['p95_s']} s, "
           f"{row['errors']} errors, peak memory {row['peak_rss_mib']} MiB (server + workers)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
