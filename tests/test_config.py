@@ -109,3 +109,11 @@ def test_with_folders_replaces_only_what_is_given(project):
     moved = config.with_folders(library="elsewhere")
     assert moved.library == project / "elsewhere"
     assert moved.recipes == config.recipes
+
+
+def test_serve_tokens_in_deckgen_yaml_must_be_long(tmp_path: Path) -> None:
+    (tmp_path / "slide_library").mkdir()
+    (tmp_path / "recipes").mkdir()
+    (tmp_path / "deckgen.yaml").write_text("serve:\n  tokens:\n    crm: short\n")
+    with pytest.raises(ConfigError, match=r"deckgen.yaml:3: the token of 'crm' must be text of at least 16"):
+        load_config(tmp_path / "deckgen.yaml")

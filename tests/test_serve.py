@@ -292,17 +292,6 @@ def test_a_full_queue_answers_busy_with_a_retry_time(tmp_path: Path) -> None:
     assert pool.pending == 0
 
 
-def test_serve_tokens_in_deckgen_yaml_must_be_long(tmp_path: Path) -> None:
-    from deckgen.config import load_config
-    from deckgen.errors import ConfigError
-
-    (tmp_path / "slide_library").mkdir()
-    (tmp_path / "recipes").mkdir()
-    (tmp_path / "deckgen.yaml").write_text("serve:\n  tokens:\n    crm: short\n")
-    with pytest.raises(ConfigError, match=r"deckgen.yaml:3: the token of 'crm' must be text of at least 16"):
-        load_config(tmp_path / "deckgen.yaml")
-
-
 # -- the page in a browser -----------------------------------------------------------------------
 
 def _chromium(downloads: Path):
