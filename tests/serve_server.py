@@ -63,7 +63,8 @@ class Server:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return Reply(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
         except urllib.error.HTTPError as exc:
-            return Reply(exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read())
+            with exc:
+                return Reply(exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read())
 
     def stop(self) -> None:
         self.process.terminate()

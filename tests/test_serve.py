@@ -3,7 +3,6 @@ tokens, back-pressure, reload) and the salespeople's page in a headless chromium
 from __future__ import annotations
 
 import asyncio
-import datetime
 import io
 import json
 import re
@@ -11,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request  # noqa: F401  (urllib.request.build_opener)
 import uuid
 from pathlib import Path
 
@@ -265,12 +266,48 @@ def test_a_non_loopback_server_requires_a_token_and_records_who_built(tmp_path: 
         assert _disk(project) == before
         page = running.call("GET", "/")
         assert b"Access token" in page.body          # redirected to the login page
+        _log_in_and_plan(running)
         built = running.call("POST", "/api/build", request, headers={"Authorization": f"Bearer {TOKEN}"})
         assert built.status == 200, built.body
         entry = Manifest.load(project / "build" / "serve").decks[built.headers["x-deckgen-deck"]]
         assert entry.built_by == "token:crm"
     finally:
         running.stop()
+
+
+def _log_in_and_plan(running: Server) -> None:
+    """Log in on the page with the token; the session then plans, with the page's CSRF token only."""
+    import http.cookiejar
+    import urllib.parse
+
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with browser.open(running.url + "/login") as response:
+        login = response.read().decode()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+    wrong = urllib.parse.urlencode({"csrf_token": csrf, "token": "not-the-token"}).encode()
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        browser.open(running.url + "/login", data=wrong)
+    refused.value.close()
+    assert refused.value.code == 401
+    right = urllib.parse.urlencode({"csrf_token": csrf, "token": TOKEN}).encode()
+    with browser.open(running.url + "/login", data=right) as response:
+        page = response.read().decode()
+    assert 'id="deck-form"' in page and "user:crm" in page
+    request = {"recipe": "first-call", "prospect": GLOBEX}
+
+    def plan(headers: dict[str, str]) -> int:
+        sent = urllib.request.Request(running.url + "/api/plan", data=json.dumps(request).encode(), method="POST",
+                                      headers={"Content-Type": "application/json", **headers})
+        try:
+            with browser.open(sent) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            return exc.code
+
+    assert plan({}) == 403                                  # a session needs the page's CSRF token
+    assert plan({"X-CSRF-Token": csrf}) == 200
 
 
 # -- back-pressure -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import re
 import logging
 import secrets
 import threading
@@ -229,7 +230,10 @@ def create_app(settings: ServeSettings) -> FastAPI:
             who = caller(request)
         except Refused:
             return RedirectResponse("/login", status_code=303)
-        return _page(_static("index.html").replace("{{user}}", html.escape(who.label)), _csrf(request))
+        text = _static("index.html").replace("{{user}}", html.escape(who.label))
+        if who.kind != "session":     # nothing to log out of
+            text = re.sub(r'<form method="post" action="/logout".*?</form>', "", text, flags=re.S)
+        return _page(text, _csrf(request))
 
     @app.get("/login", include_in_schema=False)
     async def login_page(request: Request) -> Response:
