@@ -9,6 +9,7 @@ import re
 import logging
 import secrets
 import threading
+import time
 import uuid
 from importlib import resources
 from pathlib import Path
@@ -354,9 +355,11 @@ def create_app(settings: ServeSettings) -> FastAPI:
             data = parse_json(await request.body())
         return build_request(data, snapshot.recipes, settings.config.prospects, uploads)
 
-    def _plan(snapshot: Snapshot, parsed: inputs.BuildRequest) -> dict[str, Any]:
+    def _plan(snapshot: Snapshot, parsed: inputs.BuildRequest, *, measure_text: bool = True) -> dict[str, Any]:
         with snapshot.lock:
             plan = snapshot.workspace.plan(parsed.recipe, parsed.prospect, allow_drafts=parsed.allow_drafts)
+            if not measure_text:        # a build only needs to know the plan is valid
+                return {"slides": len(plan.items)}
             context = {**plan.variables, "prospect": parsed.prospect.as_context(),
                        "today": snapshot.workspace.today, "recipe": plan.recipe}
             overflows = prospect_overflows(snapshot.workspace, plan, parsed.prospect, context, snapshot.fonts,
@@ -392,14 +395,17 @@ def create_app(settings: ServeSettings) -> FastAPI:
         who = await guarded(request)
         parsed = await _build_request(request)
         snapshot = state().snapshot()
-        await timed(lambda: _plan(snapshot, parsed))      # refuse a bad request before it takes a worker
+        # refuse a bad request before it takes a worker
+        await timed(lambda: _plan(snapshot, parsed, measure_text=False))
         accept = request.headers.get("accept", "")
         wants_pdf = "application/pdf" in accept
         if wants_pdf:
             parsed = inputs.BuildRequest(parsed.recipe, parsed.prospect, parsed.data, True, parsed.allow_drafts)
         recipe_file = snapshot.workspace.recipe(parsed.recipe).path.resolve()
+        started = time.perf_counter()
         built = await pool().build(snapshot.spec, project, parsed, recipe_file, who.label)
-        headers = {"X-Deckgen-Deck": built.name, "X-Deckgen-Slides": str(built.slides)}
+        headers = {"X-Deckgen-Deck": built.name, "X-Deckgen-Slides": str(built.slides),
+                   "Server-Timing": f"build;dur={(time.perf_counter() - started) * 1000:.0f}"}
         if wants_pdf and built.pdf is not None:
             return FileResponse(built.pdf, media_type="application/pdf", filename=built.pdf.name, headers=headers)
         if "application/json" in accept:
