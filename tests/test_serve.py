@@ -223,6 +223,9 @@ def test_a_form_post_without_the_csrf_token_or_from_another_site_is_refused(serv
     reply = server.call("POST", "/api/build", {"recipe": "first-call", "prospect": GLOBEX},
                         headers={"Origin": "https://evil.example"})
     assert reply.status == 403 and "other sites" in _problems(reply)[0]["message"]
+    rebound = server.call("POST", "/api/build", {"recipe": "first-call", "prospect": GLOBEX},
+                          headers={"Host": "attacker.example"})       # DNS rebinding
+    assert rebound.status == 403 and "addressed to this machine" in _problems(rebound)[0]["message"]
     assert _disk(server.project) == before
 
 

@@ -33,7 +33,7 @@ from deckgen.serve.project import ProjectState, Snapshot
 from deckgen.serve.security import (CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, FORM_TYPES, SESSION_COOKIE,
                                     BodyLimit, BodyTooLarge, Caller, Sessions, csrf_matches, local_caller, same_origin,
                                     token_owner)
-from deckgen.serve.settings import ServeSettings
+from deckgen.serve.settings import ServeSettings, host_name, is_loopback
 
 log = logging.getLogger(__name__)
 PPTX_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -185,6 +185,11 @@ def create_app(settings: ServeSettings) -> FastAPI:
         if settings.requires_login:
             raise Refused("this server requires an API token", status=401,
                           hint="send 'Authorization: Bearer TOKEN', or log in on the page")
+        # without tokens only this machine may ask: a web page whose domain was re-pointed at
+        # 127.0.0.1 (DNS rebinding) sends its own name as Host
+        if not is_loopback(host_name(request.headers.get("host", ""))):
+            raise Refused("this server answers only requests addressed to this machine", status=403,
+                          hint=f"open http://127.0.0.1:{settings.port}/")
         return local_caller()
 
     async def guarded(request: Request) -> Caller:

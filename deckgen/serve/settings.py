@@ -26,6 +26,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def host_name(host_header: str) -> str:
+    """The host of a Host header without its port ("[::1]:8000" -> "::1")."""
+    if host_header.startswith("["):
+        return host_header[1:].split("]", 1)[0]
+    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+
+
 def env_tokens(text: str | None) -> dict[str, str]:
     """Return the tokens of ``DECKGEN_SERVE_TOKENS`` ("name=token,name2=token2")."""
     tokens: dict[str, str] = {}
