@@ -43,6 +43,13 @@ _STATUS = {RequestError: 400, ConfigError: 422, SlideSelectionError: 422, Templa
 _PREFLIGHT_TYPES = ("application/json",)
 
 
+class DeckFile(FileResponse):
+    """A file answer sent in 1 MiB chunks: a deck with pictures is tens of MiB, and each chunk of
+    the default 64 KiB costs a hop to a worker thread."""
+
+    chunk_size = 1024 * 1024
+
+
 class Refused(DeckgenError):
     """The caller may not do this (no or a wrong token, a missing CSRF token, another site)."""
 
@@ -412,11 +419,11 @@ def create_app(settings: ServeSettings) -> FastAPI:
         headers = {"X-Deckgen-Deck": built.name, "X-Deckgen-Slides": str(built.slides),
                    "Server-Timing": f"build;dur={(time.perf_counter() - started) * 1000:.0f}"}
         if wants_pdf and built.pdf is not None:
-            return FileResponse(built.pdf, media_type="application/pdf", filename=built.pdf.name, headers=headers)
+            return DeckFile(built.pdf, media_type="application/pdf", filename=built.pdf.name, headers=headers)
         if "application/json" in accept:
             return JSONResponse({**_deck_links(built.name), "slides": built.slides,
                                  "warnings": list(built.warnings), "built_by": who.label}, headers=headers)
-        return FileResponse(built.pptx, media_type=PPTX_TYPE, filename=built.name, headers=headers)
+        return DeckFile(built.pptx, media_type=PPTX_TYPE, filename=built.name, headers=headers)
 
     def _deck_links(name: str) -> dict[str, str]:
         return {"deck": name, "pptx": f"/api/decks/{name}", "pdf": f"/api/decks/{name}/pdf"}
@@ -435,7 +442,7 @@ def create_app(settings: ServeSettings) -> FastAPI:
         path = pool().deck(name)
         if path is None:
             raise RequestError(f"no deck named '{name}' was built here", status=404)
-        return FileResponse(path, media_type=PPTX_TYPE, filename=name)
+        return DeckFile(path, media_type=PPTX_TYPE, filename=name)
 
     @app.get("/api/decks/{name}/pdf", summary="The PDF of a deck built here (converted on first request)")
     async def deck_pdf(request: Request, name: str) -> Response:
@@ -443,7 +450,7 @@ def create_app(settings: ServeSettings) -> FastAPI:
         if pool().deck(name) is None:
             raise RequestError(f"no deck named '{name}' was built here", status=404)
         pdf = await pool().pdf(name)
-        return FileResponse(pdf, media_type="application/pdf", filename=pdf.name)
+        return DeckFile(pdf, media_type="application/pdf", filename=pdf.name)
 
     @app.get("/api/status", summary="Library generation, queue and worker processes")
     async def status(request: Request) -> dict[str, Any]:
