@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from deckgen.cli import main
-from deckgen.ops.batch import DeckNamer, run_batch
+from deckgen.ops.batch import run_batch
+from deckgen.pipeline.naming import DeckNamer
 from deckgen.prospect_files import read_prospects
 from deckgen.pipeline.workspace import Workspace
 from deckgen.config import load_config
@@ -198,17 +199,11 @@ def test_a_name_pattern_that_leaves_the_output_folder_fails_the_row(tmp_path):
     namer = DeckNamer("../{{ prospect.company }}", "first-call")
     prospect = prospect_from_data({"company": "Globex", "segment": "smb"}, base_dir=tmp_path, label="x")
     with pytest.raises(ConfigError, match=r"gives '../Globex', which is not a file name inside the output"):
-        namer.render(prospect, read_row(tmp_path))
+        namer.render(prospect)
     plain = DeckNamer("{{ prospect.segment }}/{{ prospect.company | slug }}", "first-call")
-    assert plain.render(prospect, read_row(tmp_path)) == "smb/globex.pptx"
+    assert plain.render(prospect) == "smb/globex.pptx"
     with pytest.raises(ConfigError, match=r"fails: 'dict object' has no attribute 'region'"):
-        DeckNamer("{{ prospect.region }}.pptx", "r").render(prospect, read_row(tmp_path))
-
-
-def read_row(folder: Path):
-    csv = folder / "one.csv"
-    csv.write_text("company,segment\nGlobex,smb\n", encoding="utf-8")
-    return read_prospects(csv)[0]
+        DeckNamer("{{ prospect.region }}.pptx", "r").render(prospect)
 
 
 def test_an_unreadable_prospects_file_is_one_clear_error(project):

@@ -158,7 +158,7 @@ def test_recipe_errors_are_one_clear_message(project, recipe_text, message):
      "error: no recipe named 'first-cal' (did you mean 'first-call'?)\n"),
     (["first-call", "--prospect", "prospects/nope.yaml"], "error: prospects/nope.yaml: file not found\n"),
     (["first-call", "--prospect", "prospects/globex.yaml", "--set", "segment=enterprize"],
-     "error: prospects/globex.yaml: segment 'enterprize' is not a segment of the library "
+     "error: --set segment=enterprize: segment 'enterprize' is not a segment of the library "
      "(did you mean 'enterprise'?)\n"),
     (["first-call", "--prospect", "prospects/globex.yaml", "--library", "nowhere"],
      "error: slide library folder 'nowhere' not found (pass --library DIR or set 'library:' in deckgen.yaml)\n"),

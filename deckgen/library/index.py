@@ -174,7 +174,7 @@ def load_library(folder: str | os.PathLike, today: datetime.date | None = None,
     root = Path(folder)
     if not root.is_dir():
         raise ConfigError(f"slide library folder '{display_path(root)}' not found",
-                          hint="pass --library DIR or set 'library:' in deckgen.yaml")
+                          hint="set 'library:' in deckgen.yaml", code="no-library-folder")
     today = today or datetime.date.today()
     problems = Problems()
     modules = module_files(root)

@@ -38,13 +38,12 @@ def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None =
     and ./recipes. With ``strict``, library problems and plan warnings are errors too.
     """
     if prospect is None and not sets:
-        raise ConfigError("no prospect given",
-                          hint="pass --prospect FILE, or --set company=... --set segment=...")
+        raise ConfigError("no prospect given", code="no-prospect")
     workspace = Workspace(project_config(start, library=library, recipes=recipes), today=today, log_problems=False)
     config = workspace.config
     if not config.recipes.is_dir() and not Path(str(recipe)).is_file():
         raise ConfigError(f"recipes folder '{display_path(config.recipes)}' not found",
-                          hint="pass --recipes DIR or set 'recipes:' in deckgen.yaml")
+                          hint="set 'recipes:' in deckgen.yaml", code="no-recipes-folder")
     index = workspace.library
     loaded_recipe = workspace.recipe(recipe)
     loaded_prospect = load_prospect(prospect, sets)
