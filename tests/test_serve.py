@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 import urllib.error
-import urllib.request  # noqa: F401  (urllib.request.build_opener)
+import urllib.request  # noqa: F401  (build_opener, in the login test)
 import uuid
 from pathlib import Path
 

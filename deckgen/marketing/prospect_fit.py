@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from deckgen.errors import DeckgenError
-from deckgen.marketing.check import OVERFLOW_TOLERANCE_PT, _is_tag_paragraph, _overflow_hint, _Samples  # noqa: F401
+from deckgen.marketing.check.text import OVERFLOW_TOLERANCE_PT, Samples, _is_tag_paragraph, _overflow_hint
 from deckgen.marketing.textfit import FontBook, FontconfigMissing, fit_text
 from deckgen.ooxml.inspect import TextBox, inspect_slide
 from deckgen.pipeline.workspace import Workspace
@@ -41,7 +41,7 @@ def prospect_overflows(workspace: Workspace, plan: DeckPlan, prospect: Prospect,
     inspections = {} if inspections is None else inspections
     if not fonts.available:
         return []
-    samples = _Samples([dict(context)])
+    samples = Samples([dict(context)])
     values = set(prospect.values)
     found: list[Overflow] = []
     for position, item in enumerate(plan.items, start=1):

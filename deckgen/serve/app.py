@@ -24,7 +24,7 @@ from deckgen.errors import ConfigError, DeckgenError, InputFileError, RenderErro
 from deckgen.marketing.prospect_fit import prospect_overflows
 from deckgen.marketing.search import search
 from deckgen.ops.manifest import ProjectRef
-from deckgen.preview import LibrarySlide, open_cache, slide_thumbnails
+from deckgen.preview import SlideRef, open_cache, slide_thumbnails
 from deckgen.fsutil import default_cache_dir
 from deckgen.serve import inputs
 from deckgen.serve.builds import BuildFailed, BuildPool, Busy, TimedOut
@@ -101,7 +101,7 @@ class Thumbnails:
             if found is None:
                 slides = list(snapshot.workspace.library)
                 cache = open_cache(default_cache_dir() / "renders")
-                pngs = slide_thumbnails([LibrarySlide(s.path, s.slide_id) for s in slides], cache,
+                pngs = slide_thumbnails([SlideRef(s.path, s.slide_id) for s in slides], cache,
                                         width=THUMBNAIL_WIDTH)
                 self._known = {(snapshot.generation, s.key): png for s, png in zip(slides, pngs)}
                 found = self._known.get((snapshot.generation, key))
