@@ -87,6 +87,16 @@ def test_build_returns_the_deck_and_records_it_in_the_manifest(server: Server) -
     assert server.call("GET", f"/api/decks/{name}").body == reply.body
 
 
+def test_served_decks_are_a_manifest_deckgen_rebuild_reads(server: Server) -> None:
+    built = server.call("POST", "/api/build", {"recipe": "first-call", "prospect": GLOBEX})
+    assert built.status == 200, built.body
+    result = subprocess.run([sys.executable, "-m", "deckgen", "rebuild", "build/serve", "--dry-run"],
+                            cwd=server.project, capture_output=True, text=True,
+                            env={**__import__("os").environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith("0 decks to rebuild"), result.stdout
+
+
 @pytest.mark.libreoffice
 def test_build_returns_a_pdf_when_asked_by_accept(server: Server) -> None:
     reply = server.call("POST", "/api/build", {"recipe": "first-call", "prospect": GLOBEX},

@@ -18,6 +18,7 @@ SESSION_SECONDS = 12 * 3600
 LOCAL_USER = "local"
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded", "text/plain")
 _MULTIPART_OVERHEAD = 64 * 1024     # headers and boundaries around an upload
+_DRAIN_FACTOR = 8                   # bodies up to 8x their limit are read before the 413 is sent
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,12 @@ class BodyLimit:
                  if headers.get("content-type", "").startswith("multipart/") else self.max_body)
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
+            if "expect" not in headers and int(length) <= _DRAIN_FACTOR * limit:
+                # read (and drop) a moderately oversized body first: a client still sending when
+                # the answer comes sees a broken pipe instead of the 413 (one with
+                # "Expect: 100-continue" gets the answer before it sends anything)
+                while (await receive()).get("more_body", False):
+                    pass
             await self.on_too_large(limit)(scope, receive, send)
             return
         received = 0
