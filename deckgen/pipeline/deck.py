@@ -20,6 +20,7 @@ from deckgen.pipeline.workspace import Workspace, prospect_hash
 from deckgen.prospect import Prospect, load_prospect
 from deckgen.recipes import DeckPlan
 from deckgen.render import SlideLabel, render_presentation
+from deckgen.render.titles import slide_context
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +77,7 @@ def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle
     assembled = assemble(picks)
     presentation = Presentation(io.BytesIO(assembled.to_bytes(binaries=False)))
     labels = [SlideLabel(key=item.key, module=item.path.name, number=item.number) for item in plan.items]
-    context = dict(plan.variables)
-    context.update(prospect=prospect.as_context(), today=workspace.today, recipe=plan.recipe)
-    render_presentation(presentation, labels, context)
+    render_presentation(presentation, labels, slide_context(plan.variables, prospect, workspace.today, plan.recipe))
     write_presentation(presentation, handle, assembled.stored_binaries)
 
 
