@@ -120,6 +120,19 @@ def test_a_name_too_long_for_its_text_box_is_reported_against_the_company_field(
     assert short["problems"] == []
 
 
+@pytest.mark.libreoffice
+def test_the_page_links_give_a_built_deck_and_its_pdf(server: Server) -> None:
+    built = server.call("POST", "/api/build", {"recipe": "first-call", "prospect": GLOBEX},
+                        headers={"Accept": "application/json"})
+    assert built.status == 200, built.body
+    links = built.json()
+    assert Presentation(io.BytesIO(server.call("GET", links["pptx"]).body)).slides
+    pdf = server.call("GET", links["pdf"])
+    assert pdf.status == 200 and pdf.body.startswith(b"%PDF")
+    assert (server.project / "build" / "serve" / links["deck"]).with_suffix(".pdf").is_file()
+    assert server.call("GET", "/api/decks/..%2F..%2Fdeckgen.yaml").status == 404
+
+
 def test_search_ranks_the_matching_slide_first(server: Server) -> None:
     reply = server.call("GET", "/api/library?q=security+network&limit=3")
     assert reply.status == 200
