@@ -24,7 +24,7 @@ DEFAULT_PROSPECTS = "prospects"
 DEFAULT_OUTPUT = "build"
 DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
 
-_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch", "example_prospect", "scoreboard")
+_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch", "example_prospect", "serve", "scoreboard")
 _BRAND_KEYS = ("fonts", "colors")
 _BATCH_KEYS = ("filename", "columns", "workers")
 _SCOREBOARD_KEYS = ("database", "user", "hash_prospect_names", "report", "outcomes")
@@ -41,6 +41,8 @@ DEFAULT_STAGES = {
              "negotiation", "appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
              "decisionmakerboughtin", "contractsent", "open"),
 }
+_SERVE_KEYS = ("tokens",)
+_MIN_TOKEN_LENGTH = 16
 _HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
 
 
@@ -59,6 +61,13 @@ class BatchConfig:
     filename: str = DEFAULT_FILENAME
     columns: Mapping[str, str] = field(default_factory=dict)   # CSV column -> dotted prospect field
     workers: int | None = None                                # None = one per CPU
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """Who may use `deckgen serve` when it listens beyond loopback: API token -> the name builds record."""
+
+    tokens: Mapping[str, str] = field(default_factory=dict)    # user or system name -> token
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,7 @@ class ProjectConfig:
     brand: BrandConfig = field(default_factory=BrandConfig)
     batch: BatchConfig = field(default_factory=BatchConfig)
     example_prospect: Path | None = None    # fills template tags in titles of listings and the catalog
+    serve: ServeConfig = field(default_factory=ServeConfig)
     scoreboard: ScoreboardConfig = field(default_factory=ScoreboardConfig)
 
     @classmethod
@@ -118,6 +128,11 @@ class ProjectConfig:
         base = Path(root).resolve()
         return cls(root=base, file=None, library=base / DEFAULT_LIBRARY, recipes=base / DEFAULT_RECIPES,
                    prospects=base / DEFAULT_PROSPECTS, output=base / DEFAULT_OUTPUT)
+
+    @property
+    def input_folders(self) -> tuple[Path, ...]:
+        """The folders deckgen reads and never writes into: library, recipes, prospects."""
+        return (self.library, self.recipes, self.prospects)
 
     def with_folders(self, *, library: str | os.PathLike | None = None,
                      recipes: str | os.PathLike | None = None) -> ProjectConfig:
@@ -152,6 +167,15 @@ def project_config(start: str | os.PathLike | None = None, *, library: str | os.
     return config
 
 
+def input_folders_around(start: str | os.PathLike | None = None) -> tuple[Path, ...]:
+    """The input folders of the project around ``start`` (for commands that need no project, to
+    refuse writing into them); the default folders when its deckgen.yaml cannot be read."""
+    try:
+        return project_config(start).input_folders
+    except ConfigError:
+        return ProjectConfig.defaults(start if start is not None else Path.cwd()).input_folders
+
+
 def load_config(path: str | os.PathLike) -> ProjectConfig:
     """Read and validate a deckgen.yaml; raise one ConfigError listing every problem with its line."""
     config_path = Path(path).resolve()
@@ -181,6 +205,7 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     output = folder("output", DEFAULT_OUTPUT, must_exist=False)
     brand = _brand(data.get("brand"), where(data, "brand", label), problems)
     batch = _batch(data.get("batch"), where(data, "batch", label), problems)
+    serve = _serve(data.get("serve"), where(data, "serve", label), problems)
     example = data.get("example_prospect")
     example_path = None
     if example is not None:
@@ -196,7 +221,7 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     problems.raise_errors(f"{label}: invalid project config")
     return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
                          prospects=prospects, output=output, brand=brand, batch=batch,
-                         example_prospect=example_path, scoreboard=scoreboard)
+                         example_prospect=example_path, serve=serve, scoreboard=scoreboard)
 
 
 def _section(value: Any, name: str, location: str, keys: tuple[str, ...], problems: Problems) -> Mapping:
@@ -266,6 +291,27 @@ def _batch(value: Any, location: str, problems: Problems) -> BatchConfig:
                        "leave it out to use one worker per CPU")
         workers = None
     return BatchConfig(filename=filename, columns=columns, workers=workers)
+
+
+def _serve(value: Any, location: str, problems: Problems) -> ServeConfig:
+    data = _section(value, "serve", location, _SERVE_KEYS, problems)
+    raw = data.get("tokens")
+    if raw is None:
+        return ServeConfig()
+    if not isinstance(raw, Mapping):
+        problems.error(where(data, "tokens", location),
+                       f"'serve.tokens' must map names to API tokens, found {describe(raw)}",
+                       "e.g. tokens: {crm-button: <a long random token>}")
+        return ServeConfig()
+    tokens: dict[str, str] = {}
+    for name, token in raw.items():
+        at = where(raw, name, location)
+        if not isinstance(token, str) or len(token.strip()) < _MIN_TOKEN_LENGTH:
+            problems.error(at, f"the token of '{name}' must be text of at least {_MIN_TOKEN_LENGTH} characters",
+                           "make one with `python3 -c 'import secrets; print(secrets.token_urlsafe())'`")
+            continue
+        tokens[str(name)] = token.strip()
+    return ServeConfig(tokens=tokens)
 
 
 def _scoreboard(value: Any, location: str, root: Path, label: str, problems: Problems) -> ScoreboardConfig:

@@ -22,9 +22,12 @@ from deckgen.config import ProjectConfig, load_config
 from deckgen.errors import ConfigError
 from deckgen.fsutil import write_bytes_atomic
 from deckgen.fsutil import display_path
+from deckgen.safepaths import inside
+from deckgen.yamlio import read_bytes_capped
 
 MANIFEST_NAME = "deckgen-manifest.json"
 FORMAT = 1
+MAX_MANIFEST_BYTES = 1024 * 1024 * 1024   # about half a million decks
 SAVE_INTERVAL = 1.0   # seconds between saves during a run: rewriting a big manifest per deck is O(n^2)
 
 
@@ -107,6 +110,8 @@ class ProspectSource:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], folder: Path) -> ProspectSource:
+        if not isinstance(data["data"], dict):
+            raise TypeError("prospect.data: a mapping of the prospect's fields")
         return cls(label=data["label"], file=_abs(data["file"], folder) if data.get("file") else None,
                    line=data.get("line"), index=data.get("index"), data=data["data"],
                    base_dir=_abs(data["base_dir"], folder))
@@ -139,6 +144,7 @@ class DeckEntry:
     stamp: FileStamp | None = None
     built_at: str | None = None        # last build (UTC)
     created_at: str | None = None      # first build (UTC)
+    built_by: str | None = None        # who asked for the deck (`deckgen serve`: the user or token name)
 
     def built(self, record: dict[str, Any], stamp: FileStamp, when: str) -> DeckEntry:
         """Return this entry after a successful build with ``record``."""
@@ -150,6 +156,7 @@ class DeckEntry:
                 "prospect": self.prospect.to_json(folder), "pdf": self.pdf,
                 "allow_drafts": self.allow_drafts, "built_at": self.built_at,
                 "created_at": self.created_at,
+                **({"built_by": self.built_by} if self.built_by else {}),
                 "file": asdict(self.stamp) if self.stamp else None, "record": self.record}
 
     @classmethod
@@ -159,7 +166,8 @@ class DeckEntry:
                    prospect=ProspectSource.from_json(data["prospect"], folder),
                    pdf=bool(data.get("pdf")), allow_drafts=bool(data.get("allow_drafts")),
                    record=data.get("record") or {}, stamp=FileStamp(**stamp) if stamp else None,
-                   built_at=data.get("built_at"), created_at=data.get("created_at"))
+                   built_at=data.get("built_at"), created_at=data.get("created_at"),
+                   built_by=data.get("built_by"))
 
 
 class Manifest:
@@ -181,11 +189,11 @@ class Manifest:
         folder = Path(folder)
         path = folder / MANIFEST_NAME
         label = display_path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             return cls(folder)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        try:
+            data = json.loads(read_bytes_capped(path, label, MAX_MANIFEST_BYTES).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise ConfigError(f"the build manifest cannot be read ({exc})", where=label,
                               hint="delete it and build the decks again with `deckgen batch`") from exc
         if not isinstance(data, dict) or not isinstance(data.get("decks"), dict):
@@ -196,10 +204,20 @@ class Manifest:
                               f"reads ({FORMAT})", where=label,
                               hint="run the deckgen version that wrote it, or rebuild the folder "
                                    "with `deckgen batch --force`")
+        for name in data["decks"]:
+            # a manifest is data: a deck name that leads out of the folder would make a rebuild
+            # write over a library module or anywhere else (the rule batch.filename follows)
+            try:
+                inside(folder, name)
+            except (ValueError, OSError, RuntimeError) as exc:
+                raise ConfigError(f"deck name {name[:200]!r} {exc}", where=f"{label}: decks",
+                                  hint="a manifest names decks inside its own folder; delete the "
+                                       "entry or the manifest and build again with `deckgen batch`"
+                                  ) from None
         try:
             project = ProjectRef.from_json(data["project"], folder) if data.get("project") else None
             decks = {name: DeckEntry.from_json(name, entry, folder) for name, entry in data["decks"].items()}
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"the build manifest is damaged (bad or missing {exc})", where=label,
                               hint="delete it and build the decks again with `deckgen batch`") from exc
         return cls(folder, project, decks)
