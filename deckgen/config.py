@@ -14,7 +14,7 @@ from deckgen.sandbox import user_sandbox
 from deckgen.errors import ConfigError
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
 from deckgen.fsutil import display_path
-from deckgen.problems import Problems, did_you_mean
+from deckgen.problems import Location, Problems, did_you_mean
 from deckgen.yamlio import describe, file_mapping, load_file, where
 
 CONFIG_NAME = "deckgen.yaml"
@@ -24,9 +24,23 @@ DEFAULT_PROSPECTS = "prospects"
 DEFAULT_OUTPUT = "build"
 DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
 
-_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch", "example_prospect", "serve")
+_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch", "example_prospect", "serve", "scoreboard")
 _BRAND_KEYS = ("fonts", "colors")
 _BATCH_KEYS = ("filename", "columns", "workers")
+_SCOREBOARD_KEYS = ("database", "user", "hash_prospect_names", "report", "outcomes")
+_OUTCOMES_KEYS = ("columns", "stages")
+DEFAULT_DATABASE = ".deckgen/scoreboard.sqlite"
+OUTCOME_FIELDS = ("account", "account_id", "opportunity", "stage", "won", "amount", "close_date")
+OUTCOME_RESULTS = ("won", "lost", "open")
+# CRM stage names deckgen knows without configuration (Salesforce's and HubSpot's defaults)
+DEFAULT_STAGES = {
+    "won": ("closed won", "won", "closedwon"),
+    "lost": ("closed lost", "lost", "closedlost"),
+    "open": ("prospecting", "qualification", "needs analysis", "value proposition", "id. decision makers",
+             "perception analysis", "proposal/price quote", "proposal", "negotiation/review",
+             "negotiation", "appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
+             "decisionmakerboughtin", "contractsent", "open"),
+}
 _SERVE_KEYS = ("tokens",)
 _MIN_TOKEN_LENGTH = 16
 _HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
@@ -57,6 +71,42 @@ class ServeConfig:
 
 
 @dataclass(frozen=True)
+class OutcomesConfig:
+    """How `deckgen outcomes import` reads a CRM opportunity export."""
+
+    columns: Mapping[str, str] = field(default_factory=dict)   # file column -> outcome field
+    stages: Mapping[str, str] = field(default_factory=dict)    # case-folded stage -> won | lost | open
+
+
+@dataclass(frozen=True)
+class ScoreboardConfig:
+    """Where builds are logged and who logs them (`scoreboard:` in deckgen.yaml)."""
+
+    database: str | None = None          # SQLAlchemy URL; None = no deck log
+    setting: Location | str = "scoreboard.database"  # where the database was set, for messages
+    user: str | None = None
+    hash_prospect_names: bool = False
+    report: Path | None = None           # the report folder the catalog links to
+    outcomes: OutcomesConfig = field(default_factory=lambda: OutcomesConfig(stages=default_stages()))
+
+
+def default_stages() -> dict[str, str]:
+    """Return the stage names known without configuration, case-folded, with their result."""
+    return {stage: result for result, stages in DEFAULT_STAGES.items() for stage in stages}
+
+
+def database_url(value: str, root: Path) -> str:
+    """Return the SQLAlchemy URL of a ``scoreboard.database`` value: a URL, or a SQLite file path
+    relative to ``root``. ``postgresql://`` URLs use the psycopg driver."""
+    if "://" in value:
+        scheme, _, rest = value.partition("://")
+        if scheme in ("postgresql", "postgres"):
+            return f"postgresql+psycopg://{rest}"
+        return value
+    return "sqlite:///" + (root / value).resolve().as_posix()
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     """A validated project config; every path is absolute."""
 
@@ -70,6 +120,7 @@ class ProjectConfig:
     batch: BatchConfig = field(default_factory=BatchConfig)
     example_prospect: Path | None = None    # fills template tags in titles of listings and the catalog
     serve: ServeConfig = field(default_factory=ServeConfig)
+    scoreboard: ScoreboardConfig = field(default_factory=ScoreboardConfig)
 
     @classmethod
     def defaults(cls, root: str | os.PathLike) -> ProjectConfig:
@@ -166,10 +217,11 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
                            f"looked for {(root / example).resolve()}")
         else:
             example_path = (root / example).resolve()
+    scoreboard = _scoreboard(data.get("scoreboard"), where(data, "scoreboard", label), root, label, problems)
     problems.raise_errors(f"{label}: invalid project config")
     return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
                          prospects=prospects, output=output, brand=brand, batch=batch,
-                         example_prospect=example_path, serve=serve)
+                         example_prospect=example_path, serve=serve, scoreboard=scoreboard)
 
 
 def _section(value: Any, name: str, location: str, keys: tuple[str, ...], problems: Problems) -> Mapping:
@@ -260,6 +312,69 @@ def _serve(value: Any, location: str, problems: Problems) -> ServeConfig:
             continue
         tokens[str(name)] = token.strip()
     return ServeConfig(tokens=tokens)
+
+
+def _scoreboard(value: Any, location: str, root: Path, label: str, problems: Problems) -> ScoreboardConfig:
+    data = _section(value, "scoreboard", location, _SCOREBOARD_KEYS, problems)
+    setting = where(data, "database", location) if "database" in data else f"{label}: scoreboard.database"
+    raw = data.get("database", DEFAULT_DATABASE)
+    database = None
+    if raw is False or raw == "off":
+        database = None
+    elif not isinstance(raw, str) or not raw.strip():
+        problems.error(setting, f"'scoreboard.database' must be a file path or a database URL, "
+                                f"found {describe(raw)}", "e.g. .deckgen/scoreboard.sqlite, or false to log nothing")
+    else:
+        database = database_url(raw.strip(), root)
+    user = data.get("user")
+    if user is not None and (not isinstance(user, str) or not user.strip()):
+        problems.error(where(data, "user", location), f"'scoreboard.user' must be a name, found {describe(user)}")
+        user = None
+    hashed = data.get("hash_prospect_names", False)
+    if not isinstance(hashed, bool):
+        problems.error(where(data, "hash_prospect_names", location),
+                       f"'scoreboard.hash_prospect_names' must be true or false, found {describe(hashed)}")
+        hashed = False
+    report = data.get("report")
+    if report is not None and (not isinstance(report, str) or not report.strip()):
+        problems.error(where(data, "report", location),
+                       f"'scoreboard.report' must be a folder path, found {describe(report)}")
+        report = None
+    outcomes = _outcomes(data.get("outcomes"), where(data, "outcomes", location), problems)
+    return ScoreboardConfig(database=database, setting=setting, user=user.strip() if user else None,
+                            hash_prospect_names=hashed,
+                            report=(root / report).resolve() if report else None, outcomes=outcomes)
+
+
+def _outcomes(value: Any, location: str, problems: Problems) -> OutcomesConfig:
+    data = _section(value, "scoreboard.outcomes", location, _OUTCOMES_KEYS, problems)
+    columns: dict[str, str] = {}
+    raw_columns = data.get("columns")
+    if raw_columns is not None and not isinstance(raw_columns, Mapping):
+        problems.error(where(data, "columns", location),
+                       f"'scoreboard.outcomes.columns' must map file columns to outcome fields, "
+                       f"found {describe(raw_columns)}")
+    for column, target in (raw_columns.items() if isinstance(raw_columns, Mapping) else ()):
+        if target not in OUTCOME_FIELDS:
+            problems.error(where(raw_columns, column, location),
+                           f"column '{column}' maps to unknown outcome field '{target}'",
+                           did_you_mean(str(target), OUTCOME_FIELDS) or "outcome fields: " + ", ".join(OUTCOME_FIELDS))
+            continue
+        columns[str(column)] = target
+    stages = default_stages()
+    raw_stages = data.get("stages")
+    if raw_stages is not None and not isinstance(raw_stages, Mapping):
+        problems.error(where(data, "stages", location),
+                       f"'scoreboard.outcomes.stages' must map won/lost/open to lists of stage names, "
+                       f"found {describe(raw_stages)}")
+    for result, names in (raw_stages.items() if isinstance(raw_stages, Mapping) else ()):
+        at = where(raw_stages, result, location)
+        if result not in OUTCOME_RESULTS:
+            problems.error(at, f"unknown stage result '{result}'", "use won, lost or open")
+            continue
+        for name in _names(names, f"scoreboard.outcomes.stages.{result}", at, problems):
+            stages[name.casefold()] = result
+    return OutcomesConfig(columns=columns, stages=stages)
 
 
 def _names(value: Any, name: str, location: str, problems: Problems) -> tuple[str, ...]:

@@ -17,9 +17,9 @@ from deckgen.problems import Location, Problems, as_location, did_you_mean
 from deckgen.safepaths import MAX_PATH_BYTES
 from deckgen.yamlio import LineDict, describe, file_mapping, load_file, parse_yaml, plain, where
 
-FIELDS = ("company", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
+FIELDS = ("company", "crm_id", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
 REQUIRED = ("company", "segment")
-_TEXT_FIELDS = ("company", "segment", "industry")
+_TEXT_FIELDS = ("company", "crm_id", "segment", "industry")
 LIST_FIELDS = ("competitors", "objections")   # fields holding lists of names
 _SET_KEY = re.compile(r"^[^.=\s]+(\.[^.=\s]+)*$")
 
@@ -37,6 +37,7 @@ class Prospect:
     contact: Mapping[str, Any] = field(default_factory=dict)
     values: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
+    crm_id: str | None = None       # the account's id in the CRM export, when it has one
     # where each field was given (file:line, or the --set option), for messages about its value
     locations: Mapping[str, Location] = field(default_factory=dict, compare=False, repr=False)
 
@@ -48,6 +49,7 @@ class Prospect:
         """Return the prospect as plain data (every field present; lists as lists, logo as a path string)."""
         return {
             "company": self.company,
+            "crm_id": self.crm_id,
             "logo": str(self.logo) if self.logo else None,
             "segment": self.segment,
             "industry": self.industry,
@@ -203,7 +205,8 @@ def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
     return Prospect(company=text["company"] or "", segment=text["segment"] or "", logo=logo,
                     industry=text["industry"], competitors=lists["competitors"],
                     objections=lists["objections"], contact=plain(contact), values=plain(values),
-                    source=label, locations={key: as_location(at(key)) for key in data if isinstance(key, str)})
+                    source=label, crm_id=text["crm_id"],
+                    locations={key: as_location(at(key)) for key in data if isinstance(key, str)})
 
 
 def _text_list(value: Any, key: str, location: str, problems: Problems) -> tuple[str, ...]:

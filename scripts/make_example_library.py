@@ -2231,24 +2231,25 @@ LOGOS = [
                  tagline="TOOLING · EST. 1962"),
 ]
 
-CRM_COLUMNS = ["Account Name", "Segment", "Industry", "Competitor", "Objections", "Employees", "Contact", "Logo"]
+CRM_COLUMNS = ["Account Name", "Segment", "Industry", "Competitor", "Objections", "Employees", "Contact", "Logo",
+               "Account ID"]
 CRM_ROWS = [
     ["Globex Corporation", "enterprise", "manufacturing", "acme;initech", "security;integration;switching-cost",
-     "12000", "Hank Scorpio", "logos/globex.png"],
+     "12000", "Hank Scorpio", "logos/globex.png", "001GLOBEX"],
     ["Vandelay Industries", "mid-market", "packaging", "umbrella", "price;integration", "850", "Art Vandelay",
-     "logos/vandelay.png"],
+     "logos/vandelay.png", "001VANDEL"],
     ["Bluth Machine Works", "smb", "manufacturing", "in-house", "price;adoption", "48", "Michael Bluth",
-     "logos/bluth.png"],
+     "logos/bluth.png", "001BLUTHM"],
     ["Soylent Foods", "enterprise", "food-beverage", "acme", "security;price", "23000", "Sol Roth",
-     "logos/soylent.png"],
+     "logos/soylent.png", "001SOYLNT"],
     ["Wonka Confectionery", "mid-market", "food-beverage", "initech;umbrella", "integration;adoption", "1400",
-     "Charlie Bucket", "logos/wonka.png"],
+     "Charlie Bucket", "logos/wonka.png", "001WONKAC"],
     ["Cyberdyne Logistics", "enterprise", "logistics", "acme;in-house", "security;switching-cost", "6800",
-     "Miles Dyson", "logos/cyberdyne.png"],
+     "Miles Dyson", "logos/cyberdyne.png", "001CYBERD"],
     ["Tyrell Robotics", "mid-market", "manufacturing", "umbrella;other", "price;security", "620",
-     "Eldon Tyrell", "logos/tyrell.png"],
+     "Eldon Tyrell", "logos/tyrell.png", "001TYRELL"],
     ["Ollivander Tooling", "smb", "manufacturing", "other", "price", "22", "Garrick Ollivander",
-     "logos/ollivander.png"],
+     "logos/ollivander.png", "001OLLIVA"],
 ]
 
 
@@ -2260,6 +2261,8 @@ library: slide_library
 recipes: recipes
 prospects: prospects
 output: build
+# fills {{{{ }}}} in slide titles shown by `library list/search/show` and the catalog
+example_prospect: prospects/globex.yaml
 brand:
   fonts: [{", ".join(BRAND_FONTS)}]
   colors: [{colors}]
@@ -2274,7 +2277,38 @@ batch:
     "Employees": values.employees
     "Contact": contact.name
     "Logo": logo
+    "Account ID": crm_id        # links decks to the CRM's opportunities (deckgen outcomes import)
+scoreboard:                     # the deck log and the report (docs/scoreboard.md)
+  database: .deckgen/scoreboard.sqlite   # or postgresql://user@host/db for a team database
+  hash_prospect_names: false
+  report: build/report
+  outcomes:
+    columns:                    # crm/opportunities.csv column -> outcome field
+      "Opportunity ID": opportunity
+      "Account Name": account
+      "Account ID": account_id
+      "Stage": stage
+      "Amount": amount
+      "Close Date": close_date
 """
+
+
+OPPORTUNITY_COLUMNS = ["Opportunity ID", "Account Name", "Account ID", "Stage", "Amount", "Close Date"]
+OPPORTUNITY_ROWS = [
+    ["006-1001", "Globex Corporation", "001GLOBEX", "Closed Won", "480000", "2027-03-31"],
+    ["006-1002", "Vandelay Industries", "001VANDEL", "Closed Lost", "60000", "2027-02-28"],
+    ["006-1003", "Soylent Foods", "001SOYLNT", "Negotiation/Review", "350000", "2027-06-30"],
+    ["006-1004", "Cyberdyne Logistics", "001CYBERD", "Closed Won", "210000", "2027-01-31"],
+    ["006-1005", "Tyrell Robotics", "001TYRELL", "Proposal/Price Quote", "45000", "2027-04-30"],
+]
+
+
+def opportunities_csv() -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow(OPPORTUNITY_COLUMNS)
+    writer.writerows(OPPORTUNITY_ROWS)
+    return buffer.getvalue()
 
 
 def crm_csv() -> str:
@@ -2300,6 +2334,7 @@ def write_library(out: Path) -> list[Path]:
     for spec in LOGOS:
         files[out / "prospects" / "logos" / spec.file] = prospect_logo(spec)
     files[out / "prospects" / "crm-export.csv"] = crm_csv().encode()
+    files[out / "crm" / "opportunities.csv"] = opportunities_csv().encode()
     files[out / "deckgen.yaml"] = project_config().encode()
     for path, data in files.items():
         write_bytes_atomic(path, data)

@@ -17,6 +17,9 @@ _CACHE_HOME = tempfile.mkdtemp(prefix="deckgen-test-cache-")
 def pytest_configure(config):
     # deckgen's caches (index, renders) go to a folder of this run, not the user's ~/.cache
     os.environ["DECKGEN_CACHE_DIR"] = _CACHE_HOME
+    # every build of the run is logged (so logging is exercised everywhere), into a database of
+    # this run rather than the project's; scoreboard tests unset it to use deckgen.yaml's
+    os.environ["DECKGEN_SCOREBOARD"] = os.path.join(_CACHE_HOME, "scoreboard.sqlite")
 
 
 def pytest_unconfigure(config):
@@ -140,7 +143,7 @@ REPO = Path(__file__).resolve().parents[1]
 def example_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the shipped example project (deckgen.yaml, library, recipes, prospects), as the
     current folder, so reports name paths as a user running in the project sees them."""
-    for folder in ("slide_library", "recipes", "prospects"):
+    for folder in ("slide_library", "recipes", "prospects", "crm"):
         shutil.copytree(REPO / folder, tmp_path / folder)
     shutil.copy(REPO / "deckgen.yaml", tmp_path / "deckgen.yaml")
     monkeypatch.chdir(tmp_path)

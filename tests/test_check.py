@@ -121,7 +121,7 @@ def test_template_variables_nothing_provides(project: Path) -> None:
         "    hint: give it a default under 'variables:' in a recipe, or add it to the 'values:' of the prospects "
         "in prospects/",
         f"{where}: error: uses 'prospect.revenue', which is not a prospect field",
-        "    hint: prospect fields: company, logo, segment, industry, competitors, objections, contact, values",
+        "    hint: prospect fields: company, crm_id, logo, segment, industry, competitors, objections, contact, values",
         f"{where}: error: uses 'prospect.values.headcount', which no prospect in prospects/ provides",
         "    hint: add 'headcount' to the 'values:' of the prospects, or read a recipe variable instead",
         f"check: 3 errors, 0 warnings, 0 notes {SCOPE}",

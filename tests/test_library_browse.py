@@ -125,8 +125,10 @@ def test_show_prints_metadata_text_notes_and_recipes() -> None:
     assert notes and all(line.startswith("  ") for line in notes if line)
     first_call = (REPO / "recipes/first-call.yaml").read_text().splitlines()
     line = next(n for n, text in enumerate(first_call, 1) if "slides: [approach-90-days]" in text)
-    assert lines[lines.index("used by:") + 1:] == [
+    used_by = lines.index("used by:")
+    assert lines[used_by + 1:lines.index("", used_by)] == [
         f"  first-call: section 'approach' names it (recipes/first-call.yaml:{line})"]
+    assert lines[-3].startswith("scoreboard (last 90 days to ")   # its figures: tests/test_scoreboard.py
 
 
 def test_show_unknown_key() -> None:

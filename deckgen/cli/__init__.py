@@ -20,7 +20,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "batch": ("batch",), "rebuild": ("batch",), "watch": ("batch",),
     "build": ("build",), "catalog": ("catalog",), "check": ("check",), "coverage": ("coverage",),
     "library": ("library", "library_browse"), "merge": ("merge",), "plan": ("plan",),
-    "preview": ("preview",), "serve": ("serve",),
+    "preview": ("preview",), "serve": ("serve",), "outcomes": ("scoreboard",), "report": ("scoreboard",),
 }
 
 

@@ -42,6 +42,8 @@ def _verbose() -> bool:
 
 
 def _echo_failures_and_notices(report: RunReport) -> None:
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for notice in report.removed:
         click.echo(f"warning: {notice}; {'it would be' if report.dry_run else 'it was'} rebuilt "
                    f"without it", err=True)

@@ -24,13 +24,15 @@ from deckgen.fsutil import display_path
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Render cache folder [default: $XDG_CACHE_HOME/deckgen].")
 @click.option("--no-cache", is_flag=True, help="Render thumbnails again even if slides are unchanged.")
+@click.option("--report", type=click.Path(file_okay=False, path_type=Path),
+              help="Link to the scoreboard report in this folder [default: scoreboard.report in deckgen.yaml].")
 def catalog_command(out_dir: Path, library: Path | None, recipes: Path | None, no_thumbnails: bool, width: int,
-                    cache_dir: Path | None, no_cache: bool) -> None:
+                    cache_dir: Path | None, no_cache: bool, report: Path | None) -> None:
     """Write a static HTML catalog of the library (open OUTPUT/index.html; no server needed)."""
     config = project_config(library=library, recipes=recipes)
     with StepBar("thumbnails") as bar:
         result = build_catalog(config, out_dir, thumbnails=not no_thumbnails, cache_dir=cache_dir,
-                               use_cache=not no_cache, width=width, progress=bar)
+                               use_cache=not no_cache, width=width, progress=bar, report=report)
         bar.finish()
     thumbs = f", {len(result.thumbnails)} thumbnails" if result.thumbnails else ""
     click.echo(f"Wrote {display_path(result.index)}: {result.slides} slides{thumbs}")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from deckgen.cli.library import library_group
+from deckgen.cli.scoreboard import make_options, report_options
 from deckgen.config import project_config
 from deckgen.marketing.search import (filter_slides, LibraryCatalog, open_catalog, parse_tag_filters, search, slide_details,
                                      tag_text)
@@ -88,17 +89,24 @@ def search_command(query: tuple[str, ...], limit: int, tags: tuple[str, ...], li
 @library_option
 @format_option()
 @_raw_titles_option
-def show_command(key: str, library: Path | None, output_format: str, raw_titles: bool) -> None:
-    """Print one slide's metadata, text, speaker notes and the recipes that use it."""
-    catalog = open_catalog(project_config(library=library), with_text=False, raw_titles=raw_titles)
+@report_options
+def show_command(key: str, library: Path | None, output_format: str, raw_titles: bool, today, days: int,
+                 min_sample: int) -> None:
+    """Print one slide's metadata, text, speaker notes, the recipes that use it, and its usage and
+    outcomes from the scoreboard."""
+    config = project_config(library=library)
+    catalog = open_catalog(config, with_text=False, raw_titles=raw_titles)
     details = slide_details(catalog, key)
     slide = details.slide
+    options = make_options(today, days, min_sample)
     if output_format == "json":
+        scores, problem = _scores(config, slide.key, options)
         print_json({**_slide_data(slide, catalog), "when": slide.when, "metadata": slide.where,
                     "text": details.text, "notes": details.notes,
                     "used_by": [{"recipe": use.recipe, "section": use.section,
                                  "how": "names it" if use.how == NAMED else "can select it", "where": str(use.where)}
-                                for use in details.usage]})
+                                for use in details.usage],
+                    "scoreboard": scores if problem is None else {"unavailable": problem}})
         return
     rows = [("key", slide.key), ("file", f"{display_path(slide.path)} slide {slide.number} (id {slide.slide_id})"),
             ("title", catalog.show_title(slide.title) or "-"), ("status", slide.status), ("owner", slide.owner or "-"),
@@ -122,3 +130,37 @@ def show_command(key: str, library: Path | None, output_format: str, raw_titles:
     for use in details.usage:
         how = "names it" if use.how == NAMED else "can select it"
         click.echo(f"  {use.recipe}: section '{use.section}' {how} ({use.where})")
+    _echo_scores(config, slide.key, options)
+
+
+def _scores(config, key: str, options) -> tuple[dict | None, str | None]:
+    """Return the slide's usage and outcome figures (None when the log is off), or why they cannot be read."""
+    from deckgen.errors import DeckgenError
+    from deckgen.scoreboard.report import slide_summary
+
+    try:
+        return slide_summary(config, key, options), None
+    except DeckgenError as exc:     # showing a slide must not fail because the scoreboard is down
+        return None, str(exc)
+
+
+def _echo_scores(config, key: str, options) -> None:
+    """Print the slide's usage and outcomes; a scoreboard that cannot be read is a note, not a failure."""
+    click.echo(f"\nscoreboard (last {options.days} days to {options.today.isoformat()}):")
+    scores, problem = _scores(config, key, options)
+    if problem is not None:
+        click.echo(f"  unavailable: {problem}")
+        return
+    if scores is None:
+        click.echo("  off (scoreboard.database is false in deckgen.yaml)")
+        return
+    last = scores["last_used"] or "never"
+    click.echo(f"  usage:    {scores['decks_window']} decks in the window, {scores['decks_ever']} ever, last used {last}")
+    decided = scores["decided"]
+    if not scores["enough"]:
+        click.echo(f"  outcomes: {scores['won']} won of {decided} decided opportunities: too few to say "
+                   f"(a win rate needs {scores['min_sample']})")
+        return
+    click.echo(f"  outcomes: {scores['won']} won of {decided} decided opportunities, win rate "
+               f"{100 * scores['win_rate']:.0f}% (95% CI {100 * scores['ci_low']:.0f}-{100 * scores['ci_high']:.0f}%), "
+               f"won amount {scores['won_amount']:,.0f}")

@@ -45,8 +45,13 @@ class CatalogResult:
 
 def build_catalog(config: ProjectConfig, out_dir: str | os.PathLike, *, thumbnails: bool = True,
                   cache_dir: str | os.PathLike | None = None, use_cache: bool = True,
-                  width: int = THUMB_WIDTH, progress=None, today: datetime.date | None = None) -> CatalogResult:
-    """Write ``out_dir``/index.html (and thumbs/KEY.png with ``thumbnails``) for the project's library."""
+                  width: int = THUMB_WIDTH, progress=None, today: datetime.date | None = None,
+                  report: str | os.PathLike | None = None) -> CatalogResult:
+    """Write ``out_dir``/index.html (and thumbs/KEY.png with ``thumbnails``) for the project's library.
+
+    The page links to the scoreboard report in folder ``report`` (default: scoreboard.report in
+    deckgen.yaml), by a path relative to the catalog so both can be moved together.
+    """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputFileError("is a file; the catalog needs a folder", where=display_path(out),
@@ -60,8 +65,12 @@ def build_catalog(config: ProjectConfig, out_dir: str | os.PathLike, *, thumbnai
         result.thumbnails = _write_thumbnails(catalog, out / THUMBS_DIR, cache_dir, use_cache, width, progress)
         thumbs = {slide.key: f"{THUMBS_DIR}/{png.name}" for slide, png in zip(catalog.library, result.thumbnails)}
     data = catalog_data(catalog, thumbs, today)
+    report_folder = report if report is not None else config.scoreboard.report
+    report_href = (Path(os.path.relpath(Path(report_folder).resolve() / "index.html", out.resolve())).as_posix()
+                   if report_folder is not None else None)
     html = _TEMPLATES.get_template("catalog.html").render(
-        title=f"Slide catalog: {display_path(config.library)}", data_json=_script_json(data), data=data)
+        title=f"Slide catalog: {display_path(config.library)}", data_json=_script_json(data), data=data,
+        report_href=report_href)
     write_bytes_atomic(result.index, html.encode("utf-8"))
     return result
 

@@ -25,6 +25,7 @@ from deckgen.ops.lock import output_lock
 from deckgen.ops.manifest import DeckEntry, FileStamp, Manifest, now_utc
 from deckgen.errors import DeckgenError
 from deckgen.prospect import Prospect, prospect_from_data
+from deckgen.scoreboard.log import DeckLog
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class RunReport:
     up_to_date: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)        # "deck: slide 'k' was removed ..." notices
+    warnings: list[str] = field(default_factory=list)       # e.g. the deck log could not be written
     vanished: list[str] = field(default_factory=list)       # decks whose prospect row left its file
     pruned: list[str] = field(default_factory=list)         # of those, the decks deleted (--prune)
     dry_run: bool = False
@@ -210,11 +212,13 @@ def check_entries(check: InputCheck, manifest: Manifest, entries: list[tuple[Dec
 
 
 def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, executor: Executor,
-                progress: Progress | None = None) -> None:
-    """Build every stale deck of ``report`` with ``executor``, recording each in the manifest.
+                progress: Progress | None = None, *, kind: str = "batch") -> None:
+    """Build every stale deck of ``report`` with ``executor``, recording each in the manifest and
+    in the deck log (as a ``kind`` event, written here, by the coordinating process).
 
     A deck enters the manifest only after its worker has put its file in place; the manifest is
-    saved at least once a second and at the end, also when interrupted.
+    saved at least once a second and at the end, also when interrupted. Each deck's log event is
+    one transaction, so an interrupted run leaves the events of the decks it finished.
     """
     if not report.stale:
         return
@@ -225,6 +229,7 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
                     label=item.entry.prospect.label, pdf=item.entry.pdf,
                     allow_drafts=item.entry.allow_drafts)
             for item in report.stale]
+    deck_log = DeckLog(workspace.config, kind)
     try:
         for done, outcome in enumerate(executor.run(spec, jobs), start=1):
             item = stale[outcome.name]
@@ -232,6 +237,7 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
                 path = manifest.deck_path(outcome.name)
                 manifest.put(item.entry.built(outcome.record, FileStamp.of(path), now_utc()))
                 manifest.save_soon()
+                deck_log.record(item.entry.recipe, item.prospect, path, outcome.record)
                 report.built.append(outcome.name)
                 for warning in outcome.warnings:
                     log.warning("%s: %s", outcome.name, warning)
@@ -242,6 +248,8 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
                 progress(done, len(jobs), outcome.name)
     finally:
         manifest.save()
+        deck_log.close()
+        report.warnings.extend(deck_log.warnings)
 
 
 @contextlib.contextmanager

@@ -62,7 +62,7 @@ def run_rebuild(folder: str | os.PathLike | None = None, *, dry_run: bool = Fals
             _prune(manifest, report)
         executor = executor or make_executor(executor_kind, jobs=jobs, scheduler=scheduler,
                                              workspace=workspace)
-        build_stale(workspace, manifest, report, executor, progress)
+        build_stale(workspace, manifest, report, executor, progress, kind="rebuild")
         manifest.save_if_changed()      # file stamps of decks touched but identical
     return report
 

@@ -121,6 +121,8 @@ def build(recipe: str | os.PathLike, output: str | os.PathLike | None = None, *,
     Without ``output`` the deck goes to the project's output folder (``output:`` in deckgen.yaml),
     named by its ``batch.filename`` pattern, as batch would name it.
     """
+    from deckgen.scoreboard.log import DeckLog   # the database layer loads only when a deck is built
+
     workspace = Workspace.discover(library=library, recipes=recipes)
     if prospect is None and not sets:
         raise ConfigError("no prospect given", code="no-prospect")
@@ -130,4 +132,8 @@ def build(recipe: str | os.PathLike, output: str | os.PathLike | None = None, *,
         output = workspace.config.output / namer.render(loaded)
     if prospect is not None:
         check_output(output, inputs=[prospect], protected=workspace.config.input_folders)
-    return build_deck(workspace, recipe, loaded, output, pdf=pdf, allow_drafts=allow_drafts)
+    result = build_deck(workspace, recipe, loaded, output, pdf=pdf, allow_drafts=allow_drafts)
+    with DeckLog(workspace.config, "build") as deck_log:
+        deck_log.record(result.plan.recipe, loaded, result.output, result.record)
+    result.warnings.extend(deck_log.warnings)
+    return result
