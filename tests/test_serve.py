@@ -85,6 +85,12 @@ def test_build_returns_the_deck_and_records_it_in_the_manifest(server: Server) -
     recent = server.call("GET", "/api/decks").json()["decks"]
     assert name in [deck["deck"] for deck in recent]
     assert server.call("GET", f"/api/decks/{name}").body == reply.body
+    import os
+    import sqlite3
+    with sqlite3.connect(os.environ["DECKGEN_SCOREBOARD"]) as db:     # logged like a CLI build
+        logged = db.execute("SELECT kind, who, recipe, company FROM deck_events WHERE output_path LIKE ?",
+                            (f"%/{name}",)).fetchall()
+    assert logged == [("serve", entry.built_by, "first-call", "Globex Corporation")]
 
 
 def test_served_decks_are_a_manifest_deckgen_rebuild_reads(server: Server) -> None:

@@ -20,7 +20,7 @@ from deckgen.scoreboard.store import (configured_url, connect, event_slides, eve
                                       slide_months, writing)
 
 ENV_USER = "DECKGEN_USER"
-KINDS = ("build", "batch", "rebuild")
+KINDS = ("build", "batch", "rebuild", "serve")
 
 
 def account_key(name: str, hashed: bool) -> str:
@@ -57,14 +57,14 @@ class DeckLog:
     """Records the decks one run builds. Every failure (a locked, unwritable or unreachable
     database) becomes a warning: logging never fails a build."""
 
-    def __init__(self, config: ProjectConfig, kind: str):
+    def __init__(self, config: ProjectConfig, kind: str, who: str | None = None):
         if kind not in KINDS:
             raise ValueError(f"unknown event kind {kind!r}")
         self.config = config
         self.kind = kind
         self.url = configured_url(config)
         self.run_uid = uuid.uuid4().hex
-        self.who = current_user(config)
+        self.who = who or current_user(config)     # `serve` names the token or signed-in user
         self.hashed = config.scoreboard.hash_prospect_names
         self.warnings: list[str] = []
         self.recorded = 0

@@ -26,7 +26,7 @@ events = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("event_uid", sa.String(32), nullable=False, unique=True),   # re-sending an event is a no-op
     sa.Column("at", sa.DateTime, nullable=False, index=True),             # UTC
-    sa.Column("kind", sa.String(16), nullable=False),                     # build | batch | rebuild
+    sa.Column("kind", sa.String(16), nullable=False),                     # build | batch | rebuild | serve
     sa.Column("run_uid", sa.String(32), nullable=False),
     sa.Column("who", sa.String(200), nullable=False),
     sa.Column("recipe", sa.String(200), nullable=False),

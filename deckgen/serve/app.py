@@ -415,7 +415,8 @@ def create_app(settings: ServeSettings) -> FastAPI:
             parsed = inputs.BuildRequest(parsed.recipe, parsed.prospect, parsed.data, True, parsed.allow_drafts)
         recipe_file = snapshot.workspace.recipe(parsed.recipe).path.resolve()
         started = time.perf_counter()
-        built = await pool().build(snapshot.spec, project, parsed, recipe_file, who.label)
+        built = await pool().build(snapshot.spec, project, parsed, recipe_file, who.label,
+                                   config=snapshot.workspace.config)
         headers = {"X-Deckgen-Deck": built.name, "X-Deckgen-Slides": str(built.slides),
                    "Server-Timing": f"build;dur={(time.perf_counter() - started) * 1000:.0f}"}
         if wants_pdf and built.pdf is not None:

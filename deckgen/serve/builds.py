@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime
+import logging
 import multiprocessing
 import os
 import re
@@ -17,6 +18,8 @@ from typing import Any
 
 from deckgen.errors import DeckgenError, LockedError, RenderError
 from deckgen.ops.executors import DeckJob, DeckOutcome, WorkspaceSpec, _init_pool_worker, build_job
+from deckgen.config import ProjectConfig
+from deckgen.scoreboard.log import DeckLog
 from deckgen.ops.manifest import DeckEntry, FileStamp, Manifest, ProjectRef, ProspectSource, now_utc
 from deckgen.ops.lock import output_lock
 from deckgen.render import slug
@@ -24,6 +27,8 @@ from deckgen.serve.inputs import BuildRequest
 
 _LOCK_ATTEMPTS = 50
 DECK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}\.pptx$")
+
+log = logging.getLogger(__name__)
 
 
 class Busy(DeckgenError):
@@ -61,6 +66,14 @@ def _pdf_job(pptx: str) -> str | None:
     except DeckgenError as exc:
         return " ".join(str(exc).split())
     return None
+
+
+def _log_build(config: ProjectConfig, user: str, request: BuildRequest, output: Path, record: dict) -> None:
+    """Record a served deck in the deck log like a CLI build; a log that cannot be written only warns."""
+    with DeckLog(config, "serve", who=user) as deck_log:
+        deck_log.record(request.recipe, request.prospect, output, record)
+    for warning in deck_log.warnings:
+        log.warning("%s", warning)
 
 
 class BuildPool:
@@ -139,8 +152,9 @@ class BuildPool:
     # -- builds -----------------------------------------------------------------------------------
 
     async def build(self, spec: WorkspaceSpec, project: ProjectRef, request: BuildRequest, recipe_file: Path,
-                    user: str) -> Built:
-        """Build the requested deck into the output folder and record it in the manifest."""
+                    user: str, config: ProjectConfig | None = None) -> Built:
+        """Build the requested deck into the output folder and record it in the manifest (and, given
+        the project's ``config``, in the deck log, naming ``user``)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
         name = f"{slug(request.prospect.company)[:60] or 'deck'}-{slug(request.recipe)[:40]}-{stamp}-{secrets.token_hex(3)}.pptx"
@@ -162,6 +176,8 @@ class BuildPool:
             pdf=request.pdf, allow_drafts=request.allow_drafts, built_by=user,
         ).built(outcome.record, FileStamp.of(output), now_utc())
         await self._record(project, entry)
+        if config is not None:
+            await asyncio.to_thread(_log_build, config, user, request, output, outcome.record)
         pdf = output.with_suffix(".pdf") if request.pdf else None
         return Built(name, output, pdf, len(outcome.record.get("slides", ())), outcome.warnings)
 
