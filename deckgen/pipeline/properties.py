@@ -1,0 +1,77 @@
+"""What a built deck says about itself: its document properties, its notes/hidden policies, its build time."""
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import jinja2
+
+from deckgen.config import ProjectConfig, check_policy
+from deckgen.errors import ConfigError
+from deckgen.ooxml import DocumentProperties
+from deckgen.render import make_environment
+
+_MAX_PROPERTY = 1000     # characters; a property is a line in File > Info, not a document
+
+
+@dataclass(frozen=True)
+class OutputPolicy:
+    """Whether a deck keeps speaker notes and hidden slides."""
+
+    notes: str
+    hidden: str
+
+    @property
+    def keep_notes(self) -> bool:
+        return self.notes == "keep"
+
+    @property
+    def keep_hidden(self) -> bool:
+        return self.hidden == "keep"
+
+    @classmethod
+    def of(cls, config: ProjectConfig, *, notes: str | None = None, hidden: str | None = None) -> OutputPolicy:
+        """The policy given (command line, API) else the project's ``output.notes``/``output.hidden``."""
+        return cls(notes=check_policy("notes", notes) or config.deck.notes,
+                   hidden=check_policy("hidden", hidden) or config.deck.hidden)
+
+
+def build_time() -> datetime.datetime:
+    """Now (UTC), or ``SOURCE_DATE_EPOCH`` when set, so builds can be reproduced byte for byte."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None or not epoch.strip():
+        return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    try:
+        return datetime.datetime.fromtimestamp(int(epoch.strip()), datetime.timezone.utc)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970",
+                          hint="set it to e.g. $(git log -1 --format=%ct), or unset it") from exc
+
+
+def document_properties(config: ProjectConfig, recipe_title: str, recipe: str,
+                        prospect: Mapping[str, Any], when: datetime.datetime) -> DocumentProperties:
+    """The deck's own properties: ``output.title``/``subject``/``keywords`` templates from
+    deckgen.yaml (default: "RECIPE TITLE – COMPANY", "Prepared for COMPANY", the prospect's
+    segment and industry), author and company from config, created = modified = ``when``."""
+    deck = config.deck
+    context = {"prospect": prospect, "recipe": recipe, "recipe_title": recipe_title}
+    company = prospect.get("company") or ""
+    keywords = ", ".join(str(value) for value in (prospect.get("segment"), prospect.get("industry")) if value)
+    return DocumentProperties(
+        title=_render(deck.title, "title", context, f"{recipe_title} \u2013 {company}" if company else recipe_title),
+        subject=_render(deck.subject, "subject", context, f"Prepared for {company}" if company else ""),
+        keywords=_render(deck.keywords, "keywords", context, keywords),
+        author=deck.author, company=deck.company, created=when, modified=when)
+
+
+def _render(template: str | None, key: str, context: Mapping[str, Any], default: str) -> str:
+    if template is None:
+        return default
+    try:
+        text = make_environment().template(template).render(context)
+    except jinja2.TemplateError as exc:
+        raise ConfigError(f"output.{key} in deckgen.yaml fails for this prospect: {exc.message}",
+                          hint="fix the template, or give the prospect the field it reads") from exc
+    return " ".join(text.split())[:_MAX_PROPERTY]
