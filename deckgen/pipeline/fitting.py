@@ -123,7 +123,7 @@ def shrink_scale(box: TextBox, book: FontBook) -> tuple[float, float, Fit]:
             low, low_fit = middle, fit
         else:
             high = middle
-    scale = int(low / _SCALE_STEP) * _SCALE_STEP
+    scale = round(int(low / _SCALE_STEP) * _SCALE_STEP, 3)
     return scale, reduction, measure(scale, reduction) if scale != low else low_fit
 
 

@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 import datetime
-import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 import jinja2
 
+from deckgen.clock import build_time
 from deckgen.config import ProjectConfig, check_policy
 from deckgen.errors import ConfigError
 from deckgen.ooxml import DocumentProperties
-from deckgen.render import make_environment
+from deckgen.render import DeckEnvironment, make_environment
 
 _MAX_PROPERTY = 1000     # characters; a property is a line in File > Info, not a document
+_environment: DeckEnvironment | None = None
+
+__all__ = ["OutputPolicy", "build_time", "document_properties"]
 
 
 @dataclass(frozen=True)
@@ -38,18 +41,6 @@ class OutputPolicy:
                    hidden=check_policy("hidden", hidden) or config.deck.hidden)
 
 
-def build_time() -> datetime.datetime:
-    """Now (UTC), or ``SOURCE_DATE_EPOCH`` when set, so builds can be reproduced byte for byte."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None or not epoch.strip():
-        return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    try:
-        return datetime.datetime.fromtimestamp(int(epoch.strip()), datetime.timezone.utc)
-    except (ValueError, OverflowError, OSError) as exc:
-        raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970",
-                          hint="set it to e.g. $(git log -1 --format=%ct), or unset it") from exc
-
-
 def document_properties(config: ProjectConfig, recipe_title: str, recipe: str,
                         prospect: Mapping[str, Any], when: datetime.datetime) -> DocumentProperties:
     """The deck's own properties: ``output.title``/``subject``/``keywords`` templates from
@@ -70,7 +61,9 @@ def _render(template: str | None, key: str, context: Mapping[str, Any], default:
     if template is None:
         return default
     try:
-        text = make_environment().template(template).render(context)
+        global _environment
+        _environment = _environment or make_environment()
+        text = _environment.template(template).render(context)
     except jinja2.TemplateError as exc:
         raise ConfigError(f"output.{key} in deckgen.yaml fails for this prospect: {exc.message}",
                           hint="fix the template, or give the prospect the field it reads") from exc

@@ -1,6 +1,7 @@
 """Filling picture placeholders (fitted, aspect ratio kept) and native charts from template values."""
 from __future__ import annotations
 
+import functools
 import io
 import os
 from collections.abc import Mapping, Sequence
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image, UnidentifiedImageError
 
+from deckgen.clock import build_time
 from deckgen.errors import TemplateError
 from deckgen.ooxml.runs import set_picture_image
 
@@ -89,6 +91,28 @@ def _is_number(value: Any) -> bool:
     return value is None or (isinstance(value, Real) and not isinstance(value, bool))
 
 
+@functools.lru_cache(maxsize=1)
+def _stamped_chart_data_class() -> type:
+    """CategoryChartData whose workbook carries the build time, not the current time (xlsxwriter's
+    default), so builds stay reproducible under SOURCE_DATE_EPOCH."""
+    # imported here: it brings in xlsxwriter, a fifth of python-pptx's import time, and most
+    # decks have no chart to fill
+    from pptx.chart.data import CategoryChartData
+    from pptx.chart.xlsx import CategoryWorkbookWriter
+
+    class StampedWorkbookWriter(CategoryWorkbookWriter):
+        def _populate_worksheet(self, workbook, worksheet):
+            workbook.set_properties({"created": build_time().replace(tzinfo=None)})
+            super()._populate_worksheet(workbook, worksheet)
+
+    class StampedChartData(CategoryChartData):
+        @property
+        def _workbook_writer(self):
+            return StampedWorkbookWriter(self)
+
+    return StampedChartData
+
+
 def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
     """Return chart data for ``{categories: [...], series: {NAME: [numbers...]}}``; raise TemplateError otherwise."""
     expected = "expected a mapping {categories: [...], series: {NAME: [numbers...]}}"
@@ -100,11 +124,7 @@ def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
     if not isinstance(series, Mapping) or not series:
         raise TemplateError(f"{label}: 'series' must map series names to lists of numbers, got {series!r}",
                             where)
-    # imported here: it brings in xlsxwriter, a fifth of python-pptx's import time, and most
-    # decks have no chart to fill
-    from pptx.chart.data import CategoryChartData
-
-    data = CategoryChartData()
+    data = _stamped_chart_data_class()()
     data.categories = list(categories)
     for name, values in series.items():
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) \
@@ -126,4 +146,9 @@ def fill_chart(shape: Any, value: Any, where: str) -> None:
     if any(isinstance(plot, (XyPlot, BubblePlot)) for plot in chart.plots):
         raise TemplateError(f"{label} is an XY or bubble chart; chart: marks fill category charts only",
                             where, "use a bar, column, line, area or pie chart")
+    had_title = chart.has_title
     chart.replace_data(chart_data(value, where, label))
+    if not had_title:
+        # a chart drawn without a title keeps none: PowerPoint would show the series name as an
+        # automatic title once it has a single series
+        chart.has_title = False
