@@ -337,3 +337,42 @@ def test_filling_a_two_series_chart_with_one_series_adds_no_automatic_title():
     chart = slide.shapes[0].chart
     assert [series.name for series in chart.plots[0].series] == ["Only"]
     assert chart._chartSpace.chart.autoTitleDeleted.val is True and not chart.has_title
+
+
+# --- batch and rebuild ------------------------------------------------------------------------
+
+
+def test_batch_warns_per_deck_and_strict_fails_only_the_deck_that_overflows(tmp_path, monkeypatch):
+    root = _fixed_box_project(tmp_path, monkeypatch)
+    write_text(root / "prospects" / "accounts.yaml", f"""
+        - {{company: "{LONG_NAME}", segment: smb}}
+        - {{company: Acme, segment: smb}}
+        """)
+    result = CliRunner().invoke(main, ["batch", "fit", "-p", "prospects/accounts.yaml", "-o", "out", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    long_deck = next(name.name for name in (root / "out").glob("initrode*.pptx"))
+    assert f"warning: {long_deck}: slide 1 'cover' (cover.pptx #1): text overflows shape 'Company line' by " \
+        in result.stderr
+    assert "acme" not in result.stderr.lower()
+    strict = CliRunner().invoke(main, ["batch", "fit", "-p", "prospects/accounts.yaml", "-o", "strict", "-j", "1",
+                                       "--strict"])
+    assert strict.exit_code == 1
+    assert "1 deck built, 0 up to date, 1 failed" in strict.output
+    assert f"failed: {long_deck} (prospects/accounts.yaml:1): " in strict.stderr
+    assert [path.name for path in (root / "strict").glob("*.pptx")] == ["acme-fit.pptx"]
+
+
+def test_rebuild_applies_a_new_notes_policy_and_keeps_it(project):
+    runner = CliRunner()
+    assert runner.invoke(main, ["batch", "first-call", "-p", "prospects/crm-export.csv", "-o", "out", "-j", "1"]
+                         ).exit_code == 0
+    deck = project / "out" / "globex-corporation-first-call.pptx"
+    assert not any("notesSlide" in name for name in _names(deck))
+    dry = runner.invoke(main, ["rebuild", "out", "--notes", "keep", "-n"])
+    assert "globex-corporation-first-call.pptx: notes policy changed (strip -> keep)" in dry.output
+    assert runner.invoke(main, ["rebuild", "out", "--notes", "keep", "-j", "1"]).exit_code == 0
+    assert any("notesSlide" in name for name in _names(deck))
+    again = runner.invoke(main, ["rebuild", "out", "-n"])
+    assert "0 decks to rebuild" in again.output, again.output     # the deck keeps the policy it was built with
+    manifest = json.loads((project / "out" / "deckgen-manifest.json").read_text())
+    assert manifest["decks"]["globex-corporation-first-call.pptx"]["notes"] == "keep"

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
+from deckgen.cli.build import output_policy_options
 from deckgen.ops.batch import run_batch
 from deckgen.ops.executors import EXECUTORS, DeckOutcome
 from deckgen.ops.incremental import RunReport
@@ -60,6 +61,9 @@ def _verbose() -> bool:
 
 
 def _echo_failures_and_notices(report: RunReport) -> None:
+    for name, warnings in sorted(report.warnings.items()):
+        for warning in warnings:
+            click.echo(f"warning: {name}: {warning}", err=True)
     for notice in report.removed:
         click.echo(f"warning: {notice}; {'it would be' if report.dry_run else 'it was'} rebuilt "
                    f"without it", err=True)
@@ -94,7 +98,11 @@ def _run(call, label: str):
 @click.option("--pdf", is_flag=True, help="Also write a PDF beside each deck (LibreOffice headless).")
 @click.option("--allow-drafts", is_flag=True, help="Allow draft slides.")
 @click.option("--force", is_flag=True, help="Build every deck, also those already up to date.")
-def batch_command(recipe, prospects, output, jobs, executor_kind, scheduler, pdf, allow_drafts, force):
+@output_policy_options
+@click.option("--strict", is_flag=True, help="Fail a deck (keeping its old file) when personalised text "
+                                             "overflows its box.")
+def batch_command(recipe, prospects, output, jobs, executor_kind, scheduler, pdf, allow_drafts, force,
+                  notes, hidden, strict):
     """Build the deck of RECIPE for every prospect in a file, in parallel.
 
     Decks are named by batch.filename in deckgen.yaml and recorded in OUTPUT/deckgen-manifest.json;
@@ -105,7 +113,8 @@ def batch_command(recipe, prospects, output, jobs, executor_kind, scheduler, pdf
         output = project_config().output
     report = _run(lambda progress: run_batch(recipe, prospects, output, jobs=jobs, executor_kind=executor_kind,
                                              scheduler=scheduler, pdf=pdf, allow_drafts=allow_drafts,
-                                             force=force, progress=progress), "building decks")
+                                             force=force, notes=notes, hidden=hidden, strict=strict,
+                                             progress=progress), "building decks")
     _echo_failures_and_notices(report)
     click.echo(f"{_plural(len(report.built), 'deck')} built, {len(report.up_to_date)} up to date, "
                f"{len(report.failed)} failed in {report.folder}")
@@ -138,7 +147,10 @@ def _echo_rebuild(report: RunReport) -> None:
 @click.option("-n", "--dry-run", is_flag=True, help="List the decks that would be rebuilt, and why.")
 @click.option("--force", is_flag=True, help="Rebuild every deck of the folder.")
 @_executor_options
-def rebuild_command(folder, dry_run, force, jobs, executor_kind, scheduler):
+@output_policy_options
+@click.option("--strict", is_flag=True, help="Fail a deck (keeping its old file) when personalised text "
+                                             "overflows its box.")
+def rebuild_command(folder, dry_run, force, jobs, executor_kind, scheduler, notes, hidden, strict):
     """Rebuild the decks in FOLDER whose inputs changed since their last build.
 
     FOLDER defaults to output in deckgen.yaml. Compares the hashes in FOLDER/deckgen-manifest.json
@@ -147,6 +159,7 @@ def rebuild_command(folder, dry_run, force, jobs, executor_kind, scheduler):
     """
     report = _run(lambda progress: run_rebuild(folder, dry_run=dry_run, force=force, jobs=jobs,
                                                executor_kind=executor_kind, scheduler=scheduler,
+                                               notes=notes, hidden=hidden, strict=strict,
                                                progress=progress), "rebuilding decks")
     _echo_rebuild(report)
     if report.exit_code:

@@ -14,10 +14,10 @@ def output_policy_options(command):
     """Add --notes and --hidden (the project's output.notes/output.hidden when not given)."""
     command = click.option("--hidden", type=click.Choice(HIDDEN_POLICIES),
                            help="Keep or drop slides hidden in the library [default: output.hidden "
-                                "in deckgen.yaml, else drop].")(command)
+                                "in deckgen.yaml, else drop; rebuild: as each deck was built].")(command)
     command = click.option("--notes", type=click.Choice(NOTES_POLICIES),
                            help="Keep or strip speaker notes [default: output.notes in deckgen.yaml, "
-                                "else strip].")(command)
+                                "else strip; rebuild: as each deck was built].")(command)
     return command
 
 

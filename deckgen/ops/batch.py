@@ -17,6 +17,7 @@ from deckgen.ops.executors import Executor, error_line, make_executor
 from deckgen.ops.incremental import (Failure, InputCheck, Progress, RunReport, build_stale,
                                           check_entries, locked_folder)
 from deckgen.ops.manifest import DeckEntry, Manifest, ProjectRef, ProspectSource
+from deckgen.config import check_policy
 from deckgen.errors import ConfigError, DeckgenError
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import ProspectRow, read_prospects, row_prospect
@@ -82,14 +83,19 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
               *, workspace: Workspace | None = None, executor: Executor | None = None,
               jobs: int | None = None, executor_kind: str = "local", scheduler: str | None = None,
               pdf: bool = False, allow_drafts: bool = False, force: bool = False,
+              notes: str | None = None, hidden: str | None = None, strict: bool = False,
               progress: Progress | None = None) -> RunReport:
     """Build the deck of ``recipe`` for every prospect in ``prospects`` into folder ``output``.
+
+    ``notes``/``hidden`` override the project's output policies for these decks (and are
+    recorded, so a rebuild keeps them); with ``strict``, a deck whose text overflows a box fails.
 
     Decks already up to date with their manifest record are skipped unless ``force``. Raises
     DeckgenError for problems that stop the whole run (bad recipe, unreadable file, folder
     locked); problems of single rows are in ``report.failed``.
     """
     workspace = workspace or Workspace.discover()
+    notes, hidden = check_policy("notes", notes), check_policy("hidden", hidden)
     folder = Path(output).resolve()
     recipe_file = find_recipe(recipe, workspace.config.recipes).resolve()
     loaded = workspace.recipe(recipe_file)       # a broken recipe stops the run before any row
@@ -119,11 +125,11 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
                        prospect=ProspectSource(label=row.label, file=row.file.resolve(), line=row.line,
                                                index=row.index, data=plain(row.data),
                                                base_dir=row.file.resolve().parent),
-                       pdf=pdf, allow_drafts=allow_drafts), prospect)
+                       pdf=pdf, allow_drafts=allow_drafts, notes=notes, hidden=hidden), prospect)
             for (row, prospect, _), name in zip(valid, names)
         ]
         check_entries(InputCheck(workspace), manifest, entries, report, force=force)
-        build_stale(workspace, manifest, report, executor, progress)
+        build_stale(workspace, manifest, report, executor, progress, strict=strict)
         if manifest.decks:
             manifest.save_if_changed()
     return report

@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 
 from deckgen import __version__
 from deckgen.pipeline.deck import build_record
+from deckgen.pipeline.properties import OutputPolicy
 from deckgen.pipeline.workspace import Workspace
 from deckgen.fsutil import sha256_file
 from deckgen.ops.executors import DeckJob, DeckOutcome, Executor, WorkspaceSpec, error_line
@@ -65,6 +66,7 @@ class RunReport:
     up_to_date: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)        # "deck: slide 'k' was removed ..." notices
+    warnings: dict[str, list[str]] = field(default_factory=dict)   # deck -> warnings of its build
     dry_run: bool = False
 
     @property
@@ -97,7 +99,8 @@ class InputCheck:
         found = self.disk_reasons(manifest, entry)
         old = entry.record
         plan = self.workspace.plan(entry.recipe_file, prospect, allow_drafts=entry.allow_drafts)
-        new = build_record(self.workspace, plan, prospect, "")
+        policy = OutputPolicy.of(self.workspace.config, notes=entry.notes, hidden=entry.hidden)
+        new = build_record(self.workspace, plan, prospect, "", policy=policy)
         if old.get("deckgen") != __version__:
             found.append(f"deckgen version changed ({old.get('deckgen')} -> {__version__})")
         old_files, new_files = old.get("recipe_files", {}), new["recipe_files"]
@@ -110,6 +113,13 @@ class InputCheck:
                 found.append(f"recipe file {path} changed")
         if old.get("prospect") != new["prospect"]:
             found.append("prospect data changed")
+        # decks recorded before there were policies kept notes and hidden slides
+        old_policy = old.get("policy") or {"notes": "keep", "hidden": "keep"}
+        for what in ("notes", "hidden"):
+            if old_policy.get(what) != new["policy"][what]:
+                found.append(f"{what} policy changed ({old_policy.get(what)} -> {new['policy'][what]})")
+        if "properties" in old and old["properties"] != new["properties"]:
+            found.append("document properties changed (output.* in deckgen.yaml)")
         found.extend(self._slide_reasons(old.get("slides", []), new["slides"]))
         return found
 
@@ -198,11 +208,12 @@ def check_entries(check: InputCheck, manifest: Manifest, entries: list[tuple[Dec
 
 
 def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, executor: Executor,
-                progress: Progress | None = None) -> None:
+                progress: Progress | None = None, *, strict: bool = False) -> None:
     """Build every stale deck of ``report`` with ``executor``, recording each in the manifest.
 
     A deck enters the manifest only after its worker has put its file in place; the manifest is
-    saved at least once a second and at the end, also when interrupted.
+    saved at least once a second and at the end, also when interrupted. With ``strict``, a
+    deck whose text overflows a box fails (its old file, if any, stays).
     """
     if not report.stale:
         return
@@ -211,7 +222,8 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
     jobs = [DeckJob(name=item.entry.name, output=str(manifest.deck_path(item.entry.name)),
                     recipe=str(item.entry.recipe_file), prospect=item.prospect,
                     label=item.entry.prospect.label, pdf=item.entry.pdf,
-                    allow_drafts=item.entry.allow_drafts)
+                    allow_drafts=item.entry.allow_drafts, notes=item.entry.notes,
+                    hidden=item.entry.hidden, strict=strict)
             for item in report.stale]
     try:
         for done, outcome in enumerate(executor.run(spec, jobs), start=1):
@@ -221,8 +233,8 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
                 manifest.put(item.entry.built(outcome.record, FileStamp.of(path), now_utc()))
                 manifest.save_soon()
                 report.built.append(outcome.name)
-                for warning in outcome.warnings:
-                    log.warning("%s: %s", outcome.name, warning)
+                if outcome.warnings:
+                    report.warnings[outcome.name] = list(outcome.warnings)
             else:
                 report.failed.append(Failure(outcome.name, item.entry.prospect.label, outcome.error,
                                              outcome.detail))

@@ -8,6 +8,7 @@ whose recipe names a removed slide cannot be planned: it fails, and its old file
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from deckgen.pipeline.workspace import Workspace
@@ -15,7 +16,7 @@ from deckgen.ops.executors import Executor, make_executor
 from deckgen.ops.incremental import (InputCheck, Progress, RunReport, build_stale, check_entries,
                                           locked_folder)
 from deckgen.ops.manifest import MANIFEST_NAME, Manifest
-from deckgen.config import project_config
+from deckgen.config import check_policy, project_config
 from deckgen.errors import ConfigError
 from deckgen.yamlio import display_path
 
@@ -27,13 +28,19 @@ def default_folder() -> Path:
 
 def run_rebuild(folder: str | os.PathLike | None = None, *, dry_run: bool = False, force: bool = False,
                 executor: Executor | None = None, jobs: int | None = None, executor_kind: str = "local",
-                scheduler: str | None = None, progress: Progress | None = None) -> RunReport:
+                scheduler: str | None = None, progress: Progress | None = None,
+                notes: str | None = None, hidden: str | None = None, strict: bool = False) -> RunReport:
     """Rebuild the decks of ``folder`` whose inputs changed; with ``dry_run``, only say which and why.
+
+    ``notes``/``hidden`` set the policy of every deck of the folder (decks built otherwise are
+    stale); without them each deck keeps the policy it was built with. With ``strict``, a deck
+    whose text overflows a box fails and its old file stays.
 
     ``folder`` defaults to the project's output folder. The project (config, library, recipes)
     is the one recorded in the manifest, so this runs the same from any directory (cron, CI).
     Raises DeckgenError when the folder has no manifest or is locked by another run.
     """
+    notes, hidden = check_policy("notes", notes), check_policy("hidden", hidden)
     target = Path(folder).resolve() if folder is not None else default_folder()
     if not (target / MANIFEST_NAME).is_file():
         raise ConfigError(f"no build manifest ({MANIFEST_NAME}) in {display_path(target)}",
@@ -44,12 +51,14 @@ def run_rebuild(folder: str | os.PathLike | None = None, *, dry_run: bool = Fals
         if manifest.project is None or not manifest.decks:
             return report
         workspace = Workspace(manifest.project.load())
-        check_entries(InputCheck(workspace), manifest, [(entry, None) for entry in manifest.decks.values()],
+        entries = [replace(entry, notes=notes or entry.notes, hidden=hidden or entry.hidden)
+                   for entry in manifest.decks.values()]
+        check_entries(InputCheck(workspace), manifest, [(entry, None) for entry in entries],
                       report, force=force)
         if dry_run:
             return report
         executor = executor or make_executor(executor_kind, jobs=jobs, scheduler=scheduler,
                                              workspace=workspace)
-        build_stale(workspace, manifest, report, executor, progress)
+        build_stale(workspace, manifest, report, executor, progress, strict=strict)
         manifest.save_if_changed()      # file stamps of decks touched but identical
     return report
