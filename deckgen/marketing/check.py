@@ -5,8 +5,9 @@ Rules (each finding names its file and line, or module file, slide number and ke
 - library index problems: slides without metadata, metadata whose slide_id is gone, duplicate
   keys, unreadable module files or sidecars, review dates passed and expiry dates passed (warnings)
 - recipes that do not load, and recipe references the library cannot resolve
-- expired slides a recipe uses (error), draft slides a recipe names by key (error) or can select
-  (note: builds skip drafts until they are approved)
+- the build rules of ``deckgen.recipes.rules``, decided by the same functions the build calls:
+  expired or draft slides a recipe names by key (error: builds fail) or can select (warning /
+  note: builds leave them out), recipes that can mix slides of different sizes (error)
 - jinja syntax errors in slide text, tables, notes and shape marks
 - template variables no recipe default or prospect provides (see ``provided_variables``)
 - pictures that are missing or that pillow cannot open
@@ -40,6 +41,7 @@ from deckgen.prospect import FIELDS as PROSPECT_FIELDS
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import folder_prospects
 from deckgen.recipes import Recipe, check_recipe
+from deckgen.recipes.rules import RULES, size_verdict, slide_verdict
 from deckgen.render import find_variables, make_environment, template_sources, template_syntax_errors
 from deckgen.render.problems import dotted_path
 from deckgen.marketing.textfit import Fit, FontBook, FontconfigMissing, FontMatch, fit_text
@@ -201,22 +203,46 @@ class _Checker:
     # -- recipes and prospects -----------------------------------------------------------------
 
     def check_usage(self, usage: Mapping[str, list[Usage]]) -> None:
+        """Report what the build rules (deckgen.recipes.rules) refuse or leave out, for every use."""
         for slide in self.library:
             for use in usage.get(slide.key, ()):
-                how = "names" if use.how == NAMED else "can select"
+                named = use.how == NAMED
+                verdict = slide_verdict(slide, self.today, named=named)
+                if verdict is None:
+                    continue
                 section = f"section '{use.section}'"
-                if slide.is_expired(self.today):
-                    self.add(ERROR, "expired", use.where,
-                             f"{section} {how} slide '{slide.key}', which expired on {slide.expires.isoformat()} "
-                             f"({slide.where})",
-                             _owner(slide, "update the slide and its 'expires' date, or take it out of the recipe"))
-                elif slide.status == "draft" and use.how == NAMED:
-                    self.add(ERROR, "draft", use.where, f"{section} names draft slide '{slide.key}' ({slide.where})",
-                             "set 'status: approved' in its sidecar once reviewed; builds refuse drafts "
-                             "without --allow-drafts")
-                elif slide.status == "draft":
-                    self.add(NOTE, "draft", use.where, f"{section} can select draft slide '{slide.key}' "
-                                                        f"({slide.where}); builds skip it until it is approved")
+                if verdict.refused:
+                    self.add(ERROR, verdict.rule, use.where,
+                             f"{section} names slide '{slide.key}', which {verdict.message} ({slide.where}); "
+                             f"builds fail", verdict.hint)
+                else:
+                    self.add(RULES[verdict.rule].left_out_severity, verdict.rule, use.where,
+                             f"{section} can select slide '{slide.key}', which {verdict.message} ({slide.where}); "
+                             f"builds leave it out", verdict.hint)
+        self.check_slide_sizes(usage)
+
+    def check_slide_sizes(self, usage: Mapping[str, list[Usage]]) -> None:
+        """Report each recipe that can put slides of different sizes into one deck (builds refuse)."""
+        modules: dict[str, list[Path]] = {}
+        for slide in self.library:
+            for use in usage.get(slide.key, ()):
+                modules.setdefault(use.recipe, []).append(slide.path)
+        sizes: dict[Path, tuple[int, int] | None] = {}
+
+        def size_of(path: Path) -> tuple[int, int] | None:
+            if path not in sizes:
+                try:
+                    with SourceDeck.open(path) as deck:
+                        sizes[path] = deck.slide_size
+                except DeckgenError:
+                    sizes[path] = None      # the library index reports unreadable modules
+            return sizes[path]
+
+        for recipe in self.recipes:
+            verdict = size_verdict(modules.get(recipe.name, ()), size_of)
+            if verdict is not None:
+                self.add(ERROR, verdict.rule, display_path(recipe.files[0]),
+                         f"recipe '{recipe.name}' {verdict.message}; builds that use both fail", verdict.hint)
 
     def load_prospects(self) -> list[Prospect]:
         """Return the prospects of the prospects folder (CSV exports included); unusable ones are
@@ -483,10 +509,6 @@ def _library_rule(problem: Problem) -> str:
     if "slide_id" in problem.message and " is not in " in problem.message:
         return "stale-slide-id"
     return "library"
-
-
-def _owner(slide: LibrarySlide, action: str) -> str:
-    return f"ask {slide.owner} to {action}" if slide.owner else action
 
 
 def _measured_with(fit: Fit) -> str:

@@ -11,7 +11,7 @@ from typing import Any, BinaryIO, Sequence
 from pptx import Presentation
 
 from deckgen import __version__
-from deckgen.errors import OutputError, RenderError
+from deckgen.errors import OutputError, RenderError, SlideSelectionError
 from deckgen.fsutil import atomic_output, sha256_file
 from deckgen.ooxml import DocumentProperties, SlidePick, assemble
 from deckgen.ooxml.save import write_presentation
@@ -20,7 +20,9 @@ from deckgen.pipeline.properties import OutputPolicy, build_time, document_prope
 from deckgen.pipeline.workspace import Workspace, prospect_hash
 from deckgen.prospect import Prospect, load_prospect
 from deckgen.recipes import DeckPlan, PlanItem
+from deckgen.recipes.rules import size_verdict
 from deckgen.render import SlideLabel, render_presentation
+from deckgen.yamlio import display_path
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +115,10 @@ def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle
     """
     policy = policy or OutputPolicy.of(workspace.config)
     items, dropped = _kept_items(workspace, plan.items, policy)
+    verdict = size_verdict([item.path for item in items], lambda path: workspace.source(path).slide_size)
+    if verdict is not None:     # the rule `deckgen check` reports as slide-size
+        raise SlideSelectionError(f"recipe '{plan.recipe}' {verdict.message}",
+                                  where=display_path(workspace.recipe(plan.recipe).files[0]), hint=verdict.hint)
     picks = [SlidePick(workspace.source(item.path), item.slide_id) for item in items]
     assembled = assemble(picks, notes=policy.keep_notes, properties=properties)
     presentation = Presentation(io.BytesIO(assembled.to_bytes(binaries=False)))
