@@ -320,6 +320,8 @@ def test_plan_picks_slides_in_order_with_rules(project, library):
     ]
     assert plan.warnings == (
         "globex.yaml: no slide in the library is tagged competitor=hooli",
+        "slide_library/value.yaml:13: slide 'vp-old' matched section 'value' but expired on 2020-01-31, "
+        "so it was left out",
         "recipes/r.yaml:13: section 'competition' (for each competitors: hooli) chose no slides: "
         "no slide matched kind=battle-card, competitor=hooli")
 
@@ -376,9 +378,9 @@ def test_expired_and_draft_slides_named_by_key(project, library):
     assert error_of(plan_of, project, library, text) == (
         "recipes/r.yaml: cannot plan the deck for Globex (2 problems):\n"
         "  recipes/r.yaml:3: slide 'vp-old' expired on 2020-01-31 (slide_library/value.yaml:13) "
-        "(update it and its 'expires' date, or remove it from the recipe)\n"
+        "(update the slide and its 'expires' date, or take it out of the recipe)\n"
         "  recipes/r.yaml:3: slide 'case-draft' is a draft (slide_library/proof.yaml:12) "
-        "(set 'status: approved' in its sidecar, or pass --allow-drafts to preview)")
+        "(set 'status: approved' in its sidecar once reviewed; builds refuse drafts without --allow-drafts)")
     text = "sections:\n  - name: a\n    slides: [case-draft]\n  - name: b\n    select: {kind: case-study}\n"
     plan = plan_of(project, library, text, allow_drafts=True)
     assert plan.keys() == ["case-draft", "case-enterprise", "case-generic", "case-smb"]
