@@ -10,7 +10,8 @@ from deckgen.prospect import Prospect
 from deckgen.recipes.loader import ITEM_REF
 from deckgen.recipes.rules import slide_verdict
 from deckgen.recipes.model import REF_PREFIX, DeckPlan, KeyRef, PlanItem, Recipe, Section, Selector, Skipped
-from deckgen.yamlio import Problem, Problems, did_you_mean, display_path, raise_problems
+from deckgen.fsutil import display_path
+from deckgen.problems import Problem, Problems, did_you_mean, raise_problems
 
 _NO_ITEM = object()
 
@@ -200,7 +201,8 @@ class _Resolver:
                 continue   # reported by check_recipe
             verdict = slide_verdict(slide, self.today, named=True, allow_drafts=self.allow_drafts)
             if verdict is not None:
-                self.problems.error(ref.where, f"slide '{slide.key}' {verdict.message} ({slide.where})", verdict.hint)
+                self.problems.error(ref.where, f"slide '{slide.key}' {verdict.message} ({slide.where})", verdict.hint,
+                                    code=verdict.rule)
                 continue
             if not self._slide_condition(section, slide, scope):
                 continue

@@ -28,7 +28,7 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("expired", "a slide past its 'expires' date: named by key, the build fails; matched by a "
                     "selector, it is left out", "warning"),
     Rule("draft", "a draft slide: named by key, the build fails; matched by a selector, it is left out "
-                  "(--allow-drafts uses it)", "note"),
+                  "(unless drafts are allowed)", "note"),
     Rule("slide-size", "slides of one deck must all have the same size: deckgen does not scale slides",
          "warning"),
 )}
@@ -61,9 +61,7 @@ def slide_verdict(slide: LibrarySlide, today: datetime.date, *, named: bool,
         return Verdict("expired", named, f"expired on {slide.expires.isoformat()}",
                        _owner(slide, "update the slide and its 'expires' date, or take it out of the recipe"))
     if slide.status == "draft" and not allow_drafts:
-        return Verdict("draft", named, "is a draft",
-                       "set 'status: approved' in its sidecar once reviewed; builds refuse drafts "
-                       "without --allow-drafts")
+        return Verdict("draft", named, "is a draft", "set 'status: approved' in its sidecar")
     return None
 
 

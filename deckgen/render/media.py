@@ -13,7 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 from deckgen.clock import build_time
 from deckgen.errors import TemplateError
-from deckgen.ooxml.runs import set_picture_image
+from deckgen.ooxml.shapes import set_picture_image
 
 if TYPE_CHECKING:
     from pptx.chart.data import CategoryChartData
