@@ -272,7 +272,7 @@ def test_a_fixed_box_that_overflows_is_one_warning_naming_slide_key_shape_and_am
     assert " pt (needs " in warnings[0]
     assert (root / "deck.pptx").is_file()
     data = json.loads(CliRunner().invoke(main, ["build", "fit", "--set", "segment=smb", "--set", f"company={LONG_NAME}", "-o", "deck.pptx",
-                                               "--format", "json"]).output)
+                                               "--format", "json"]).stdout)
     assert [(o["slide"], o["shape"]) for o in data["overflows"]] == [("slide 1 'cover' (cover.pptx #1)",
                                                                      "Company line")]
     assert data["overflows"][0]["overflow_pt"] > 20
