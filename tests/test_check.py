@@ -491,3 +491,28 @@ def test_a_table_with_room_below_it_is_not_reported(project: Path) -> None:
         shape.table.cell(1, 1).text_frame.text = "Up to 25 machines, 2 lines"
     edit_shape("slide_library/pricing.pptx", 1, "pricing", one_more_line)
     assert report(project) == [f"check: no problems {SCOPE}"]
+
+
+def _ungroup(module: str, group_name: str) -> None:
+    """Move the members of every group named ``group_name`` onto the slide (python-pptx groups
+    built by the generator have an identity child transform, so positions stay)."""
+    prs = Presentation(module)
+    for slide in prs.slides:
+        for shape in list(slide.shapes):
+            if shape.name == group_name:
+                group = shape._element
+                for member in [child for child in group if not child.tag.endswith(("nvGrpSpPr", "grpSpPr"))]:
+                    group.addprevious(member)
+                group.getparent().remove(group)
+    prs.save(module)
+
+
+def test_a_removable_logo_on_a_card_outside_its_group_leaves_an_empty_frame(project: Path) -> None:
+    assert report(project)[-1].startswith("check: no problems")     # the shipped title slides group them
+    _ungroup("slide_library/corporate.pptx", "Prepared for")
+    found = [line for line in report(project) if "empty-frame" in line or "leaving shape" in line]
+    assert found[0] == ("slide_library/corporate.pptx slide 1 (title): warning: picture 'logo' is removed when "
+                        "'prospect.logo' is empty, leaving shape 'Rounded Rectangle 6' beneath it empty")
+    assert found[1] == ("    hint: group 'Rounded Rectangle 6' with the picture (and its label) and give the group "
+                        "the alt text 'if: prospect.logo'")
+    assert found[2].startswith("slide_library/corporate.pptx slide 2 (title-executive): warning: picture 'logo'")

@@ -22,6 +22,7 @@ from deckgen.render import make_environment
 from deckgen.marketing.textfit import FontBook, FontMatch
 from deckgen.marketing.usage import NAMED, Usage, load_recipes, recipe_usage
 from deckgen.marketing.check.brand import BrandRules
+from deckgen.marketing.check.frames import FrameRules
 from deckgen.marketing.check.images import ImageRules, InheritedImage
 from deckgen.marketing.check.report import CheckReport, in_file_order
 from deckgen.marketing.check.templates import BUILTIN_NAMES, TemplateRules
@@ -59,7 +60,7 @@ def provided_variables(config: ProjectConfig, recipes: Iterable[Recipe],
     return names
 
 
-class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules):
+class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules):
     """One check run: loads the library, recipes and prospects, then applies every rule family."""
 
     def __init__(self, config: ProjectConfig, today: datetime.date, fonts: FontBook):
@@ -174,6 +175,7 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules):
                 pptx_slide = pptx_slides.get(info.slide_id)
                 if pptx_slide is not None:
                     self.check_templates(pptx_slide, where, provided)
+                    self.check_frames(pptx_slide, where)
                 try:
                     inspection = inspect_slide(deck, info.slide_id)
                 except DeckgenError as exc:
