@@ -11,6 +11,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import yaml
 from PIL import Image, UnidentifiedImageError
 
+from deckgen.svgimage import SvgError, is_svg, load_svg
+
 from deckgen.errors import ConfigError, InputFileError
 from deckgen.fsutil import display_path
 from deckgen.problems import Problems, did_you_mean
@@ -227,11 +229,19 @@ def _logo_path(value: Any, location: str, base_dir: Path, problems: Problems) ->
     if not path.is_file():
         problems.error(location, f"logo file '{value}' not found", f"looked for {path}")
         return None
+    if is_svg(path):
+        try:
+            load_svg(path.read_bytes())
+        except (SvgError, OSError) as exc:
+            problems.error(location, f"logo file '{value}' is not a usable SVG: {exc}",
+                           "save it again from a vector editor as plain SVG, or use a PNG")
+            return None
+        return path
     try:
         with Image.open(path) as image:
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         problems.error(location, f"logo file '{value}' is not an image Pillow can read",
-                       f"use a PNG or JPEG ({exc.__class__.__name__})")
+                       f"use a PNG, JPEG or SVG ({exc.__class__.__name__})")
         return None
     return path

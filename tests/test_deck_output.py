@@ -376,3 +376,64 @@ def test_rebuild_applies_a_new_notes_policy_and_keeps_it(project):
     assert "0 decks to rebuild" in again.output, again.output     # the deck keeps the policy it was built with
     manifest = json.loads((project / "out" / "deckgen-manifest.json").read_text())
     assert manifest["decks"]["globex-corporation-first-call.pptx"]["notes"] == "keep"
+
+
+# --- SVG logos --------------------------------------------------------------------------------
+
+ACME_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100" viewBox="0 0 300 100">'
+            '<rect x="5" y="5" width="90" height="90" rx="20" fill="#d62828"/>'
+            '<rect x="110" y="30" width="180" height="40" fill="#003049"/></svg>')
+
+
+def test_an_svg_logo_is_embedded_as_powerpoint_does_with_a_png_fallback(project):
+    (project / "prospects" / "logos" / "acme.svg").write_text(ACME_SVG, encoding="utf-8")
+    out = project / "deck.pptx"
+    build("first-call", out, prospect="prospects/globex.yaml", sets=["logo=prospects/logos/acme.svg"])
+    assert validate_package(out) == []
+    prs = Presentation(out)
+    group = next(shape for shape in prs.slides[0].shapes if shape.name == "Prepared for")
+    logo = next(shape for shape in group.shapes if shape.name == "logo")
+    blip = logo._element.blipFill.blip
+    svg_blip = blip.find(".//{http://schemas.microsoft.com/office/drawing/2016/SVG/main}svgBlip")
+    svg_part = logo.part.related_part(svg_blip.get(
+        "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"))
+    assert svg_part.content_type == "image/svg+xml" and svg_part.blob == ACME_SVG.encode()
+    assert logo.image.content_type == "image/png"                     # the fallback
+    from PIL import Image
+    import io
+    with Image.open(io.BytesIO(logo.image.blob)) as fallback:
+        assert abs(fallback.size[0] / fallback.size[1] - 3.0) < 0.01
+        assert fallback.getpixel((fallback.size[0] // 6, fallback.size[1] // 2))[:3] == (0xd6, 0x28, 0x28)
+    assert abs(logo.width / logo.height - 3.0) < 0.02                  # fitted with the SVG's aspect
+
+
+@pytest.mark.libreoffice
+def test_an_svg_logo_renders(project):
+    from PIL import Image
+
+    from deckgen.preview import pdf_to_pngs
+    (project / "prospects" / "logos" / "acme.svg").write_text(ACME_SVG, encoding="utf-8")
+    result = build("first-call", project / "deck.pptx", prospect="prospects/globex.yaml",
+                   sets=["logo=prospects/logos/acme.svg"], pdf=True)
+    pngs = sorted(pdf_to_pngs(result.pdf, project / "png"))
+    with Image.open(pngs[0]) as page:
+        page = page.convert("RGB")
+        reds = sum(1 for x in range(page.width // 2, page.width) for y in range(page.height // 3, page.height * 2 // 3, 4)
+                   if page.getpixel((x, y)) == (0xd6, 0x28, 0x28) or
+                   (abs(page.getpixel((x, y))[0] - 0xd6) < 12 and page.getpixel((x, y))[1] < 0x40))
+    assert reds > 50
+
+
+@pytest.mark.parametrize("svg, reason", [
+    ("<svg xmlns='http://www.w3.org/2000/svg'><rect", "is not a usable SVG: it is not well-formed SVG"),
+    ("<svg xmlns='http://www.w3.org/2000/svg'><image href='file:///etc/passwd'/></svg>",
+     "is not a usable SVG: it refers to another file or URL ('file:///etc/passwd')"),
+], ids=["broken", "external-reference"])
+def test_a_bad_svg_logo_is_one_line_naming_the_file(project, svg, reason):
+    (project / "prospects" / "logos" / "bad.svg").write_text(svg, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "first-call", "-p", "prospects/globex.yaml",
+                                       "--set", "logo=prospects/logos/bad.svg", "-o", "deck.pptx"])
+    assert result.exit_code == 1
+    assert "logo file 'prospects/logos/bad.svg' " + reason in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert not (project / "deck.pptx").exists()

@@ -13,6 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 from deckgen.clock import build_time
 from deckgen.errors import TemplateError
+from deckgen.svgimage import SvgError, is_svg, load_svg
 from deckgen.ooxml.shapes import set_picture_image
 
 if TYPE_CHECKING:
@@ -35,10 +36,11 @@ class MediaCache:
     """Images already read and embedded while rendering one deck (a logo shows on many slides)."""
 
     def __init__(self) -> None:
-        self.images: dict[Any, tuple[bytes, tuple[int, int]]] = {}
+        self.images: dict[Any, tuple[bytes, tuple[int, int], bytes | None]] = {}
         self.image_parts: dict[str, Any] = {}
 
-    def image(self, value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int]]:
+    def image(self, value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int], bytes | None]:
+        """(embeddable bytes, pixel size, the SVG when the image is one) of an image path or bytes."""
         key = value if isinstance(value, (str, os.PathLike, bytes)) else None
         if key is None or key not in self.images:
             loaded = _load_image(value, where, label)
@@ -48,8 +50,9 @@ class MediaCache:
         return self.images[key]
 
 
-def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int]]:
-    """Return the image as embeddable bytes and its pixel size; raise TemplateError when unusable."""
+def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int], bytes | None]:
+    """Return the image as embeddable bytes, its pixel size and, for an SVG, the SVG (the bytes
+    are then its PNG fallback); raise TemplateError when unusable."""
     if isinstance(value, (bytes, bytearray)):
         data, name = bytes(value), "the image data"
     elif isinstance(value, (str, os.PathLike)):
@@ -62,6 +65,13 @@ def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, i
                                 "check the path in the prospect file") from exc
     else:
         raise TemplateError(f"{label}: expected an image file path, got {value!r}", where)
+    if is_svg(value if isinstance(value, (str, os.PathLike)) else "", data):
+        try:
+            svg = load_svg(data)
+        except SvgError as exc:
+            raise TemplateError(f"{label}: {name} is not a usable SVG: {exc}", where,
+                                "save it again from a vector editor as plain SVG, or use a PNG") from exc
+        return svg.png, svg.size, svg.svg
     try:
         with Image.open(io.BytesIO(data)) as image:
             size, fmt = image.size, image.format
@@ -71,19 +81,19 @@ def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, i
                 data = converted.getvalue()
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise TemplateError(f"{label}: {name} is not an image pillow can read", where,
-                            "use a PNG or JPEG file") from exc
-    return data, size
+                            "use a PNG, JPEG or SVG file") from exc
+    return data, size, None
 
 
 def place_image(shape: Any, value: Any, where: str, cache: MediaCache | None = None) -> None:
     """Show the image ``value`` (path or bytes) in picture ``shape``, fitted in its frame and centred."""
     label = f"picture {shape.name!r}"
     cache = cache or MediaCache()
-    data, size = cache.image(value, where, label)
+    data, size, svg = cache.image(value, where, label)
     box = (shape.left, shape.top, shape.width, shape.height)
     if None in box:
         raise TemplateError(f"{label} has no position or size to fit the image into", where)
-    picture = set_picture_image(shape, data, cache.image_parts)
+    picture = set_picture_image(shape, data, cache.image_parts, svg=svg)
     picture.left, picture.top, picture.width, picture.height = fit_inside(box, size)
 
 
