@@ -437,3 +437,13 @@ def test_a_bad_svg_logo_is_one_line_naming_the_file(project, svg, reason):
     assert "logo file 'prospects/logos/bad.svg' " + reason in result.output
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
     assert not (project / "deck.pptx").exists()
+
+
+def test_a_new_author_in_the_config_makes_decks_stale(project):
+    runner = CliRunner()
+    assert runner.invoke(main, ["batch", "first-call", "-p", "prospects/crm-export.csv", "-o", "out", "-j", "1"]
+                         ).exit_code == 0
+    _set_output(project, "  folder: build\n  author: Someone Else\n")
+    dry = runner.invoke(main, ["rebuild", "out", "-n"])
+    assert "globex-corporation-first-call.pptx: document properties changed (output.* in deckgen.yaml)" \
+        in dry.output, dry.output

@@ -128,7 +128,9 @@ class InputCheck:
         for what in ("notes", "hidden"):
             if old_policy.get(what) != new["policy"][what]:
                 found.append(f"{what} policy changed ({old_policy.get(what)} -> {new['policy'][what]})")
-        if "properties" in old and old["properties"] != new["properties"]:
+        if "properties" in old and old["properties"] != new["properties"] and not found:
+            # titles follow the recipe's name and the prospect: only name the config when nothing
+            # else changed
             found.append("document properties changed (output.* in deckgen.yaml)")
         found.extend(self._slide_reasons(old.get("slides", []), new["slides"]))
         return found
