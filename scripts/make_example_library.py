@@ -2283,6 +2283,8 @@ output:
   hidden: drop                  # hidden slides are back-up material
   author: Northwind Ops Sales
   company: Northwind Ops
+# fills {{{{ }}}} in slide titles shown by `library list/search/show` and the catalog
+example_prospect: prospects/globex.yaml
 brand:
   fonts: [{", ".join(BRAND_FONTS)}]
   colors: [{colors}]

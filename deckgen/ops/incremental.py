@@ -67,6 +67,8 @@ class RunReport:
     failed: list[Failure] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)        # "deck: slide 'k' was removed ..." notices
     warnings: dict[str, list[str]] = field(default_factory=dict)   # deck -> warnings of its build
+    vanished: list[str] = field(default_factory=list)       # decks whose prospect row left its file
+    pruned: list[str] = field(default_factory=list)         # of those, the decks deleted (--prune)
     dry_run: bool = False
 
     @property
@@ -80,6 +82,7 @@ class RunReport:
                 "stale": [{"deck": item.entry.name, "reasons": list(item.reasons)} for item in self.stale],
                 "built": list(self.built), "up_to_date": list(self.up_to_date), "removed": list(self.removed),
                 "warnings": {deck: list(lines) for deck, lines in sorted(self.warnings.items())},
+                "vanished": list(self.vanished), "pruned": list(self.pruned),
                 "failed": [{"deck": failure.name, "prospect": failure.label, "message": str(failure),
                             "problems": [problem.to_dict() for problem in failure.problems]}
                            for failure in self.failed]}

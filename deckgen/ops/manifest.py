@@ -141,6 +141,7 @@ class DeckEntry:
     stamp: FileStamp | None = None
     built_at: str | None = None        # last build (UTC)
     created_at: str | None = None      # first build (UTC)
+    built_by: str | None = None        # who asked for the deck (`deckgen serve`: the user or token name)
 
     def built(self, record: dict[str, Any], stamp: FileStamp, when: str) -> DeckEntry:
         """Return this entry after a successful build with ``record``."""
@@ -153,6 +154,7 @@ class DeckEntry:
                 "allow_drafts": self.allow_drafts, "notes": self.notes, "hidden": self.hidden,
                 "built_at": self.built_at,
                 "created_at": self.created_at,
+                **({"built_by": self.built_by} if self.built_by else {}),
                 "file": asdict(self.stamp) if self.stamp else None, "record": self.record}
 
     @classmethod
@@ -164,7 +166,8 @@ class DeckEntry:
                    notes=_policy(data.get("notes"), ("keep", "strip")),
                    hidden=_policy(data.get("hidden"), ("keep", "drop")),
                    record=data.get("record") or {}, stamp=FileStamp(**stamp) if stamp else None,
-                   built_at=data.get("built_at"), created_at=data.get("created_at"))
+                   built_at=data.get("built_at"), created_at=data.get("created_at"),
+                   built_by=data.get("built_by"))
 
 
 class Manifest:
@@ -217,6 +220,12 @@ class Manifest:
         """Record (or replace) a deck that is now on disk; saved by the next ``save_soon``/``save``."""
         self.decks[entry.name] = entry
         self._unsaved += 1
+
+    def forget(self, name: str) -> None:
+        """Drop a deck from the record (its file is the caller's to delete)."""
+        if self.decks.pop(name, None) is not None:
+            self._entry_json.pop(name, None)
+            self._unsaved += 1
 
     def set_project(self, project: ProjectRef) -> None:
         """Record the project the folder's decks are built from."""

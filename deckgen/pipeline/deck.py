@@ -23,6 +23,7 @@ from deckgen.prospect import Prospect, load_prospect
 from deckgen.recipes import DeckPlan, PlanItem
 from deckgen.recipes.rules import size_verdict
 from deckgen.render import SlideLabel, render_presentation
+from deckgen.render.titles import slide_context
 from deckgen.yamlio import display_path
 
 log = logging.getLogger(__name__)
@@ -87,9 +88,7 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
     output_hash = sha256_file(output)
     pdf_path = None
     if pdf:
-        from deckgen.preview import to_pdf  # LibreOffice is only needed when a PDF is asked for
-
-        pdf_path = to_pdf(output, output.with_suffix(".pdf"))
+        pdf_path = _deck_pdf(output, output_hash)
     record = build_record(workspace, plan, prospect, output_hash, policy=policy, properties=properties)
     record["overflows"] = [str(overflow) for overflow in rendered.fit.overflows]
     workspace.index_cache.save()
@@ -98,6 +97,17 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
         warnings.append(rendered.fit.not_measured)
     return BuildResult(output=output, plan=plan, record=record, pdf=pdf_path, warnings=warnings,
                        overflows=list(rendered.fit.overflows), fit=rendered.fit, dropped=rendered.dropped)
+
+
+def _deck_pdf(output: Path, output_hash: str) -> Path:
+    """Write the deck's PDF beside it, from the render cache when the same deck was rendered before
+    (the content hash is the key; under SOURCE_DATE_EPOCH identical inputs give identical decks)."""
+    from deckgen.fsutil import default_cache_dir      # LibreOffice is only needed when a PDF is asked for
+    from deckgen.preview import deck_pdf, open_cache
+    from deckgen.preview.cache import copy_out
+
+    cached = deck_pdf(output, open_cache(default_cache_dir()), include_hidden=False, content_hash=output_hash)
+    return copy_out(cached, output.with_suffix(".pdf"))
 
 
 def deck_properties(workspace: Workspace, plan: DeckPlan, prospect: Prospect) -> DocumentProperties:
@@ -124,9 +134,8 @@ def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle
     assembled = assemble(picks, notes=policy.keep_notes, properties=properties)
     presentation = Presentation(io.BytesIO(assembled.to_bytes(binaries=False)))
     labels = [SlideLabel(key=item.key, module=item.path.name, number=item.number) for item in items]
-    context = dict(plan.variables)
-    context.update(prospect=prospect.as_context(), today=workspace.today, recipe=plan.recipe)
-    filled = render_presentation(presentation, labels, context)
+    filled = render_presentation(presentation, labels,
+                                 slide_context(plan.variables, prospect, workspace.today, plan.recipe))
     fit = fit_presentation(presentation, filled, labels)
     write_presentation(presentation, handle, assembled.stored_binaries)
     return Rendered(dropped=dropped, fit=fit)
