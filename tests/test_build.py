@@ -208,6 +208,8 @@ def test_pdf_beside_the_deck_has_one_page_per_slide(project):
 def test_build_pdf_of_an_unchanged_deck_comes_from_the_render_cache(project, tmp_path, monkeypatch):
     import shutil
 
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")     # same inputs and build time, same deck
+
     calls = tmp_path / "soffice-calls"
     wrapper = tmp_path / "soffice"
     wrapper.write_text(f'#!/bin/sh\necho run >> "{calls}"\nexec "{shutil.which("soffice")}" "$@"\n')
