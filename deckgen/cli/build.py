@@ -9,6 +9,7 @@ from deckgen.cli import main
 from deckgen.cli.options import (format_option, info, library_option, output_policy_options, print_json,
                                  prospect_option, recipe_argument, recipes_option)
 from deckgen.pipeline.deck import build
+from deckgen.yamlio import printable
 
 
 @main.command("build")
@@ -28,10 +29,10 @@ def build_command(recipe, prospect, sets, output, pdf, library, recipes, allow_d
     result = build(recipe, output, prospect=prospect, sets=sets, library=library, recipes=recipes,
                    pdf=pdf, allow_drafts=allow_drafts, notes=notes, hidden=hidden, strict=strict)
     for warning in result.warnings:
-        click.echo(f"warning: {result.output}: {warning}", err=True)
+        click.echo(f"warning: {printable(str(result.output))}: {printable(str(warning))}", err=True)
     if output_format == "json":
         print_json(result.to_dict())
         return
-    info(f"{result.output}: {len(result.plan.items) - len(result.dropped)} slides for {result.plan.prospect}")
+    info(f"{result.output}: {len(result.plan.items) - len(result.dropped)} slides for {printable(result.plan.prospect)}")
     if result.pdf:
         info(f"{result.pdf}: PDF")

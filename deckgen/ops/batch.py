@@ -22,6 +22,7 @@ from deckgen.errors import ConfigError, DeckgenError
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import ProspectRow, read_prospects, row_prospect
 from deckgen.recipes import find_recipe
+from deckgen.safepaths import check_output
 from deckgen.fsutil import display_path
 from deckgen.yamlio import plain
 
@@ -44,6 +45,8 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
     """
     workspace = workspace or Workspace.discover()
     notes, hidden = check_policy("notes", notes), check_policy("hidden", hidden)
+    check_output(output, inputs=[prospects], protected=workspace.config.input_folders,
+                 what="output folder")
     folder = Path(output).resolve()
     recipe_file = find_recipe(recipe, workspace.config.recipes).resolve()
     workspace.recipe(recipe_file)                # a broken recipe stops the run before any row
