@@ -41,6 +41,15 @@ DEFAULT_STAGES = {
              "negotiation", "appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
              "decisionmakerboughtin", "contractsent", "open"),
 }
+_OUTPUT_KEYS = ("folder", "notes", "hidden", "title", "subject", "keywords", "author", "company")
+_OUTPUT_TEMPLATES = ("title", "subject", "keywords")
+_OUTPUT_TEXTS = ("author", "company")
+NOTES_POLICIES = ("keep", "strip")
+HIDDEN_POLICIES = ("keep", "drop")
+# Speaker notes carry internal coaching and hidden slides are back-up material: a deck built
+# for a customer leaves both out unless the project (or the command line) says otherwise.
+DEFAULT_NOTES = "strip"
+DEFAULT_HIDDEN = "drop"
 _SERVE_KEYS = ("tokens",)
 _MIN_TOKEN_LENGTH = 16
 _HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
@@ -61,6 +70,20 @@ class BatchConfig:
     filename: str = DEFAULT_FILENAME
     columns: Mapping[str, str] = field(default_factory=dict)   # CSV column -> dotted prospect field
     workers: int | None = None                                # None = one per CPU
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """What goes into a built deck besides its slides: notes and hidden-slide policies and the
+    document properties (``title``/``subject``/``keywords`` are jinja templates; None = default)."""
+
+    notes: str = DEFAULT_NOTES                 # "keep" | "strip"
+    hidden: str = DEFAULT_HIDDEN               # "keep" | "drop"
+    title: str | None = None
+    subject: str | None = None
+    keywords: str | None = None
+    author: str = ""
+    company: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +144,7 @@ class ProjectConfig:
     example_prospect: Path | None = None    # fills template tags in titles of listings and the catalog
     serve: ServeConfig = field(default_factory=ServeConfig)
     scoreboard: ScoreboardConfig = field(default_factory=ScoreboardConfig)
+    deck: OutputConfig = field(default_factory=OutputConfig)   # the `output:` settings besides the folder
 
     @classmethod
     def defaults(cls, root: str | os.PathLike) -> ProjectConfig:
@@ -186,23 +210,31 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     problems = Problems()
     problems.unknown_keys(data, _TOP_KEYS, default_where=label)
 
-    def folder(key: str, default: str, must_exist: bool) -> Path:
-        value = data.get(key, default)
+    def folder(key: str, default: str, must_exist: bool, mapping: Mapping = data) -> Path:
+        value = mapping.get(key, default)
+        name = "output.folder" if mapping is not data else key
         if not isinstance(value, str) or not value.strip():
-            problems.error(where(data, key, label), f"'{key}' must be a folder path, found {describe(value)}")
+            problems.error(where(mapping, key, label), f"'{name}' must be a folder path, found {describe(value)}")
             return root / default
         resolved = (root / value).resolve()
         if must_exist and not resolved.is_dir():
-            problems.error(where(data, key, label), f"{key} folder '{value}' not found",
+            problems.error(where(mapping, key, label), f"{key} folder '{value}' not found",
                            f"looked for {resolved}")
         elif resolved.exists() and not resolved.is_dir():
-            problems.error(where(data, key, label), f"'{value}' is a file, {key} must be a folder")
+            problems.error(where(mapping, key, label), f"'{value}' is a file, {name} must be a folder")
         return resolved
 
     library = folder("library", DEFAULT_LIBRARY, must_exist=True)
     recipes = folder("recipes", DEFAULT_RECIPES, must_exist=True)
     prospects = folder("prospects", DEFAULT_PROSPECTS, must_exist="prospects" in data)
-    output = folder("output", DEFAULT_OUTPUT, must_exist=False)
+    output_section = data.get("output")
+    deck = OutputConfig()
+    if isinstance(output_section, Mapping):
+        deck = _output(output_section, where(data, "output", label), problems)
+        folder_data, folder_key = output_section, "folder"
+    else:
+        folder_data, folder_key = data, "output"
+    output = folder(folder_key, DEFAULT_OUTPUT, must_exist=False, mapping=folder_data)
     brand = _brand(data.get("brand"), where(data, "brand", label), problems)
     batch = _batch(data.get("batch"), where(data, "batch", label), problems)
     serve = _serve(data.get("serve"), where(data, "serve", label), problems)
@@ -221,7 +253,7 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     problems.raise_errors(f"{label}: invalid project config")
     return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
                          prospects=prospects, output=output, brand=brand, batch=batch,
-                         example_prospect=example_path, serve=serve, scoreboard=scoreboard)
+                         example_prospect=example_path, serve=serve, scoreboard=scoreboard, deck=deck)
 
 
 def _section(value: Any, name: str, location: str, keys: tuple[str, ...], problems: Problems) -> Mapping:
@@ -291,6 +323,47 @@ def _batch(value: Any, location: str, problems: Problems) -> BatchConfig:
                        "leave it out to use one worker per CPU")
         workers = None
     return BatchConfig(filename=filename, columns=columns, workers=workers)
+
+
+def _output(data: Mapping, location: str, problems: Problems) -> OutputConfig:
+    """The `output:` mapping: folder (read by the caller), notes/hidden policies, document properties."""
+    problems.unknown_keys(data, _OUTPUT_KEYS, default_where=location, context="'output'")
+    values: dict[str, Any] = {}
+    for key, choices in (("notes", NOTES_POLICIES), ("hidden", HIDDEN_POLICIES)):
+        if key not in data:
+            continue
+        value = data[key]
+        if value not in choices:
+            problems.error(where(data, key, location), f"'output.{key}' must be one of "
+                           f"{', '.join(choices)}, found {describe(value)}",
+                           did_you_mean(str(value), choices) or f"write {key}: {choices[0]} or {key}: {choices[1]}")
+        else:
+            values[key] = value
+    for key in _OUTPUT_TEMPLATES + _OUTPUT_TEXTS:
+        if key not in data or data[key] is None:
+            continue
+        value = data[key]
+        if not isinstance(value, str):
+            problems.error(where(data, key, location), f"'output.{key}' must be text, found {describe(value)}")
+            continue
+        if key in _OUTPUT_TEMPLATES:
+            try:
+                jinja2.sandbox.SandboxedEnvironment().parse(value)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.error(where(data, key, location),
+                               f"'output.{key}' is not a valid template: {exc.message}")
+                continue
+        values[key] = value.strip()
+    return OutputConfig(**values)
+
+
+def check_policy(name: str, value: str | None) -> str | None:
+    """Return a notes/hidden policy given on the command line or in Python, refusing unknown ones."""
+    choices = {"notes": NOTES_POLICIES, "hidden": HIDDEN_POLICIES}[name]
+    if value is None or value in choices:
+        return value
+    raise ConfigError(f"unknown {name} policy {value!r}",
+                      hint=did_you_mean(str(value), choices) or "use one of: " + ", ".join(choices))
 
 
 def _serve(value: Any, location: str, problems: Problems) -> ServeConfig:

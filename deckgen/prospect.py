@@ -11,6 +11,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from PIL import UnidentifiedImageError
 
 from deckgen.errors import ConfigError, InputFileError
+from deckgen.svgimage import SvgError, is_svg, load_svg
 from deckgen.fsutil import display_path
 from deckgen.images import ImageProblem, open_image, read_image_file
 from deckgen.problems import Location, Problems, as_location, did_you_mean
@@ -249,6 +250,14 @@ def _logo_path(value: Any, location: str, base_dir: Path, problems: Problems) ->
     if not found:
         problems.error(location, f"logo file '{_shown(value)}' not found", f"looked for {_shown(str(path))}")
         return None
+    if is_svg(path):
+        try:
+            load_svg(path.read_bytes())
+        except (SvgError, OSError) as exc:
+            problems.error(location, f"logo file '{value}' is not a usable SVG: {exc}",
+                           "save it again from a vector editor as plain SVG, or use a PNG")
+            return None
+        return path
     try:
         with open_image(read_image_file(path)) as image:
             image.verify()
@@ -258,7 +267,7 @@ def _logo_path(value: Any, location: str, base_dir: Path, problems: Problems) ->
         return None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         problems.error(location, f"logo file '{_shown(value)}' is not an image Pillow can read",
-                       f"use a PNG or JPEG ({exc.__class__.__name__})")
+                       f"use a PNG, JPEG or SVG ({exc.__class__.__name__})")
         return None
     return path
 

@@ -23,9 +23,12 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
+import subprocess
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable, Sequence
 
 import yaml
@@ -44,7 +47,6 @@ from pptx.util import Emu, Inches, Pt
 from deckgen.fsutil import write_bytes_atomic
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-FONT_DIR = Path("/usr/share/fonts/truetype")
 
 # ---------------------------------------------------------------------------------------------
 # Brand: every colour and font a slide uses comes from here (and is listed in deckgen.yaml).
@@ -128,12 +130,20 @@ PROOF = Theme(
 # ---------------------------------------------------------------------------------------------
 
 
-def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
-    for folder in ("dejavu", "liberation"):
-        path = FONT_DIR / folder / name
-        if path.exists():
-            return ImageFont.truetype(str(path), size)
-    raise FileNotFoundError(f"font {name} not found under {FONT_DIR}")
+def _font(pattern: str, size: int) -> ImageFont.FreeTypeFont:
+    """Load the font fontconfig finds for ``pattern`` ("DejaVu Sans Condensed:bold"): Debian, other
+    distributions and fonts-liberation vs fonts-liberation2 keep the files in different folders."""
+    family = pattern.split(":")[0]
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        raise SystemExit("fc-match (fontconfig) is not installed: run scripts/install-deps")
+    found = subprocess.run([fc_match, "-f", "%{file}\n%{family}\n", pattern], capture_output=True,
+                           text=True, check=False, timeout=30).stdout.splitlines()
+    families = {name.strip().casefold() for name in (found[1] if len(found) > 1 else "").split(",")}
+    if not found or not found[0] or family.casefold() not in families:
+        raise SystemExit(f"font {family!r} is not installed (fc-list lists the installed fonts): "
+                         f"run scripts/install-deps")
+    return ImageFont.truetype(found[0], size)
 
 
 def _hex(value: str) -> tuple[int, int, int]:
@@ -167,8 +177,8 @@ def northwind_wordmark(text_color: str) -> bytes:
     image = Image.new("RGBA", (1500, 220), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image, "RGBA")
     _compass_mark(draw, (10, 20, 190, 200), C.ORANGE, C.WHITE)
-    bold = _font("DejaVuSansCondensed-Bold.ttf", 120)
-    regular = _font("DejaVuSansCondensed.ttf", 120)
+    bold = _font("DejaVu Sans Condensed:bold", 120)
+    regular = _font("DejaVu Sans Condensed", 120)
     draw.text((225, 110), "NORTHWIND", font=bold, fill=_hex(text_color), anchor="lm")
     width = draw.textlength("NORTHWIND", font=bold)
     draw.text((225 + width + 28, 110), "OPS", font=regular, fill=_hex(C.ORANGE), anchor="lm")
@@ -191,7 +201,7 @@ def logo_placeholder() -> bytes:
     draw.rounded_rectangle((95, 100, 215, 200), radius=10, outline=_hex(C.STEEL), width=7)
     draw.ellipse((170, 115, 195, 140), fill=_hex(C.STEEL))
     draw.polygon([(105, 192), (145, 140), (175, 175), (190, 160), (207, 192)], fill=_hex(C.STEEL))
-    font = _font("DejaVuSansCondensed-Bold.ttf", 54)
+    font = _font("DejaVu Sans Condensed:bold", 54)
     draw.text((250, 150), "Customer logo", font=font, fill=_hex(C.SLATE), anchor="lm")
     return _png(image)
 
@@ -253,7 +263,7 @@ def _draw_mark(draw: ImageDraw.ImageDraw, kind: str, box: tuple[int, int, int, i
 def prospect_logo(spec: ProspectLogo) -> bytes:
     """Return a prospect logo PNG (transparent background), wide (~3:1) or stacked (~1:1)."""
     font = _font(spec.font, 110)
-    small = _font("LiberationSans-Regular.ttf", 40)
+    small = _font("Liberation Sans", 40)
     if spec.stacked:
         image = Image.new("RGBA", (760, 700), (0, 0, 0, 0))
         draw = ImageDraw.Draw(image, "RGBA")
@@ -886,11 +896,17 @@ def _title_slide(prs, t: Theme, eyebrow_text: str, title: str, subtitle: list, n
             if spec.size:
                 run.font.size = Pt(spec.size)
     eyebrow(slide, MARGIN, 1.85, 7.0, eyebrow_text, t.accent, size=13)
-    eyebrow(slide, 9.15, 2.45, 3.6, "Prepared for", C.STEEL, size=11)
-    add_box(slide, 9.15, 2.8, 3.6, 1.8, C.WHITE, shape=MSO_SHAPE.ROUNDED_RECTANGLE, radius=0.08)
-    logo = slide.shapes.add_picture(io.BytesIO(logo_placeholder()), Inches(9.45), Inches(3.1),
+    # the label, the white card and the logo are one group that goes away with the logo: a
+    # prospect without one gets no empty card
+    group = slide.shapes.add_group_shape()
+    group.name = "Prepared for"
+    members = SimpleNamespace(shapes=group.shapes)
+    eyebrow(members, 9.15, 2.45, 3.6, "Prepared for", C.STEEL, size=11)
+    add_box(members, 9.15, 2.8, 3.6, 1.8, C.WHITE, shape=MSO_SHAPE.ROUNDED_RECTANGLE, radius=0.08)
+    logo = group.shapes.add_picture(io.BytesIO(logo_placeholder()), Inches(9.45), Inches(3.1),
                                     Inches(3.0), Inches(1.2))
     logo.name = "logo"
+    set_alt_text(group, "if: prospect.logo")
     set_notes(slide, notes)
     return slide
 
@@ -939,7 +955,8 @@ def _(prs, t):
         y = 1.75 + index * 1.2
         add_text(slide, MARGIN, y - 0.05, 0.95, 0.7, [f"{index + 1:02d}"], size=30, bold=True,
                  color=t.accent, font=HEADING)
-        add_text(slide, 1.65, y, 6.6, 0.4, [heading], size=20, bold=True, color=t.text)
+        add_text(slide, 1.65, y, 6.6, 0.4, [heading], size=20, bold=True, color=t.text,
+                 shrink="prospect" in heading)     # a long company name shrinks, not wraps
         add_text(slide, 1.65, y + 0.45, 6.6, 0.4, [detail], size=14, color=t.muted)
         if index < len(items) - 1:
             add_box(slide, 1.65, y + 1.02, 6.6, 0.015, t.line)
@@ -1809,6 +1826,7 @@ def _(prs, t):
     chart.font.size = Pt(12)
     chart.font.name = BODY
     chart.font.color.rgb = rgb(C.SLATE)
+    chart.has_title = False          # the slide title names it; no automatic series-name title
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.TOP
     chart.legend.include_in_layout = False
@@ -2213,21 +2231,21 @@ VANDELAY = {
 }
 
 LOGOS = [
-    ProspectLogo("globex.png", "GLOBEX", "circle", "1B8A5A", "1A1A1A", "DejaVuSans-Bold.ttf",
+    ProspectLogo("globex.png", "GLOBEX", "circle", "1B8A5A", "1A1A1A", "DejaVu Sans:bold",
                  tagline="CORPORATION"),
-    ProspectLogo("vandelay.png", "Vandelay", "diamond", "8E44AD", "2C2140", "DejaVuSerif-Bold.ttf",
+    ProspectLogo("vandelay.png", "Vandelay", "diamond", "8E44AD", "2C2140", "DejaVu Serif:bold",
                  stacked=True, tagline="INDUSTRIES"),
-    ProspectLogo("bluth.png", "Bluth", "bars", "D35400", "222222", "LiberationSans-Bold.ttf",
+    ProspectLogo("bluth.png", "Bluth", "bars", "D35400", "222222", "Liberation Sans:bold",
                  tagline="MACHINE WORKS"),
-    ProspectLogo("soylent.png", "Soylent", "hexagon", "16A085", "0E3B33", "LiberationSans-Bold.ttf",
+    ProspectLogo("soylent.png", "Soylent", "hexagon", "16A085", "0E3B33", "Liberation Sans:bold",
                  tagline="FOODS"),
-    ProspectLogo("wonka.png", "Wonka", "ring", "C0392B", "4A1A14", "DejaVuSerif-BoldItalic.ttf",
+    ProspectLogo("wonka.png", "Wonka", "ring", "C0392B", "4A1A14", "DejaVu Serif:bold:italic",
                  stacked=True, tagline="CONFECTIONERY"),
-    ProspectLogo("cyberdyne.png", "CYBERDYNE", "triangle", "34495E", "1C2833", "DejaVuSansCondensed-Bold.ttf",
+    ProspectLogo("cyberdyne.png", "CYBERDYNE", "triangle", "34495E", "1C2833", "DejaVu Sans Condensed:bold",
                  tagline="LOGISTICS"),
-    ProspectLogo("tyrell.png", "TYRELL", "chevron", "B7950B", "3B3000", "LiberationSansNarrow-Bold.ttf",
+    ProspectLogo("tyrell.png", "TYRELL", "chevron", "B7950B", "3B3000", "DejaVu Sans Condensed:bold",
                  tagline="ROBOTICS"),
-    ProspectLogo("ollivander.png", "Ollivander", "square", "6D4C41", "3E2723", "LiberationSerif-Bold.ttf",
+    ProspectLogo("ollivander.png", "Ollivander", "square", "6D4C41", "3E2723", "Liberation Serif:bold",
                  tagline="TOOLING · EST. 1962"),
 ]
 
@@ -2260,7 +2278,12 @@ def project_config() -> str:
 library: slide_library
 recipes: recipes
 prospects: prospects
-output: build
+output:
+  folder: build
+  notes: strip                  # speaker notes carry internal coaching: not for the customer
+  hidden: drop                  # hidden slides are back-up material
+  author: Northwind Ops Sales
+  company: Northwind Ops
 # fills {{{{ }}}} in slide titles shown by `library list/search/show` and the catalog
 example_prospect: prospects/globex.yaml
 brand:

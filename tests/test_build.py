@@ -95,7 +95,8 @@ def test_prospects_get_visibly_different_decks(project):
     assert len(set(titles.values())) == len(PROSPECTS)
 
 
-def test_same_inputs_give_the_same_bytes(project):
+def test_same_inputs_give_the_same_bytes(project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")     # the deck's created/modified stamp
     first = build("first-call", project / "a.pptx", prospect="prospects/globex.yaml")
     second = build("first-call", project / "b.pptx", prospect="prospects/globex.yaml")
     assert (project / "a.pptx").read_bytes() == (project / "b.pptx").read_bytes()
@@ -206,6 +207,8 @@ def test_pdf_beside_the_deck_has_one_page_per_slide(project):
 @pytest.mark.libreoffice
 def test_build_pdf_of_an_unchanged_deck_comes_from_the_render_cache(project, tmp_path, monkeypatch):
     import shutil
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")     # same inputs and build time, same deck
 
     calls = tmp_path / "soffice-calls"
     wrapper = tmp_path / "soffice"

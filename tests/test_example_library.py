@@ -213,7 +213,11 @@ def test_title_slides_carry_a_logo_placeholder_picture(decks, sidecars):
     assert titles
     for module, entry in titles:
         slide = decks[module].slides.get(entry["slide_id"])
-        logos = [shape for shape in slide.shapes if shape.name == "logo"]
+        # the logo, its white card and its label form one group that goes away without a logo
+        group = next(shape for shape in slide.shapes if shape.name == "Prepared for")
+        assert group.shape_type == MSO_SHAPE_TYPE.GROUP
+        assert group._element.xpath("./p:nvGrpSpPr/p:cNvPr/@descr") == ["if: prospect.logo"]
+        logos = [shape for shape in group.shapes if shape.name == "logo"]
         assert len(logos) == 1 and logos[0].shape_type == 13, entry["key"]
         width, height = Image.open(io.BytesIO(logos[0].image.blob)).size
         assert width > height, "the placeholder is a neutral landscape image"
@@ -297,7 +301,8 @@ def test_crm_export_columns_match_the_batch_mapping(config):
 def test_project_config_points_at_the_shipped_folders(config):
     for key in ("library", "recipes", "prospects"):
         assert (REPO / config[key]).is_dir(), key
-    assert config["output"] == "build"
+    assert config["output"]["folder"] == "build"
+    assert config["output"]["notes"] == "strip"      # coaching notes never reach the customer
     assert "{{ prospect.company | slug }}" in config["batch"]["filename"]
 
 
@@ -349,7 +354,8 @@ def test_built_decks_are_fully_personalised(built_decks):
         texts = "\n".join(text for slide in prs.slides for text in _all_text(slide))
         assert "{{" not in texts and "{%" not in texts, (prospect, recipe)
         assert data["company"] in prs.slides[0].shapes.title.text + texts
-        logo = next(shape for shape in prs.slides[0].shapes if shape.name == "logo")
+        group = next(shape for shape in prs.slides[0].shapes if shape.name == "Prepared for")
+        logo = next(shape for shape in group.shapes if shape.name == "logo")
         with Image.open(io.BytesIO(logo.image.blob)) as placed, \
                 Image.open(PROSPECTS / data["logo"]) as own:
             assert abs(placed.size[0] / placed.size[1] - own.size[0] / own.size[1]) < 0.02, (prospect, recipe)

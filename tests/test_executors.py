@@ -19,6 +19,7 @@ from incremental_project import (GOOD_DECKS, USES_BATTLE_INITECH, assert_manifes
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")     # executors are compared byte for byte
     root = make_project(tmp_path / "project")
     monkeypatch.chdir(root)
     return root

@@ -66,7 +66,7 @@ def test_sample_library_is_indexed_in_module_then_slide_order(sample_library, mo
     assert library.get("vp-old").expires == datetime.date(2020, 1, 31)
     assert _messages(library) == [
         f"{sample_library.name}/value.yaml:13: slide 'vp-old' expired on 2020-01-31 "
-        "(recipes that use it fail; update the slide and its date, or remove it)"]
+        "(recipes that name it fail and selectors leave it out; update the slide and its date, or remove it)"]
 
 
 def test_keys_survive_reordering_and_inserting_slides(lib, make_module):
@@ -215,7 +215,7 @@ def test_status_defaults_to_draft_and_dates_warn(lib, make_module):
     assert _messages(library, "warning") == [
         "slide_library/m.yaml:4: slide 'a' was due for review on 2026-01-01 (owner: olga@northwind.example)",
         "slide_library/m.yaml:5: slide 'b' expired on 2026-05-31 "
-        "(recipes that use it fail; update the slide and its date, or remove it)"]
+        "(recipes that name it fail and selectors leave it out; update the slide and its date, or remove it)"]
     assert not library.get("b").is_expired(datetime.date(2026, 5, 31))   # the expiry day itself is still fine
 
 

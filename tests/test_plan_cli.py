@@ -72,7 +72,7 @@ def test_plan_prints_each_slide_with_its_rule(project):
         "(--allow-drafts to preview it)",
     ]
     assert result.stderr == ("warning: slide_library/value.yaml:13: slide 'vp-old' expired on 2020-01-31 "
-                             "(recipes that use it fail; update the slide and its date, or remove it)\n")
+                             "(recipes that name it fail and selectors leave it out; update the slide and its date, or remove it)\n")
 
 
 def test_set_overrides_change_the_plan(project):
@@ -126,7 +126,7 @@ def test_allow_drafts_and_strict(project):
     strict = run("plan", "first-call", "--prospect", "prospects/globex.yaml", "--strict")
     assert strict.exit_code == 1
     assert strict.stderr == ("error: slide_library/value.yaml:13: slide 'vp-old' expired on 2020-01-31 "
-                             "(recipes that use it fail; update the slide and its date, or remove it)\n")
+                             "(recipes that name it fail and selectors leave it out; update the slide and its date, or remove it)\n")
 
 
 @pytest.mark.parametrize("recipe_text, message", [

@@ -108,7 +108,7 @@ def test_logo_that_is_not_an_image(folder):
     (folder / "logo.png").write_bytes(b"not a png")
     write_text(folder / "p.yaml", "company: A\nsegment: smb\nlogo: logo.png\n")
     assert _error("p.yaml") == "p.yaml:3: logo file 'logo.png' is not an image Pillow can read " \
-                               "(use a PNG or JPEG (UnidentifiedImageError))"
+                               "(use a PNG, JPEG or SVG (UnidentifiedImageError))"
 
 
 def test_missing_company_from_set_only(folder):

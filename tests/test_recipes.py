@@ -320,6 +320,8 @@ def test_plan_picks_slides_in_order_with_rules(project, library):
     ]
     assert plan.warnings == (
         "globex.yaml: no slide in the library is tagged competitor=hooli",
+        "slide_library/value.yaml:13: slide 'vp-old' matched section 'value' but expired on 2020-01-31, "
+        "so it was left out",
         "recipes/r.yaml:13: section 'competition' (for each competitors: hooli) chose no slides: "
         "no slide matched kind=battle-card, competitor=hooli")
 
@@ -376,7 +378,7 @@ def test_expired_and_draft_slides_named_by_key(project, library):
     assert error_of(plan_of, project, library, text) == (
         "recipes/r.yaml: cannot plan the deck for Globex (2 problems):\n"
         "  recipes/r.yaml:3: slide 'vp-old' expired on 2020-01-31 (slide_library/value.yaml:13) "
-        "(update it and its 'expires' date, or remove it from the recipe)\n"
+        "(update the slide and its 'expires' date, or take it out of the recipe)\n"
         "  recipes/r.yaml:3: slide 'case-draft' is a draft (slide_library/proof.yaml:12) "
         "(set 'status: approved' in its sidecar)")
     text = "sections:\n  - name: a\n    slides: [case-draft]\n  - name: b\n    select: {kind: case-study}\n"

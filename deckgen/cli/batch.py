@@ -9,7 +9,8 @@ import click
 
 from deckgen.cli import main
 from deckgen.cli.progress import StepBar
-from deckgen.cli.options import format_option, info, print_json, prospects_option, recipe_argument
+from deckgen.cli.options import (format_option, info, output_policy_options, print_json, prospects_option,
+                                 recipe_argument)
 from deckgen.ops.batch import run_batch
 from deckgen.ops.executors import EXECUTORS
 from deckgen.ops.incremental import RunReport
@@ -42,8 +43,11 @@ def _verbose() -> bool:
 
 
 def _echo_failures_and_notices(report: RunReport) -> None:
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    for name, warnings in sorted(report.warnings.items()):
+        for warning in warnings:
+            click.echo(f"warning: {name}: {warning}", err=True)
+    for notice in report.notices:
+        click.echo(f"warning: {notice}", err=True)
     for notice in report.removed:
         click.echo(f"warning: {notice}; {'it would be' if report.dry_run else 'it was'} rebuilt "
                    f"without it", err=True)
@@ -79,9 +83,10 @@ def _run(call, label: str):
 @click.option("--pdf", is_flag=True, help="Also write a PDF beside each deck (LibreOffice headless).")
 @click.option("--allow-drafts", is_flag=True, help="Allow draft slides.")
 @click.option("--force", is_flag=True, help="Build every deck, also those already up to date.")
+@output_policy_options
 @format_option()
 def batch_command(recipe, prospects, output, jobs, executor_kind, scheduler, pdf, allow_drafts, force,
-                  output_format):
+                  notes, hidden, strict, output_format):
     """Build the deck of RECIPE for every prospect in a file, in parallel.
 
     Decks are named by batch.filename in deckgen.yaml and recorded in OUTPUT/deckgen-manifest.json;
@@ -92,7 +97,8 @@ def batch_command(recipe, prospects, output, jobs, executor_kind, scheduler, pdf
         output = project_config().output
     report = _run(lambda progress: run_batch(recipe, prospects, output, jobs=jobs, executor_kind=executor_kind,
                                              scheduler=scheduler, pdf=pdf, allow_drafts=allow_drafts,
-                                             force=force, progress=progress), "building decks")
+                                             force=force, notes=notes, hidden=hidden, strict=strict,
+                                             progress=progress), "building decks")
     if output_format == "json":
         print_json(report.to_dict())
         raise click.exceptions.Exit(report.exit_code)
@@ -129,8 +135,10 @@ def _echo_rebuild(report: RunReport) -> None:
 @click.option("--force", is_flag=True, help="Rebuild every deck of the folder.")
 @click.option("--prune", is_flag=True, help="Delete the decks whose prospect row is gone from its file.")
 @_executor_options
+@output_policy_options
 @format_option()
-def rebuild_command(folder, dry_run, force, prune, jobs, executor_kind, scheduler, output_format):
+def rebuild_command(folder, dry_run, force, prune, jobs, executor_kind, scheduler, notes, hidden, strict,
+                    output_format):
     """Rebuild the decks in FOLDER whose inputs changed since their last build.
 
     FOLDER defaults to output in deckgen.yaml. Compares the hashes in FOLDER/deckgen-manifest.json
@@ -139,6 +147,7 @@ def rebuild_command(folder, dry_run, force, prune, jobs, executor_kind, schedule
     """
     report = _run(lambda progress: run_rebuild(folder, dry_run=dry_run, force=force, prune=prune, jobs=jobs,
                                                executor_kind=executor_kind, scheduler=scheduler,
+                                               notes=notes, hidden=hidden, strict=strict,
                                                progress=progress), "rebuilding decks")
     if output_format == "json":
         print_json(report.to_dict())

@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
-from deckgen.cli.options import (format_option, info, library_option, print_json, prospect_option, recipe_argument,
-                                 recipes_option)
+from deckgen.cli.options import (format_option, info, library_option, output_policy_options, print_json,
+                                 prospect_option, recipe_argument, recipes_option)
 from deckgen.pipeline.deck import build
 from deckgen.yamlio import printable
 
@@ -21,18 +21,18 @@ from deckgen.yamlio import printable
 @library_option
 @recipes_option
 @click.option("--allow-drafts", is_flag=True, help="Allow draft slides (for previewing work in progress).")
+@output_policy_options
 @format_option()
-def build_command(recipe, prospect, sets, output, pdf, library, recipes, allow_drafts, output_format):
+def build_command(recipe, prospect, sets, output, pdf, library, recipes, allow_drafts, notes, hidden, strict,
+                  output_format):
     """Build the deck of RECIPE for a prospect into OUTPUT."""
     result = build(recipe, output, prospect=prospect, sets=sets, library=library, recipes=recipes,
-                   pdf=pdf, allow_drafts=allow_drafts)
+                   pdf=pdf, allow_drafts=allow_drafts, notes=notes, hidden=hidden, strict=strict)
     for warning in result.warnings:
-        click.echo(f"warning: {printable(str(warning))}", err=True)
+        click.echo(f"warning: {printable(str(result.output))}: {printable(str(warning))}", err=True)
     if output_format == "json":
-        print_json({"output": str(result.output), "pdf": str(result.pdf) if result.pdf else None,
-                    "prospect": result.plan.prospect, "slides": result.plan.keys(),
-                    "warnings": list(result.warnings), "record": result.record})
+        print_json(result.to_dict())
         return
-    info(f"{result.output}: {len(result.plan.items)} slides for {printable(result.plan.prospect)}")
+    info(f"{result.output}: {len(result.plan.items) - len(result.dropped)} slides for {printable(result.plan.prospect)}")
     if result.pdf:
         info(f"{result.pdf}: PDF")

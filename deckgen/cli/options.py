@@ -103,3 +103,18 @@ def info(message: str) -> None:
     """Print a result line unless -q/--quiet was given."""
     if not quiet():
         click.echo(message)
+
+
+def output_policy_options(command: Callable) -> Callable:
+    """--notes keep|strip, --hidden keep|drop and --strict: what a built deck may carry."""
+    from deckgen.config import HIDDEN_POLICIES, NOTES_POLICIES
+
+    command = click.option("--strict", is_flag=True,
+                           help="Fail a deck (writing nothing, keeping an older file) when personalised "
+                                "text overflows its box.")(command)
+    command = click.option("--hidden", type=click.Choice(HIDDEN_POLICIES),
+                           help="Keep or drop slides hidden in the library [default: output.hidden in "
+                                "deckgen.yaml, else drop; rebuild: as each deck was built].")(command)
+    return click.option("--notes", type=click.Choice(NOTES_POLICIES),
+                        help="Keep or strip speaker notes [default: output.notes in deckgen.yaml, else strip; "
+                             "rebuild: as each deck was built].")(command)

@@ -215,7 +215,8 @@ def load_library(folder: str | os.PathLike, today: datetime.date | None = None,
     for slide in slides:
         if slide.is_expired(today):
             problems.warning(slide.where, f"slide '{slide.key}' expired on {slide.expires.isoformat()}",
-                             "recipes that use it fail; update the slide and its date, or remove it", code="expired")
+                             "recipes that name it fail and selectors leave it out; update the slide and its date, "
+                             "or remove it", code="expired")
         elif slide.review_by is not None and today > slide.review_by:
             problems.warning(slide.where, f"slide '{slide.key}' was due for review on "
                                           f"{slide.review_by.isoformat()}",

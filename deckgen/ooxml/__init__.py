@@ -4,6 +4,7 @@ from __future__ import annotations
 from deckgen.ooxml.copy import BASE_SLIDES, SlidePick, assemble
 from deckgen.ooxml.outpackage import AssembledDeck
 from deckgen.ooxml.package import SlideInfo, SourceDeck, list_slides
+from deckgen.ooxml.presentation import DocumentProperties
 
-__all__ = ["BASE_SLIDES", "AssembledDeck", "SlideInfo", "SlidePick", "SourceDeck", "assemble",
+__all__ = ["BASE_SLIDES", "AssembledDeck", "DocumentProperties", "SlideInfo", "SlidePick", "SourceDeck", "assemble",
            "list_slides"]

@@ -13,7 +13,9 @@ How the output is put together (the choices users see):
 * Text outside placeholders that would inherit a different ``p:defaultTextStyle`` in the output
   gets its old deck's defaults written into its own list style, so it looks the same. When a
   deck of the slides leaves some of the output's defaults undefined, the output has none.
-* Notes slides are copied and share one notes master: the base's, else the first source's.
+* Notes slides are copied and share one notes master: the base's, else the first source's
+  (``notes=False`` leaves out every notes slide, and so the notes master).
+* Document properties (docProps/core.xml) are ``properties`` when given, else the props deck's.
 * Slide-to-slide links point at the copy of their target when it is in the output; otherwise
   they are removed with a warning. External links are kept as they are.
 * Sections come from ``SlidePick.section``; the sources' own sections are not kept.
@@ -48,7 +50,7 @@ from deckgen.ooxml.charts import CT_CHART, AppIdentity, app_identity, write_offi
 from deckgen.ooxml.names import qn
 from deckgen.ooxml.outpackage import AssembledDeck, OutPart, OutRel, free_rid, serialize
 from deckgen.ooxml.package import DeckSet, Relationship, SourceDeck, follows
-from deckgen.ooxml.presentation import (RESERVED_NAMES, EmbeddedFont, SlideEntry,
+from deckgen.ooxml.presentation import (RESERVED_NAMES, DocumentProperties, EmbeddedFont, SlideEntry,
                                         doc_props_parts, package_rels_part, presentation_part,
                                         properties_parts, table_styles_of, target_of)
 from deckgen.ooxml.sharing import SharedParts, is_xml
@@ -85,13 +87,16 @@ class SlidePick:
 
 
 def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | None = None,
-             base_slides: str = "none", strict: bool = False) -> AssembledDeck:
+             base_slides: str = "none", strict: bool = False, *, notes: bool = True,
+             properties: DocumentProperties | None = None) -> AssembledDeck:
     """Copy the picked slides, in order, into a new package and return it (not yet written).
 
     ``base`` gives the output its slide size and presentation-level properties; without it the
     first pick's deck does. ``base_slides`` adds the base's own "first" slide before the picks,
     its "last" slide after them, "both", or "none". With ``strict`` a relationship to a part
     that is missing refuses the deck, as it did before such decks were repaired on the way.
+    ``notes=False`` copies no notes slides; ``properties`` replace the props deck's document
+    properties.
     """
     if base_slides not in BASE_SLIDES:
         raise DeckgenError(f"base_slides must be one of {', '.join(BASE_SLIDES)}, "
@@ -108,7 +113,8 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
         for deck, pick in resolved:
             deck.slide_part(pick.slide_id)  # an unknown id fails before any copying
         builder = _AssemblyBuilder(base_deck or resolved[0][0],
-                                   [deck for deck, _ in resolved], strict=strict)
+                                   [deck for deck, _ in resolved], strict=strict, notes=notes,
+                                   properties=properties)
         for deck, pick in resolved:
             builder.add_slide(deck, pick.slide_id, pick.section, pick.shown_number)
         return builder.finish(decks.all)
@@ -228,9 +234,12 @@ class _AssemblyBuilder:
     """Collects the output's parts while slides are added, then completes the package."""
 
     def __init__(self, props: SourceDeck, slide_decks: Sequence[SourceDeck],
-                 strict: bool = False):
+                 strict: bool = False, *, notes: bool = True,
+                 properties: DocumentProperties | None = None):
         self.props = props
         self.strict = strict
+        self.keep_notes = notes
+        self.properties = properties
         self.warnings: list[str] = []
         self._names = _PartNames(RESERVED_NAMES)
         self._parts: list[OutPart] = []
@@ -349,6 +358,8 @@ class _AssemblyBuilder:
                 rels.append(OutRel(rel.rid, rel.reltype, rel.target, verbatim=True))
             elif rel.reltype in n.COMMENT_RELTYPES:
                 self._warn(f"{deck.display}: comments are not copied")
+            elif rel.reltype == n.RT_NOTES_SLIDE and not self.keep_notes:
+                continue
             elif rel.reltype == n.RT_SLIDE:
                 rels.append(self._slide_link(deck, source, part, rel, content_type, context))
             elif rel.reltype == n.RT_NOTES_MASTER:
@@ -499,7 +510,7 @@ class _AssemblyBuilder:
                       if rel.reltype == n.RT_THEME), None)
         head = [presentation] + properties_parts(self.props, presentation, theme,
                                                  self._custom_table_styles())
-        doc_props = doc_props_parts(self.props, self._slides, self._app_identity())
+        doc_props = doc_props_parts(self.props, self._slides, self._app_identity(), self.properties)
         parts = [package_rels_part(presentation, doc_props)] + head + doc_props + self._parts
         for part in parts:
             if part.root is not None:

@@ -16,7 +16,7 @@ from lxml import etree
 from deckgen.errors import PackageError
 from deckgen.ooxml import names as n
 from deckgen.ooxml.names import qn
-from deckgen.ooxml.package import SourceDeck
+from deckgen.ooxml.package import Relationship, SourceDeck
 
 EMU_PER_PT = 12700
 _DEFAULT_SIZE_PT = 18.0                       # ECMA-376 default run size (sz="1800")
@@ -134,6 +134,49 @@ def inspect_slide(deck: SourceDeck, slide_id: int) -> SlideInspection:
     return _SlideReader(deck, slide_id).read()
 
 
+class LivePackage:
+    """A python-pptx presentation being personalised, read through the few ``SourceDeck`` calls
+    the slide reader makes, so text is measured as it is now (after templating), not as stored."""
+
+    def __init__(self, presentation):
+        package = presentation.part.package
+        self._parts = {str(part.partname).lstrip("/"): part for part in package.iter_parts()}
+        self.main_part = str(presentation.part.partname).lstrip("/")
+        self.slide_size = (presentation.slide_width, presentation.slide_height) \
+            if presentation.slide_width else None
+        self._slide_parts = {slide.slide_id: str(slide.part.partname).lstrip("/")
+                             for slide in presentation.slides}
+        self._parsed: dict[str, etree._Element] = {}
+
+    def has_part(self, part: str) -> bool:
+        return part in self._parts
+
+    def slide_part(self, slide_id: int) -> str:
+        return self._slide_parts[slide_id]
+
+    def xml(self, part: str) -> etree._Element:
+        """The live element of an XML part (read only), or its blob parsed once."""
+        found = self._parts[part]
+        element = getattr(found, "_element", None)
+        if element is None:
+            element = self._parsed.get(part)
+            if element is None:
+                element = self._parsed[part] = etree.fromstring(found.blob, n.XML_PARSER)
+        return element
+
+    def rels(self, part: str) -> list[Relationship]:
+        found = []
+        for rid, rel in self._parts[part].rels.items():
+            target = None if rel.is_external else str(rel.target_part.partname).lstrip("/")
+            found.append(Relationship(rid, rel.reltype, rel.target_ref, rel.is_external, target))
+        return found
+
+
+def live_text_boxes(package: LivePackage, slide_id: int) -> tuple[TextBox, ...]:
+    """Return the text boxes of a slide of a presentation being personalised, as they are now."""
+    return _SlideReader(package, slide_id).text_boxes()
+
+
 # -- the reader ---------------------------------------------------------------------------------
 
 @dataclass
@@ -182,6 +225,13 @@ class _SlideReader:
             if override is not None:
                 mapping.update(override.attrib)
         return mapping
+
+    def text_boxes(self) -> tuple[TextBox, ...]:
+        boxes: list[TextBox] = []
+        tree = self.slide.find(f"{qn('p:cSld')}/{qn('p:spTree')}")
+        if tree is not None:
+            self._walk(tree, _Scale(), boxes, None)
+        return tuple(boxes)
 
     def read(self) -> SlideInspection:
         boxes: list[TextBox] = []
@@ -554,5 +604,5 @@ def _spacing(level_prs: list[etree._Element], tag: str) -> tuple[float | None, f
     return None, None
 
 
-__all__ = ["EMU_PER_PT", "SlideImage", "SlideInspection", "TableLayout", "TextBox", "TextParagraph",
-           "TextRun", "inspect_slide"]
+__all__ = ["EMU_PER_PT", "LivePackage", "SlideImage", "SlideInspection", "TableLayout", "TextBox", "TextParagraph",
+           "TextRun", "inspect_slide", "live_text_boxes"]

@@ -8,6 +8,7 @@ modify) are dropped.
 """
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass
 
@@ -43,6 +44,44 @@ class SlideEntry:
     hidden: bool
     section: str | None
     has_notes: bool
+
+
+@dataclass(frozen=True)
+class DocumentProperties:
+    """The output's own document properties (docProps/core.xml and app.xml's Company)."""
+
+    title: str = ""
+    subject: str = ""
+    keywords: str = ""
+    author: str = ""
+    company: str = ""
+    created: datetime.datetime | None = None   # UTC; None: the build time is not recorded
+    modified: datetime.datetime | None = None
+
+
+_CORE_NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+            "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
+            "dcmitype": "http://purl.org/dc/dcmitype/", "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+
+
+def core_properties_xml(properties: DocumentProperties) -> bytes:
+    """docProps/core.xml saying only what ``properties`` say (nothing kept from a source deck)."""
+    def tag(name: str) -> str:
+        prefix, local = name.split(":")
+        return f"{{{_CORE_NS[prefix]}}}{local}"
+
+    root = etree.Element(tag("cp:coreProperties"), nsmap=_CORE_NS)
+    for name, value in (("dc:title", properties.title), ("dc:subject", properties.subject),
+                        ("dc:creator", properties.author), ("cp:keywords", properties.keywords),
+                        ("cp:lastModifiedBy", properties.author), ("cp:revision", "1")):
+        if value:
+            etree.SubElement(root, tag(name)).text = value
+    for name, when in (("dcterms:created", properties.created), ("dcterms:modified", properties.modified)):
+        if when is not None:
+            element = etree.SubElement(root, tag(name))
+            element.set(tag("xsi:type"), "dcterms:W3CDTF")
+            element.text = when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return serialize(root)
 
 
 @dataclass
@@ -194,13 +233,15 @@ def table_styles_of(deck: SourceDeck, style_ids: set[str]) -> list[etree._Elemen
 
 
 def doc_props_parts(props: SourceDeck, slides: list[SlideEntry],
-                    identity: AppIdentity) -> list[OutPart]:
-    """docProps/core.xml from the props deck, and an app.xml whose counts match the output and
-    that names ``identity`` as the application that wrote it."""
+                    identity: AppIdentity, properties: DocumentProperties | None = None) -> list[OutPart]:
+    """docProps/core.xml (``properties``, else the props deck's), and an app.xml whose counts
+    match the output and that names ``identity`` as the application that wrote it."""
     parts = []
     core = next((rel.part for rel in props.rels("")
                  if rel.reltype == n.RT_CORE_PROPERTIES and not rel.external), None)
-    if core is not None and props.has_part(core):
+    if properties is not None:
+        parts.append(OutPart("docProps/core.xml", n.CT_CORE_PROPERTIES, data=core_properties_xml(properties)))
+    elif core is not None and props.has_part(core):
         parts.append(OutPart("docProps/core.xml", n.CT_CORE_PROPERTIES, data=props.read(core)))
     app = etree.Element(qn("ep:Properties"), nsmap={None: n.NS["ep"], "vt": n.NS["vt"]})
     clips = {rel.target for slide in slides for rel in slide.part.rels
@@ -211,6 +252,8 @@ def doc_props_parts(props: SourceDeck, slides: list[SlideEntry],
                        ("MMClips", len(clips)), ("AppVersion", identity.version)):
         if value != "":
             etree.SubElement(app, qn(f"ep:{tag}")).text = str(value)
+    if properties is not None and properties.company:
+        etree.SubElement(app, qn("ep:Company")).text = properties.company
     parts.append(OutPart("docProps/app.xml", n.CT_EXTENDED_PROPERTIES, data=serialize(app)))
     return parts
 

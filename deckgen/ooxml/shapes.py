@@ -18,6 +18,8 @@ _A_BLIP, _A_SRCRECT = qn("a:blip"), qn("a:srcRect")
 _P_CNVPR = qn("p:cNvPr")
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _SVG_BLIP_URI = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+_ASVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+_SVG_CONTENT_TYPE = "image/svg+xml"
 
 
 def shape_name_and_alt_text(shape: Any) -> tuple[str, str]:
@@ -62,9 +64,11 @@ def remove_shape(shape: Any) -> None:
     _drop_unreferenced(shape.part, rids)
 
 
-def set_picture_image(shape: Any, image: bytes, image_parts: dict[str, Any] | None = None) -> Any:
+def set_picture_image(shape: Any, image: bytes, image_parts: dict[str, Any] | None = None, *,
+                      svg: bytes | None = None) -> Any:
     """Show ``image`` (the file's bytes) in a picture or an empty picture placeholder, uncropped;
-    return the picture.
+    return the picture. With ``svg``, the picture shows that SVG the way PowerPoint stores one:
+    ``image`` is its PNG fallback and the SVG part hangs off an ``asvg:svgBlip`` extension.
 
     The image part is added (or reused) through python-pptx's image-part machinery; the old image,
     and an SVG version PowerPoint may keep beside it, is dropped when nothing else uses it. The
@@ -101,4 +105,29 @@ def set_picture_image(shape: Any, image: bytes, image_parts: dict[str, Any] | No
     src_rect = shape._element.find(".//" + _A_SRCRECT)
     if src_rect is not None:
         src_rect.getparent().remove(src_rect)
+    if svg is not None:
+        _add_svg(shape, svg, image_parts)
     return shape
+
+
+def _add_svg(shape: Any, svg: bytes, image_parts: dict[str, Any] | None) -> None:
+    """Relate the SVG to the picture's slide and name it in the blip's ``asvg:svgBlip`` extension."""
+    from pptx.opc.package import Part
+
+    part = shape.part
+    key = "svg:" + hashlib.sha1(svg).hexdigest()
+    svg_part = image_parts.get(key) if image_parts is not None else None
+    if svg_part is None or svg_part.package is not part.package:
+        svg_part = Part(part.package.next_partname("/ppt/media/image%d.svg"), _SVG_CONTENT_TYPE,
+                        part.package, svg)
+        if image_parts is not None:
+            image_parts[key] = svg_part
+    rid = part.relate_to(svg_part, RT.IMAGE)
+    blip = shape._element.find(".//" + _A_BLIP)
+    ext_lst = blip.find(_A_EXTLST)
+    if ext_lst is None:
+        ext_lst = etree.SubElement(blip, _A_EXTLST)
+    ext = etree.SubElement(ext_lst, qn("a:ext"))
+    ext.set("uri", _SVG_BLIP_URI)
+    svg_blip = etree.SubElement(ext, f"{{{_ASVG_NS}}}svgBlip", nsmap={"asvg": _ASVG_NS})
+    svg_blip.set(qn("r:embed"), rid)

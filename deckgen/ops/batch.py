@@ -17,6 +17,7 @@ from deckgen.progress import Progress
 from deckgen.ops.incremental import (Failure, InputCheck, RunReport, build_stale,
                                           check_entries, locked_folder)
 from deckgen.ops.manifest import DeckEntry, Manifest, ProjectRef, ProspectSource
+from deckgen.config import check_policy
 from deckgen.errors import ConfigError, DeckgenError
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import ProspectRow, read_prospects, row_prospect
@@ -31,14 +32,19 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
               *, workspace: Workspace | None = None, executor: Executor | None = None,
               jobs: int | None = None, executor_kind: str = "local", scheduler: str | None = None,
               pdf: bool = False, allow_drafts: bool = False, force: bool = False,
+              notes: str | None = None, hidden: str | None = None, strict: bool = False,
               progress: Progress | None = None) -> RunReport:
     """Build the deck of ``recipe`` for every prospect in ``prospects`` into folder ``output``.
+
+    ``notes``/``hidden`` override the project's output policies for these decks (and are
+    recorded, so a rebuild keeps them); with ``strict``, a deck whose text overflows a box fails.
 
     Decks already up to date with their manifest record are skipped unless ``force``. Raises
     DeckgenError for problems that stop the whole run (bad recipe, unreadable file, folder
     locked); problems of single rows are in ``report.failed``.
     """
     workspace = workspace or Workspace.discover()
+    notes, hidden = check_policy("notes", notes), check_policy("hidden", hidden)
     check_output(output, inputs=[prospects], protected=workspace.config.input_folders,
                  what="output folder")
     folder = Path(output).resolve()
@@ -49,7 +55,8 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
                           where=display_path(workspace.config.library),
                           hint="run `deckgen library check` to see why")
     report = RunReport(folder=folder)
-    entries = prospect_entries(workspace, recipe_file, prospects, report, pdf=pdf, allow_drafts=allow_drafts)
+    entries = prospect_entries(workspace, recipe_file, prospects, report, pdf=pdf, allow_drafts=allow_drafts,
+                               notes=notes, hidden=hidden)
     executor = executor or make_executor(executor_kind, jobs=jobs, scheduler=scheduler, workspace=workspace)
     with locked_folder(folder):
         manifest = Manifest.load(folder)
@@ -57,14 +64,15 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
         _check_same_project(manifest, project)
         manifest.set_project(project)
         check_entries(InputCheck(workspace), manifest, entries, report, force=force)
-        build_stale(workspace, manifest, report, executor, progress)
+        build_stale(workspace, manifest, report, executor, progress, strict=strict)
         if manifest.decks:
             manifest.save_if_changed()
     return report
 
 
 def prospect_entries(workspace: Workspace, recipe_file: Path, prospects: str | os.PathLike, report: RunReport,
-                     *, pdf: bool = False, allow_drafts: bool = False) -> list[tuple[DeckEntry, Prospect]]:
+                     *, pdf: bool = False, allow_drafts: bool = False, notes: str | None = None,
+                     hidden: str | None = None) -> list[tuple[DeckEntry, Prospect]]:
     """Return the deck entry of every usable row of a prospects file (named by batch.filename,
     made unique), each with its validated prospect; a row that cannot be used fails in ``report``."""
     recipe = workspace.recipe(recipe_file)
@@ -82,7 +90,7 @@ def prospect_entries(workspace: Workspace, recipe_file: Path, prospects: str | o
                        prospect=ProspectSource(label=row.label, file=row.file.resolve(), line=row.line,
                                                index=row.index, data=plain(row.data),
                                                base_dir=row.file.resolve().parent),
-                       pdf=pdf, allow_drafts=allow_drafts), prospect)
+                       pdf=pdf, allow_drafts=allow_drafts, notes=notes, hidden=hidden), prospect)
             for (row, prospect, _), name in zip(valid, names)]
 
 

@@ -72,6 +72,9 @@ class DeckJob:
     label: str                  # how messages name this deck's source ("accounts.csv:7")
     pdf: bool = False
     allow_drafts: bool = False
+    notes: str | None = None    # None: the project's output.notes
+    hidden: str | None = None
+    strict: bool = False        # text overflowing its box fails the deck
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,8 @@ def build_job(spec: WorkspaceSpec, job: DeckJob) -> DeckOutcome:
     try:
         workspace = _workspace(spec)
         result = build_deck(workspace, job.recipe, job.prospect, job.output, pdf=job.pdf,
-                            allow_drafts=job.allow_drafts)
+                            allow_drafts=job.allow_drafts, notes=job.notes, hidden=job.hidden,
+                            strict=job.strict)
     except DeckgenError as exc:
         return DeckOutcome(job.name, problems=failure_problems(exc))
     except Exception as exc:   # a bug must fail its deck only, keeping the traceback for -v

@@ -16,6 +16,7 @@ from typing import Iterator
 
 from deckgen import __version__
 from deckgen.pipeline.deck import build_record
+from deckgen.pipeline.properties import OutputPolicy
 from deckgen.pipeline.workspace import Workspace
 from deckgen.fsutil import sha256_file
 from deckgen.ops.executors import DeckJob, Executor, WorkspaceSpec, error_line, failure_problems
@@ -66,7 +67,8 @@ class RunReport:
     up_to_date: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)        # "deck: slide 'k' was removed ..." notices
-    warnings: list[str] = field(default_factory=list)       # e.g. the deck log could not be written
+    warnings: dict[str, list[str]] = field(default_factory=dict)   # deck -> warnings of its build
+    notices: list[str] = field(default_factory=list)        # the run's own, e.g. the deck log could not be written
     vanished: list[str] = field(default_factory=list)       # decks whose prospect row left its file
     pruned: list[str] = field(default_factory=list)         # of those, the decks deleted (--prune)
     dry_run: bool = False
@@ -81,6 +83,8 @@ class RunReport:
         return {"folder": str(self.folder), "dry_run": self.dry_run, "ok": self.exit_code == 0,
                 "stale": [{"deck": item.entry.name, "reasons": list(item.reasons)} for item in self.stale],
                 "built": list(self.built), "up_to_date": list(self.up_to_date), "removed": list(self.removed),
+                "warnings": {deck: list(lines) for deck, lines in sorted(self.warnings.items())},
+                "notices": list(self.notices),
                 "vanished": list(self.vanished), "pruned": list(self.pruned),
                 "failed": [{"deck": failure.name, "prospect": failure.label, "message": str(failure),
                             "problems": [problem.to_dict() for problem in failure.problems]}
@@ -111,7 +115,8 @@ class InputCheck:
         found = self.disk_reasons(manifest, entry)
         old = entry.record
         plan = self.workspace.plan(entry.recipe_file, prospect, allow_drafts=entry.allow_drafts)
-        new = build_record(self.workspace, plan, prospect, "")
+        policy = OutputPolicy.of(self.workspace.config, notes=entry.notes, hidden=entry.hidden)
+        new = build_record(self.workspace, plan, prospect, "", policy=policy)
         if old.get("deckgen") != __version__:
             found.append(f"deckgen version changed ({old.get('deckgen')} -> {__version__})")
         old_files, new_files = old.get("recipe_files", {}), new["recipe_files"]
@@ -124,6 +129,15 @@ class InputCheck:
                 found.append(f"recipe file {path} changed")
         if old.get("prospect") != new["prospect"]:
             found.append("prospect data changed")
+        # decks recorded before there were policies kept notes and hidden slides
+        old_policy = old.get("policy") or {"notes": "keep", "hidden": "keep"}
+        for what in ("notes", "hidden"):
+            if old_policy.get(what) != new["policy"][what]:
+                found.append(f"{what} policy changed ({old_policy.get(what)} -> {new['policy'][what]})")
+        if "properties" in old and old["properties"] != new["properties"] and not found:
+            # titles follow the recipe's name and the prospect: only name the config when nothing
+            # else changed
+            found.append("document properties changed (output.* in deckgen.yaml)")
         found.extend(self._slide_reasons(old.get("slides", []), new["slides"]))
         return found
 
@@ -212,13 +226,14 @@ def check_entries(check: InputCheck, manifest: Manifest, entries: list[tuple[Dec
 
 
 def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, executor: Executor,
-                progress: Progress | None = None, *, kind: str = "batch") -> None:
+                progress: Progress | None = None, *, kind: str = "batch", strict: bool = False) -> None:
     """Build every stale deck of ``report`` with ``executor``, recording each in the manifest and
     in the deck log (as a ``kind`` event, written here, by the coordinating process).
 
     A deck enters the manifest only after its worker has put its file in place; the manifest is
     saved at least once a second and at the end, also when interrupted. Each deck's log event is
-    one transaction, so an interrupted run leaves the events of the decks it finished.
+    one transaction, so an interrupted run leaves the events of the decks it finished. With
+    ``strict``, a deck whose text overflows a box fails (its old file, if any, stays).
     """
     if not report.stale:
         return
@@ -227,7 +242,8 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
     jobs = [DeckJob(name=item.entry.name, output=str(manifest.deck_path(item.entry.name)),
                     recipe=str(item.entry.recipe_file), prospect=item.prospect,
                     label=item.entry.prospect.label, pdf=item.entry.pdf,
-                    allow_drafts=item.entry.allow_drafts)
+                    allow_drafts=item.entry.allow_drafts, notes=item.entry.notes,
+                    hidden=item.entry.hidden, strict=strict)
             for item in report.stale]
     deck_log = DeckLog(workspace.config, kind)
     try:
@@ -239,8 +255,8 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
                 manifest.save_soon()
                 deck_log.record(item.entry.recipe, item.prospect, path, outcome.record)
                 report.built.append(outcome.name)
-                for warning in outcome.warnings:
-                    log.warning("%s: %s", outcome.name, warning)
+                if outcome.warnings:
+                    report.warnings[outcome.name] = list(outcome.warnings)
             else:
                 report.failed.append(Failure(outcome.name, item.entry.prospect.label, outcome.problems,
                                              outcome.detail))
@@ -249,7 +265,7 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
     finally:
         manifest.save()
         deck_log.close()
-        report.warnings.extend(deck_log.warnings)
+        report.notices.extend(deck_log.warnings)
 
 
 @contextlib.contextmanager

@@ -140,6 +140,8 @@ class DeckEntry:
     prospect: ProspectSource
     pdf: bool = False
     allow_drafts: bool = False
+    notes: str | None = None           # --notes given for this deck (None: the project's output.notes)
+    hidden: str | None = None          # --hidden given for this deck (None: the project's output.hidden)
     record: dict[str, Any] = field(default_factory=dict)   # build record (deckgen.pipeline.deck)
     stamp: FileStamp | None = None
     built_at: str | None = None        # last build (UTC)
@@ -154,7 +156,8 @@ class DeckEntry:
     def to_json(self, folder: Path) -> dict[str, Any]:
         return {"recipe": self.recipe, "recipe_file": _rel(self.recipe_file, folder),
                 "prospect": self.prospect.to_json(folder), "pdf": self.pdf,
-                "allow_drafts": self.allow_drafts, "built_at": self.built_at,
+                "allow_drafts": self.allow_drafts, "notes": self.notes, "hidden": self.hidden,
+                "built_at": self.built_at,
                 "created_at": self.created_at,
                 **({"built_by": self.built_by} if self.built_by else {}),
                 "file": asdict(self.stamp) if self.stamp else None, "record": self.record}
@@ -165,6 +168,8 @@ class DeckEntry:
         return cls(name=name, recipe=data["recipe"], recipe_file=_abs(data["recipe_file"], folder),
                    prospect=ProspectSource.from_json(data["prospect"], folder),
                    pdf=bool(data.get("pdf")), allow_drafts=bool(data.get("allow_drafts")),
+                   notes=_policy(data.get("notes"), ("keep", "strip")),
+                   hidden=_policy(data.get("hidden"), ("keep", "drop")),
                    record=data.get("record") or {}, stamp=FileStamp(**stamp) if stamp else None,
                    built_at=data.get("built_at"), created_at=data.get("created_at"),
                    built_by=data.get("built_by"))
@@ -276,3 +281,8 @@ class Manifest:
             known = self._entry_json[name] = (entry, json.dumps(entry.to_json(self.folder), default=str,
                                                                 ensure_ascii=False))
         return known[1]
+
+
+def _policy(value: Any, choices: tuple[str, ...]) -> str | None:
+    """A recorded --notes/--hidden choice; anything else (an older manifest) means the project's."""
+    return value if value in choices else None

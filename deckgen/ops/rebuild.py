@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from deckgen.pipeline.workspace import Workspace
@@ -23,7 +24,7 @@ from deckgen.ops.incremental import (InputCheck, RunReport, build_stale, check_e
 from deckgen.ops.batch import prospect_entries
 from deckgen.ops.manifest import MANIFEST_NAME, DeckEntry, Manifest
 from deckgen.prospect import Prospect
-from deckgen.config import project_config
+from deckgen.config import check_policy, project_config
 from deckgen.errors import ConfigError, DeckgenError
 from deckgen.fsutil import display_path
 
@@ -37,13 +38,19 @@ def default_folder() -> Path:
 
 def run_rebuild(folder: str | os.PathLike | None = None, *, dry_run: bool = False, force: bool = False,
                 prune: bool = False, executor: Executor | None = None, jobs: int | None = None, executor_kind: str = "local",
-                scheduler: str | None = None, progress: Progress | None = None) -> RunReport:
+                scheduler: str | None = None, progress: Progress | None = None,
+                notes: str | None = None, hidden: str | None = None, strict: bool = False) -> RunReport:
     """Rebuild the decks of ``folder`` whose inputs changed; with ``dry_run``, only say which and why.
+
+    ``notes``/``hidden`` set the policy of every deck of the folder (decks built otherwise are
+    stale); without them each deck keeps the policy it was built with. With ``strict``, a deck
+    whose text overflows a box fails and its old file stays.
 
     ``folder`` defaults to the project's output folder. The project (config, library, recipes)
     is the one recorded in the manifest, so this runs the same from any directory (cron, CI).
     Raises DeckgenError when the folder has no manifest or is locked by another run.
     """
+    notes, hidden = check_policy("notes", notes), check_policy("hidden", hidden)
     target = Path(folder).resolve() if folder is not None else default_folder()
     if not (target / MANIFEST_NAME).is_file():
         raise ConfigError(f"no build manifest ({MANIFEST_NAME}) in {display_path(target)}",
@@ -54,7 +61,9 @@ def run_rebuild(folder: str | os.PathLike | None = None, *, dry_run: bool = Fals
         if manifest.project is None or not manifest.decks:
             return report
         workspace = Workspace(manifest.project.load())
-        check_entries(InputCheck(workspace), manifest, _current_entries(workspace, manifest, report),
+        entries = [(_with_policy(entry, manifest, notes, hidden), prospect)
+                   for entry, prospect in _current_entries(workspace, manifest, report)]
+        check_entries(InputCheck(workspace), manifest, entries,
                       report, force=force)
         if dry_run:
             return report
@@ -62,9 +71,15 @@ def run_rebuild(folder: str | os.PathLike | None = None, *, dry_run: bool = Fals
             _prune(manifest, report)
         executor = executor or make_executor(executor_kind, jobs=jobs, scheduler=scheduler,
                                              workspace=workspace)
-        build_stale(workspace, manifest, report, executor, progress, kind="rebuild")
+        build_stale(workspace, manifest, report, executor, progress, kind="rebuild", strict=strict)
         manifest.save_if_changed()      # file stamps of decks touched but identical
     return report
+
+
+def _with_policy(entry: DeckEntry, manifest: Manifest, notes: str | None, hidden: str | None) -> DeckEntry:
+    """The entry with the policies given now, else those its deck was built with."""
+    recorded = manifest.decks.get(entry.name) or entry
+    return replace(entry, notes=notes or recorded.notes, hidden=hidden or recorded.hidden)
 
 
 def _current_entries(workspace: Workspace, manifest: Manifest,

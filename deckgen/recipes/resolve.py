@@ -8,6 +8,7 @@ from deckgen.conditions import ConditionError, evaluate_condition
 from deckgen.library import Library, LibrarySlide
 from deckgen.prospect import Prospect
 from deckgen.recipes.loader import ITEM_REF
+from deckgen.recipes.rules import slide_verdict
 from deckgen.recipes.model import REF_PREFIX, DeckPlan, KeyRef, PlanItem, Recipe, Section, Selector, Skipped
 from deckgen.fsutil import display_path
 from deckgen.problems import Problem, Problems, did_you_mean, raise_problems
@@ -167,7 +168,7 @@ class _Resolver:
             slides = self._listed(section, section.slides, scope)
             return [(slide, f"{head}: listed by key{when}") for slide in slides], "every listed slide was left out"
         assert section.select is not None
-        picked, described = self._selected(section, section.select, scope, item)
+        picked, described, left_out = self._selected(section, section.select, scope, item)
         if picked:
             total = len(picked)
             if section.limit is not None and total > section.limit:
@@ -177,13 +178,15 @@ class _Resolver:
                 picked = picked[:section.limit]
             count = f" (first {len(picked)} of {total} matches)" if len(picked) < total else ""
             return [(slide, f"{head}: matched {described}{count}{when}") for slide in picked], ""
-        why = f"no slide matched {described}"
+        # name the real cause when the rules left out every slide that matched
+        why = f"no usable slide matched {described} ({'; '.join(left_out)})" if left_out \
+            else f"no slide matched {described}"
         if section.fallback_keys:
             slides = self._listed(section, section.fallback_keys, scope)
             return [(slide, f"{head}: fallback key, because {why}{when}") for slide in slides], \
                 f"{why}, and every fallback slide was left out"
         if section.fallback_select is not None:
-            fallback, fallback_described = self._selected(section, section.fallback_select, scope, item)
+            fallback, fallback_described, _ = self._selected(section, section.fallback_select, scope, item)
             if section.limit is not None:
                 fallback = fallback[:section.limit]
             return [(slide, f"{head}: fallback matched {fallback_described}, because {why}{when}")
@@ -197,14 +200,10 @@ class _Resolver:
             slide = self.library.get(ref.key)
             if slide is None:
                 continue   # reported by check_recipe
-            if slide.is_expired(self.today):
-                self.problems.error(ref.where, f"slide '{slide.key}' expired on {slide.expires.isoformat()} "
-                                               f"({slide.where})",
-                                    _owner_hint(slide, "update it and its 'expires' date, or remove it from the recipe"))
-                continue
-            if slide.status == "draft" and not self.allow_drafts:
-                self.problems.error(ref.where, f"slide '{slide.key}' is a draft ({slide.where})",
-                                    "set 'status: approved' in its sidecar", code="draft")
+            verdict = slide_verdict(slide, self.today, named=True, allow_drafts=self.allow_drafts)
+            if verdict is not None:
+                self.problems.error(ref.where, f"slide '{slide.key}' {verdict.message} ({slide.where})", verdict.hint,
+                                    code=verdict.rule)
                 continue
             if not self._slide_condition(section, slide, scope):
                 continue
@@ -212,8 +211,9 @@ class _Resolver:
         return slides
 
     def _selected(self, section: Section, selector: Selector, scope: dict[str, Any],
-                  item: Any) -> tuple[list[LibrarySlide], str]:
-        """Return the usable slides matching a selector, in library order, and the selector in words."""
+                  item: Any) -> tuple[list[LibrarySlide], str, list[str]]:
+        """Return the usable slides matching a selector (library order), the selector in words, and
+        the matching slides the rules left out, with why ("'k' expired on 2026-11-15")."""
         wanted: dict[str, tuple[str, ...]] = {}
         for tag, values in selector.tags.items():
             resolved: list[str] = []
@@ -225,16 +225,19 @@ class _Resolver:
             wanted[tag] = tuple(dict.fromkeys(resolved))
         described = ", ".join(f"{tag}={'|'.join(values) if values else '(none)'}" for tag, values in wanted.items())
         usable = []
+        left_out = []
         for slide in self.library.matching(wanted):
-            if slide.is_expired(self.today):
-                self.skipped.append(Skipped(section.name, slide.key, f"matched {described} but expired on "
-                                                                     f"{slide.expires.isoformat()}"))
-            elif slide.status == "draft" and not self.allow_drafts:
-                self.skipped.append(Skipped(section.name, slide.key, f"matched {described} but is a draft "
-                                                                     f"(--allow-drafts to preview it)"))
+            verdict = slide_verdict(slide, self.today, named=False, allow_drafts=self.allow_drafts)
+            if verdict is not None:
+                self.skipped.append(Skipped(section.name, slide.key, f"matched {described} but {verdict.message}"
+                                            + (" (--allow-drafts to preview it)" if verdict.rule == "draft" else "")))
+                left_out.append(f"'{slide.key}' {verdict.message}")
+                if verdict.rule == "expired":
+                    self._warn(f"{slide.where}: slide '{slide.key}' matched section '{section.name}' but "
+                               f"{verdict.message}, so it was left out")
             elif self._slide_condition(section, slide, scope):
                 usable.append(slide)
-        return usable, described
+        return usable, described, left_out
 
     def _ref_values(self, ref: str, item: Any, location: str) -> list[str]:
         value = _lookup(ref[1:], self.context, item)
@@ -266,6 +269,10 @@ class _Resolver:
             self.problems.error(location, f"{prefix}{exc}", "conditions see 'prospect', 'variables'"
                                 + (" and 'item'" if ITEM_REF in scope else ""))
             return None
+
+    def _warn(self, warning: str) -> None:
+        if warning not in self.warnings:
+            self.warnings.append(warning)
 
     def _place(self, section: Section, slide: LibrarySlide, rule: str) -> None:
         if slide.key in self.placed and not section.allow_repeat:
@@ -302,7 +309,3 @@ def _label(item: Any) -> str:
     if isinstance(item, Mapping):
         return str(item.get("name", item))
     return str(item)
-
-
-def _owner_hint(slide: LibrarySlide, action: str) -> str:
-    return f"ask {slide.owner} to {action}" if slide.owner else action

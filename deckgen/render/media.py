@@ -1,6 +1,7 @@
 """Filling picture placeholders (fitted, aspect ratio kept) and native charts from template values."""
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -12,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import UnidentifiedImageError
 
+from deckgen.clock import build_time
 from deckgen.errors import TemplateError
+from deckgen.svgimage import SvgError, is_svg, load_svg
 from deckgen.images import ImageProblem, open_image, read_image_file
 from deckgen.ooxml.shapes import set_picture_image
 
@@ -36,10 +39,11 @@ class MediaCache:
     """Images already read and embedded while rendering one deck (a logo shows on many slides)."""
 
     def __init__(self) -> None:
-        self.images: dict[Any, tuple[bytes, tuple[int, int]]] = {}
+        self.images: dict[Any, tuple[bytes, tuple[int, int], bytes | None]] = {}
         self.image_parts: dict[str, Any] = {}
 
-    def image(self, value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int]]:
+    def image(self, value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int], bytes | None]:
+        """(embeddable bytes, pixel size, the SVG when the image is one) of an image path or bytes."""
         key = value if isinstance(value, (str, os.PathLike, bytes)) else None
         if key is None or key not in self.images:
             loaded = _load_image(value, where, label)
@@ -49,8 +53,9 @@ class MediaCache:
         return self.images[key]
 
 
-def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int]]:
-    """Return the image as embeddable bytes and its pixel size; raise TemplateError when unusable."""
+def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int], bytes | None]:
+    """Return the image as embeddable bytes, its pixel size and, for an SVG, the SVG (the bytes
+    are then its PNG fallback); raise TemplateError when unusable."""
     if isinstance(value, (bytes, bytearray)):
         data, name = bytes(value), "the image data"
     elif isinstance(value, (str, os.PathLike)):
@@ -65,6 +70,13 @@ def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, i
                                 "check the path in the prospect file") from exc
     else:
         raise TemplateError(f"{label}: expected an image file path, got {value!r}", where)
+    if is_svg(value if isinstance(value, (str, os.PathLike)) else "", data):
+        try:
+            svg = load_svg(data)
+        except SvgError as exc:
+            raise TemplateError(f"{label}: {name} is not a usable SVG: {exc}", where,
+                                "save it again from a vector editor as plain SVG, or use a PNG") from exc
+        return svg.png, svg.size, svg.svg
     try:
         with open_image(data) as image:
             size, fmt = image.size, image.format
@@ -77,19 +89,19 @@ def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, i
                             "use a PNG or JPEG file of ordinary size") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise TemplateError(f"{label}: {name} is not an image pillow can read", where,
-                            "use a PNG or JPEG file") from exc
-    return data, size
+                            "use a PNG, JPEG or SVG file") from exc
+    return data, size, None
 
 
 def place_image(shape: Any, value: Any, where: str, cache: MediaCache | None = None) -> None:
     """Show the image ``value`` (path or bytes) in picture ``shape``, fitted in its frame and centred."""
     label = f"picture {shape.name!r}"
     cache = cache or MediaCache()
-    data, size = cache.image(value, where, label)
+    data, size, svg = cache.image(value, where, label)
     box = (shape.left, shape.top, shape.width, shape.height)
     if None in box:
         raise TemplateError(f"{label} has no position or size to fit the image into", where)
-    picture = set_picture_image(shape, data, cache.image_parts)
+    picture = set_picture_image(shape, data, cache.image_parts, svg=svg)
     picture.left, picture.top, picture.width, picture.height = fit_inside(box, size)
 
 
@@ -106,6 +118,28 @@ def _is_number(value: Any) -> bool:
     return value is None or (isinstance(value, Real) and not isinstance(value, bool))
 
 
+@functools.lru_cache(maxsize=1)
+def _stamped_chart_data_class() -> type:
+    """CategoryChartData whose workbook carries the build time, not the current time (xlsxwriter's
+    default), so builds stay reproducible under SOURCE_DATE_EPOCH."""
+    # imported here: it brings in xlsxwriter, a fifth of python-pptx's import time, and most
+    # decks have no chart to fill
+    from pptx.chart.data import CategoryChartData
+    from pptx.chart.xlsx import CategoryWorkbookWriter
+
+    class StampedWorkbookWriter(CategoryWorkbookWriter):
+        def _populate_worksheet(self, workbook, worksheet):
+            workbook.set_properties({"created": build_time().replace(tzinfo=None)})
+            super()._populate_worksheet(workbook, worksheet)
+
+    class StampedChartData(CategoryChartData):
+        @property
+        def _workbook_writer(self):
+            return StampedWorkbookWriter(self)
+
+    return StampedChartData
+
+
 def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
     """Return chart data for ``{categories: [...], series: {NAME: [numbers...]}}``; raise TemplateError otherwise."""
     expected = "expected a mapping {categories: [...], series: {NAME: [numbers...]}}"
@@ -117,15 +151,11 @@ def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
     if not isinstance(series, Mapping) or not series:
         raise TemplateError(f"{label}: 'series' must map series names to lists of numbers, got {series!r}",
                             where)
-    # imported here: it brings in xlsxwriter, a fifth of python-pptx's import time, and most
-    # decks have no chart to fill
-    from pptx.chart.data import CategoryChartData
-
     for name in [*categories, *series]:
         if isinstance(name, str) and _NOT_XML.search(name):
             raise TemplateError(f"{label}: the name {_short(name)} has a control character, which a chart "
                                 "cannot hold", where, "remove it from the prospect data")
-    data = CategoryChartData()
+    data = _stamped_chart_data_class()()
     data.categories = list(categories)
     for name, values in series.items():
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) \
@@ -151,4 +181,9 @@ def fill_chart(shape: Any, value: Any, where: str) -> None:
     if any(isinstance(plot, (XyPlot, BubblePlot)) for plot in chart.plots):
         raise TemplateError(f"{label} is an XY or bubble chart; chart: marks fill category charts only",
                             where, "use a bar, column, line, area or pie chart")
+    had_title = chart.has_title
     chart.replace_data(chart_data(value, where, label))
+    if not had_title:
+        # a chart drawn without a title keeps none: PowerPoint would show the series name as an
+        # automatic title once it has a single series
+        chart.has_title = False

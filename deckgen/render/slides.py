@@ -100,6 +100,7 @@ class _SlideRenderer:
         self.context = context
         self.where = where
         self.media = media
+        self.filled: set[int] = set()     # ids of the text shapes that received template output
 
     def evaluate(self, expression: str, written_as: str) -> Any:
         source = "{{ " + expression + " }}"
@@ -166,7 +167,8 @@ class _SlideRenderer:
         if wanted.chart is not None:
             fill_chart(shape, self.evaluate(wanted.chart, wanted.origin["chart"]), self.where)
         if getattr(shape, "has_text_frame", False):
-            self.render_text(text_frame_template, shape.text_frame)
+            if self.render_text(text_frame_template, shape.text_frame):
+                self.filled.add(shape.shape_id)
         elif getattr(shape, "has_table", False):
             rows_before = len(table_row_heights(shape.table))
             if self.render_text(table_template, shape.table):
@@ -177,8 +179,9 @@ class _SlideRenderer:
 
 
 def render_slide(slide: Any, context: Mapping[str, Any], *, where: str = "slide",
-                 env: DeckEnvironment | None = None, media: MediaCache | None = None) -> None:
-    """Personalise one python-pptx slide in place; errors are TemplateErrors starting with ``where``.
+                 env: DeckEnvironment | None = None, media: MediaCache | None = None) -> set[int]:
+    """Personalise one python-pptx slide in place and return the ids of the text shapes that
+    received template output; errors are TemplateErrors starting with ``where``.
 
     ``media`` shares images already read and embedded with the deck's other slides.
     """
@@ -186,11 +189,13 @@ def render_slide(slide: Any, context: Mapping[str, Any], *, where: str = "slide"
     renderer.shapes(slide.shapes)
     if slide.has_notes_slide:
         renderer.render_text(notes_template, slide.notes_slide)
+    return renderer.filled
 
 
 def render_presentation(prs: Any, slides: Sequence[SlideLabel] | None, context: Mapping[str, Any], *,
-                        env: DeckEnvironment | None = None) -> None:
-    """Personalise every slide of python-pptx presentation ``prs`` in place with ``context``.
+                        env: DeckEnvironment | None = None) -> list[set[int]]:
+    """Personalise every slide of python-pptx presentation ``prs`` in place with ``context``;
+    return, per slide, the ids of the text shapes that received template output.
 
     ``slides[i]`` names output slide i in error messages ("slide 4 'vp-roi' (value-props.pptx #3)").
     Raises TemplateError (a DeckgenError) for an undefined variable, a syntax error, unsafe template
@@ -200,6 +205,8 @@ def render_presentation(prs: Any, slides: Sequence[SlideLabel] | None, context: 
     values = dict(context)
     labels = list(slides or ())
     media = MediaCache()
+    filled = []
     for index, slide in enumerate(prs.slides):
         label = labels[index] if index < len(labels) else SlideLabel()
-        render_slide(slide, values, where=label.describe(index + 1), env=env, media=media)
+        filled.append(render_slide(slide, values, where=label.describe(index + 1), env=env, media=media))
+    return filled

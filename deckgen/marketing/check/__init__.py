@@ -5,8 +5,9 @@ Rules (each finding names its file and line, or module file, slide number and ke
 - library index problems: slides without metadata, metadata whose slide_id is gone, duplicate
   keys, unreadable module files or sidecars, review dates passed and expiry dates passed (warnings)
 - recipes that do not load, and recipe references the library cannot resolve
-- expired slides a recipe uses (error), draft slides a recipe names by key (error) or can select
-  (note: builds skip drafts until they are approved)
+- the build rules of ``deckgen.recipes.rules``, decided by the same functions the build calls:
+  expired or draft slides a recipe names by key (error: builds fail) or can select (warning /
+  note: builds leave them out), recipes that can mix slides of different sizes (error)
 - jinja syntax errors in slide text, tables, notes and shape marks
 - template variables no recipe default or prospect provides (see ``provided_variables``)
 - pictures that are missing or that pillow cannot open

@@ -10,17 +10,19 @@ from pptx import Presentation
 from deckgen.config import ProjectConfig
 from deckgen.errors import DeckgenError
 from deckgen.fsutil import display_path
-from deckgen.library import Library, LibrarySlide, load_library
+from deckgen.library import Library, load_library
 from deckgen.ooxml import SourceDeck
 from deckgen.ooxml.inspect import inspect_slide
 from deckgen.problems import ERROR, NOTE, Location, Problem, as_location
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import folder_prospects
 from deckgen.recipes import Recipe, check_recipe
+from deckgen.recipes.rules import RULES, size_verdict, slide_verdict
 from deckgen.render import make_environment
 from deckgen.marketing.textfit import FontBook, FontMatch
 from deckgen.marketing.usage import NAMED, Usage, load_recipes, recipe_usage
 from deckgen.marketing.check.brand import BrandRules
+from deckgen.marketing.check.frames import FrameRules
 from deckgen.marketing.check.images import ImageRules, InheritedImage
 from deckgen.marketing.check.report import CheckReport, in_file_order
 from deckgen.marketing.check.templates import BUILTIN_NAMES, TemplateRules
@@ -58,7 +60,7 @@ def provided_variables(config: ProjectConfig, recipes: Iterable[Recipe],
     return names
 
 
-class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules):
+class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules):
     """One check run: loads the library, recipes and prospects, then applies every rule family."""
 
     def __init__(self, config: ProjectConfig, today: datetime.date, fonts: FontBook):
@@ -100,21 +102,45 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules):
         self.font_notes()
 
     def check_usage(self, usage: Mapping[str, list[Usage]]) -> None:
+        """Report what the build rules (deckgen.recipes.rules) refuse or leave out, for every use."""
         for slide in self.library:
             for use in usage.get(slide.key, ()):
-                how = "names" if use.how == NAMED else "can select"
+                verdict = slide_verdict(slide, self.today, named=use.how == NAMED)
+                if verdict is None:
+                    continue
                 section = f"section '{use.section}'"
-                if slide.is_expired(self.today):
-                    self.add(ERROR, "expired", use.where,
-                             f"{section} {how} slide '{slide.key}', which expired on {slide.expires.isoformat()} "
-                             f"({slide.where})",
-                             _owner(slide, "update the slide and its 'expires' date, or take it out of the recipe"))
-                elif slide.status == "draft" and use.how == NAMED:
-                    self.add(ERROR, "draft", use.where, f"{section} names draft slide '{slide.key}' ({slide.where})",
-                             "set 'status: approved' in its sidecar once reviewed; builds refuse drafts unless drafts are allowed")
-                elif slide.status == "draft":
-                    self.add(NOTE, "draft", use.where, f"{section} can select draft slide '{slide.key}' "
-                                                        f"({slide.where}); builds skip it until it is approved")
+                if verdict.refused:
+                    self.add(ERROR, verdict.rule, use.where,
+                             f"{section} names slide '{slide.key}', which {verdict.message} ({slide.where}); "
+                             f"builds fail", verdict.hint)
+                else:
+                    self.add(RULES[verdict.rule].left_out_severity, verdict.rule, use.where,
+                             f"{section} can select slide '{slide.key}', which {verdict.message} ({slide.where}); "
+                             f"builds leave it out", verdict.hint)
+        self.check_slide_sizes(usage)
+
+    def check_slide_sizes(self, usage: Mapping[str, list[Usage]]) -> None:
+        """Report each recipe that can put slides of different sizes into one deck (builds refuse)."""
+        modules: dict[str, list[Path]] = {}
+        for slide in self.library:
+            for use in usage.get(slide.key, ()):
+                modules.setdefault(use.recipe, []).append(slide.path)
+        sizes: dict[Path, tuple[int, int] | None] = {}
+
+        def size_of(path: Path) -> tuple[int, int] | None:
+            if path not in sizes:
+                try:
+                    with SourceDeck.open(path) as deck:
+                        sizes[path] = deck.slide_size
+                except DeckgenError:
+                    sizes[path] = None      # the library index reports unreadable modules
+            return sizes[path]
+
+        for recipe in self.recipes:
+            verdict = size_verdict(modules.get(recipe.name, ()), size_of)
+            if verdict is not None:
+                self.add(ERROR, verdict.rule, display_path(recipe.files[0]),
+                         f"recipe '{recipe.name}' {verdict.message}; builds that use both fail", verdict.hint)
 
     def load_prospects(self) -> list[Prospect]:
         """Return the prospects of the prospects folder (CSV exports included); unusable ones are
@@ -151,6 +177,7 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules):
                 pptx_slide = pptx_slides.get(info.slide_id)
                 if pptx_slide is not None:
                     self.check_templates(pptx_slide, where, provided)
+                    self.check_frames(pptx_slide, where)
                 try:
                     inspection = inspect_slide(deck, info.slide_id)
                 except DeckgenError as exc:
@@ -160,8 +187,3 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules):
                 self.check_overflow(inspection, where)
                 self.check_brand(inspection, where)
             self.report_inherited_images(label, inherited)
-
-
-
-def _owner(slide: LibrarySlide, action: str) -> str:
-    return f"ask {slide.owner} to {action}" if slide.owner else action
