@@ -1,6 +1,8 @@
 """Tests of deckgen.config: finding deckgen.yaml and validating it with every problem at once."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conftest import write_text

@@ -218,7 +218,7 @@ def test_a_shrink_box_gets_the_font_scale_the_metrics_give(project):
     assert fit.overflow_height_pt <= 0.5
     larger = fit_text(dataclasses.replace(box, font_scale=min(1.0, box.font_scale + 0.03)), book)
     assert larger.overflow_height_pt > 0.5           # and no more than a few percent too small
-    short = build("first-call", project / "short.pptx", prospect="prospects/globex.yaml")
+    build("first-call", project / "short.pptx", prospect="prospects/globex.yaml")
     assert _box(project / "short.pptx", agenda, shrunk[0][1]).font_scale == 1.0   # a short name is not shrunk
 
 

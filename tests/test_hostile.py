@@ -17,14 +17,14 @@ import subprocess
 import sys
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from deckgen.safepaths import MAX_PATH_BYTES
-from deckgen.yamlio import MAX_ALIAS_NODES, MAX_DEPTH
+from deckgen.yamlio import MAX_DEPTH
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 90                       # seconds per case; a sound case takes a few

@@ -13,7 +13,7 @@ from deckgen.fsutil import display_path
 from deckgen.library import Library, load_library
 from deckgen.ooxml import SourceDeck
 from deckgen.ooxml.inspect import inspect_slide
-from deckgen.problems import ERROR, NOTE, Location, Problem, as_location
+from deckgen.problems import ERROR, Location, Problem, as_location
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import folder_prospects
 from deckgen.recipes import Recipe, check_recipe
