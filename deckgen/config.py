@@ -10,6 +10,7 @@ from typing import Any, Mapping
 import jinja2.sandbox
 
 from deckgen.errors import ConfigError
+from deckgen.messagemap import MessageMap, load_message_map
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
 from deckgen.yamlio import LineDict, Problems, describe, did_you_mean, display_path, load_file, where
 
@@ -20,7 +21,7 @@ DEFAULT_PROSPECTS = "prospects"
 DEFAULT_OUTPUT = "build"
 DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
 
-_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch")
+_TOP_KEYS = ("library", "recipes", "prospects", "output", "message_map", "brand", "batch")
 _BRAND_KEYS = ("fonts", "colors")
 _BATCH_KEYS = ("filename", "columns", "workers")
 _HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
@@ -55,6 +56,7 @@ class ProjectConfig:
     output: Path
     brand: BrandConfig = field(default_factory=BrandConfig)
     batch: BatchConfig = field(default_factory=BatchConfig)
+    message_map: MessageMap | None = None     # the declared message map, validated; None = not declared
 
     @classmethod
     def defaults(cls, root: str | os.PathLike) -> ProjectConfig:
@@ -124,9 +126,29 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     output = folder("output", DEFAULT_OUTPUT, must_exist=False)
     brand = _brand(data.get("brand"), where(data, "brand", label), problems)
     batch = _batch(data.get("batch"), where(data, "batch", label), problems)
+    map_path = _map_path(data, root, label, problems)
     problems.raise_errors(f"{label}: invalid project config")
+    # the map is part of the config: a command that reads the config sees its problems too
+    message_map = load_message_map(map_path) if map_path is not None else None
     return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
-                         prospects=prospects, output=output, brand=brand, batch=batch)
+                         prospects=prospects, output=output, brand=brand, batch=batch, message_map=message_map)
+
+
+def _map_path(data: Mapping, root: Path, label: str, problems: Problems) -> Path | None:
+    """Return the message map file named by ``message_map:`` (None when not declared)."""
+    value = data.get("message_map")
+    if value is None:
+        return None
+    at = where(data, "message_map", label)
+    if not isinstance(value, str) or not value.strip():
+        problems.error(at, f"'message_map' must be a file path, found {describe(value)}")
+        return None
+    path = (root / value).resolve()
+    if not path.is_file():
+        problems.error(at, f"message map file '{value}' not found",
+                       "write one with `deckgen map init`, or remove 'message_map:'")
+        return None
+    return path
 
 
 def _section(value: Any, name: str, location: str, keys: tuple[str, ...], problems: Problems) -> Mapping:

@@ -34,6 +34,7 @@ class Prospect:
     contact: Mapping[str, Any] = field(default_factory=dict)
     values: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
+    field_where: Mapping[str, str] = field(default_factory=dict, compare=False)   # field -> file:line it came from
 
     def as_context(self) -> dict[str, Any]:
         """Return the prospect as plain data (every field present; lists as lists, logo as a path string)."""
@@ -122,16 +123,23 @@ def apply_overrides(data: dict, overrides: Iterable[str]) -> dict[str, str]:
 
 def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
                        overridden: Mapping[str, str] | None = None,
-                       set_dir: Path | None = None) -> Prospect:
+                       set_dir: Path | None = None, origins: Mapping[str, str] | None = None) -> Prospect:
     """Validate plain or line-tracked prospect data (e.g. one CSV row) and return the Prospect.
 
-    ``label`` names the data in messages when it has no file lines ("accounts.csv row 7").
+    ``label`` names the data in messages when it has no file lines ("accounts.csv row 7");
+    ``origins`` names where a field came from within it (field -> "column 'Segment'").
     """
     overridden = overridden or {}
     problems = Problems()
 
+    origins = origins or {}
+
     def at(key: str) -> str:
-        return overridden.get(key) or where(data, key, label)
+        if key in overridden:
+            return overridden[key]
+        if key in origins:
+            return f"{label} {origins[key]}"
+        return where(data, key, label)
 
     for key in data:
         if key not in FIELDS:
@@ -192,7 +200,7 @@ def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
     return Prospect(company=text["company"] or "", segment=text["segment"] or "", logo=logo,
                     industry=text["industry"], competitors=lists["competitors"],
                     objections=lists["objections"], contact=plain(contact), values=plain(values),
-                    source=label)
+                    source=label, field_where={key: at(key) for key in data if key in FIELDS})
 
 
 def _text_list(value: Any, key: str, location: str, problems: Problems) -> tuple[str, ...]:

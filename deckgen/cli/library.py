@@ -49,9 +49,13 @@ def init_command(module: Path) -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def check_command(library: Path | None, strict: bool) -> None:
     """Report every problem of the library index (exit 1 if any is an error)."""
-    index = load_library(project_config(library=library).library)
+    config = project_config(library=library)
+    index = load_library(config.library, message_map=config.message_map)
     for problem in index.problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
+    if config.message_map is None:
+        click.echo("hint: no message map is declared, so tags are not checked against allowed values; "
+                   "`deckgen map init` writes one from the library's tags", err=True)
     failing = index.problems if strict else index.errors
     if failing:
         raise ConfigError(f"{len(failing)} problem{'s' if len(failing) != 1 else ''} in the slide library "

@@ -39,7 +39,8 @@ from deckgen.ooxml.inspect import (EMU_PER_PT, SlideImage, SlideInspection, Tabl
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import folder_prospects
-from deckgen.recipes import Recipe, check_recipe
+from deckgen.recipes import Recipe, check_recipe, resolve
+from deckgen.marketing.situations import situation_prospects
 from deckgen.render import find_variables, make_environment, template_sources, template_syntax_errors
 from deckgen.render.problems import dotted_path
 from deckgen.marketing.textfit import Fit, FontBook, FontconfigMissing, FontMatch, fit_text
@@ -165,7 +166,7 @@ class _Checker:
         self.today = today
         self.fonts = fonts
         self.findings: list[Finding] = []
-        self.library: Library = load_library(config.library, today=today)
+        self.library: Library = load_library(config.library, today=today, message_map=config.message_map)
         self.recipes: tuple[Recipe, ...] = ()
         self.values: set[str] = set()
         self.samples = _Samples([])
@@ -188,9 +189,15 @@ class _Checker:
         self.recipes = loaded.recipes
         self.add_problems(loaded.problems, "recipe")
         for recipe in self.recipes:
-            self.add_problems(check_recipe(recipe, self.library), "recipe-ref")
+            self.add_problems(check_recipe(recipe, self.library, self.config.message_map), "recipe-ref")
         self.check_usage(recipe_usage(self.recipes, self.library))
         prospects = self.load_prospects()
+        self.check_ordering(prospects)
+        if self.config.message_map is None:
+            self.add(NOTE, "message-map", display_path(self.config.file) if self.config.file else "",
+                     "no message map is declared, so tag names and values are checked only against each other",
+                     "`deckgen map init` writes message_map.yaml from the library's tags; then add "
+                     "'message_map: message_map.yaml' to deckgen.yaml")
         self.values = {key for prospect in prospects for key in prospect.values}
         self.samples = _Samples(_sample_contexts(self.recipes, prospects, self.today))
         provided = provided_variables(self.config, self.recipes, self.values)
@@ -222,7 +229,13 @@ class _Checker:
         """Return the prospects of the prospects folder (CSV exports included); unusable ones are
         reported as errors."""
         found: list[Prospect] = []
+        message_map = self.config.message_map
         for item in folder_prospects(self.config.prospects, self.config.batch.columns):
+            if isinstance(item, Prospect) and message_map is not None:
+                try:
+                    item = message_map.canonical_prospect(item)
+                except DeckgenError as exc:
+                    item = exc
             if isinstance(item, Prospect):
                 found.append(item)
                 continue
@@ -230,6 +243,24 @@ class _Checker:
             self.add_problems([Problem.from_error(item)] if len(problems) <= 1 else
                               [Problem("error", "", text) for text in problems], "prospect")
         return found
+
+    def check_ordering(self, prospects: list[Prospect]) -> None:
+        """Warn where a section's `limit` cuts between slides that only module file names order,
+        for every recipe and the example prospects (and, with a map, one prospect per segment
+        facing every declared competitor and objection)."""
+        situations = list(prospects) + situation_prospects(self.config.message_map)
+        for recipe in self.recipes:
+            for prospect in situations:
+                try:
+                    plan = resolve(recipe, self.library, prospect, today=self.today, allow_drafts=True,
+                                   message_map=self.config.message_map)
+                except DeckgenError:
+                    continue          # reported by the recipe and prospect checks
+                for tie in plan.ties:
+                    where, _, message = tie.partition(": ")
+                    self.add(WARNING, "ordering", where, message,
+                             "give the slides a 'priority' in their sidecars (1 first), or set the "
+                             "section's 'order'; otherwise adding or renaming a module changes decks")
 
     # -- slides --------------------------------------------------------------------------------
 

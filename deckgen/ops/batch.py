@@ -103,7 +103,7 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
     valid: list[tuple[ProspectRow, Prospect | None, str | None]] = []
     for row in rows:
         try:
-            prospect = row_prospect(row)
+            prospect = workspace.canonical(row_prospect(row))   # an undeclared value fails this row only
             valid.append((row, prospect, namer.render(prospect, row)))
         except DeckgenError as exc:
             report.failed.append(Failure(None, row.label, error_line(exc)))

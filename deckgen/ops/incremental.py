@@ -42,6 +42,8 @@ class Failure:
         message = self.message
         if message.startswith(f"{self.label}: "):       # the error already names the row
             message = message[len(self.label) + 2:]
+        elif message.startswith(f"{self.label} "):      # ... and the column: "x.csv:3 column 'Segment': ..."
+            message = message[len(self.label) + 1:]
         deck = f"{self.name} ({self.label})" if self.name else self.label
         return f"{deck}: {message}"
 
@@ -86,7 +88,8 @@ class InputCheck:
     def prospect(self, entry: DeckEntry) -> Prospect:
         """Return the entry's prospect, validated again (its logo must still be there)."""
         source = entry.prospect
-        return prospect_from_data(source.data, base_dir=source.base_dir, label=source.label)
+        return self.workspace.canonical(prospect_from_data(source.data, base_dir=source.base_dir,
+                                                           label=source.label))
 
     def reasons(self, manifest: Manifest, entry: DeckEntry, prospect: Prospect) -> list[str]:
         """Return why the deck must be built again (empty when it is up to date).

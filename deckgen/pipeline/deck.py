@@ -41,6 +41,7 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
     if output.suffix.lower() != ".pptx":
         raise OutputError("the output must be a .pptx file", where=str(output),
                           hint=f"name it {output.with_suffix('.pptx').name}")
+    prospect = workspace.canonical(prospect)
     plan = workspace.plan(recipe, prospect, allow_drafts=allow_drafts)
     with atomic_output(output) as handle:
         render_plan(workspace, plan, prospect, handle)

@@ -46,7 +46,7 @@ def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None =
                           hint="pass --recipes DIR or set 'recipes:' in deckgen.yaml")
     index = workspace.library
     loaded_recipe = workspace.recipe(recipe)
-    loaded_prospect = load_prospect(prospect, sets)
+    loaded_prospect = workspace.canonical(load_prospect(prospect, sets))
     plan = workspace.plan(recipe, loaded_prospect, allow_drafts=allow_drafts)
     if strict:
         strict_problems = [Problem("error", p.where, p.message, p.hint) for p in index.problems]

@@ -59,7 +59,8 @@ class Workspace:
     def library(self) -> Library:
         """The library index; problems that do not stop a build are logged as warnings (unless the
         caller reports them itself)."""
-        index = load_library(self.config.library, today=self.today, cache=self.index_cache)
+        index = load_library(self.config.library, today=self.today, cache=self.index_cache,
+                             message_map=self.config.message_map)
         self.index_cache.save()
         for problem in index.problems if self.log_problems else ():
             log.warning("%s", problem)
@@ -107,6 +108,14 @@ class Workspace:
             resolved = self._resolved_paths[path] = Path(path).resolve()
         return resolved
 
+    def canonical(self, prospect: Prospect) -> Prospect:
+        """Return ``prospect`` with its values mapped through the message map's aliases (unchanged
+        without a map); ConfigError naming the field's file:line (or row and column) for a value
+        the map does not declare."""
+        message_map = self.config.message_map
+        return prospect if message_map is None else message_map.canonical_prospect(prospect)
+
     def plan(self, recipe: str | os.PathLike, prospect: Prospect, *, allow_drafts: bool = False) -> DeckPlan:
         """Return the deck plan of ``recipe`` for ``prospect`` (pure: same inputs, same plan)."""
-        return resolve(self.recipe(recipe), self.library, prospect, today=self.today, allow_drafts=allow_drafts)
+        return resolve(self.recipe(recipe), self.library, prospect, today=self.today, allow_drafts=allow_drafts,
+                       message_map=self.config.message_map)

@@ -6,16 +6,23 @@ from typing import Any, Mapping
 
 from deckgen.conditions import ConditionError, evaluate_condition
 from deckgen.library import Library, LibrarySlide
+from deckgen.messagemap import PROSPECT_TAG_FIELDS, MessageMap
 from deckgen.prospect import Prospect
 from deckgen.recipes.loader import ITEM_REF
 from deckgen.recipes.model import REF_PREFIX, DeckPlan, KeyRef, PlanItem, Recipe, Section, Selector, Skipped
+from deckgen.recipes.selection import decided_by_file_names, select
 from deckgen.yamlio import Problem, Problems, did_you_mean, display_path, raise_problems
 
 _NO_ITEM = object()
 
 
-def check_recipe(recipe: Recipe, library: Library) -> list[Problem]:
-    """Return the problems of a recipe against a library: unknown or unusable keys, tags and values."""
+def check_recipe(recipe: Recipe, library: Library, message_map: MessageMap | None = None) -> list[Problem]:
+    """Return the problems of a recipe against a library: unknown or unusable keys, tags and values.
+
+    With a message map, selector tags and literal values must be declared there (a declared value
+    no slide carries yet is a coverage gap, not an error), and each ``$field`` must feed the
+    dimension it selects on; without one, they must be tags and values some slide carries.
+    """
     problems = Problems()
     tag_names = library.tag_names()
     for section in recipe.sections:
@@ -23,6 +30,9 @@ def check_recipe(recipe: Recipe, library: Library) -> list[Problem]:
             _check_key(ref, library, problems)
         for selector in (section.select, section.fallback_select):
             if selector is None:
+                continue
+            if message_map is not None:
+                _check_selector(selector, section, message_map, problems)
                 continue
             for tag, values in selector.tags.items():
                 at = selector.tag_where.get(tag, selector.where)
@@ -41,6 +51,33 @@ def check_recipe(recipe: Recipe, library: Library) -> list[Problem]:
     return problems.items
 
 
+def _check_selector(selector: Selector, section: Section, message_map: MessageMap, problems: Problems) -> None:
+    """Check a selector against the message map: declared tags, declared values, matching $fields."""
+    for tag, values in selector.tags.items():
+        at = selector.tag_where.get(tag, selector.where)
+        problem = message_map.tag_name_problem(tag)
+        if problem is not None:
+            problems.error(at, *problem)
+            continue
+        dimension = message_map.tag(tag)
+        for value in values:
+            if not value.startswith(REF_PREFIX):
+                problem = message_map.tag_value_problem(tag, value)
+                if problem is not None:
+                    problems.error(at, *problem)
+                continue
+            source = value[1:].split(".")
+            field = section.for_each if source[0] == ITEM_REF and len(source) == 1 else value[1:]
+            if field is None or "." in field or field not in PROSPECT_TAG_FIELDS:
+                continue            # $values.x, $item.name: data the map does not describe
+            fed = message_map.dimension_for_field(field)
+            if fed is not None and fed.name != tag:
+                wanted = dimension.prospect_field if dimension is not None else None
+                problems.error(at, f"{tag} is selected with {value}, which holds {fed.name} values "
+                                   f"(prospect field '{field}')",
+                               f"use ${wanted}" if wanted else f"select {fed.name}: {value} instead")
+
+
 def _check_key(ref: KeyRef, library: Library, problems: Problems) -> None:
     if library.get(ref.key) is not None:
         return
@@ -55,15 +92,21 @@ def _check_key(ref: KeyRef, library: Library, problems: Problems) -> None:
 
 
 def resolve(recipe: Recipe, library: Library, prospect: Prospect, *, allow_drafts: bool = False,
-            today: datetime.date | None = None) -> DeckPlan:
+            today: datetime.date | None = None, message_map: MessageMap | None = None) -> DeckPlan:
     """Return the deck plan of ``recipe`` for ``prospect``: the slides in order, each with its rule.
 
     Raises one ConfigError listing every problem: recipe keys or tags the library lacks, a prospect
     segment the library does not know, failing conditions, an empty required section, and expired
     (or, unless ``allow_drafts``, draft) slides named by key. Reads no files; same inputs, same plan.
+    With ``message_map``, the prospect's values are mapped to canonical ones first (an undeclared
+    value is an error naming its file:line, or CSV row and column).
     """
-    resolver = _Resolver(recipe, library, prospect, allow_drafts, today or datetime.date.today())
-    raise_problems(check_recipe(recipe, library), f"{display_path(recipe.path)}: recipe does not fit the library")
+    if message_map is not None:
+        prospect = message_map.canonical_prospect(prospect)
+    resolver = _Resolver(recipe, library, prospect, allow_drafts, today or datetime.date.today(),
+                         checked_by_map=message_map is not None)
+    raise_problems(check_recipe(recipe, library, message_map),
+                   f"{display_path(recipe.path)}: recipe does not fit the library")
     resolver.check_prospect()
     for section in recipe.sections:
         resolver.section(section)
@@ -71,14 +114,15 @@ def resolve(recipe: Recipe, library: Library, prospect: Prospect, *, allow_draft
                    f"{display_path(recipe.path)}: cannot plan the deck for {prospect.company}")
     return DeckPlan(recipe=recipe.name, title=recipe.title, prospect=prospect.company,
                     items=tuple(resolver.items), variables=resolver.variables,
-                    warnings=tuple(resolver.warnings), skipped=tuple(resolver.skipped))
+                    warnings=tuple(resolver.warnings), skipped=tuple(resolver.skipped),
+                    ties=tuple(dict.fromkeys(resolver.ties)))
 
 
 class _Resolver:
     """The state of one resolution: slides placed so far, what was skipped, problems found."""
 
     def __init__(self, recipe: Recipe, library: Library, prospect: Prospect, allow_drafts: bool,
-                 today: datetime.date):
+                 today: datetime.date, checked_by_map: bool = False):
         self.recipe = recipe
         self.library = library
         self.prospect = prospect
@@ -91,12 +135,14 @@ class _Resolver:
         self.placed: dict[str, str] = {}
         self.skipped: list[Skipped] = []
         self.warnings: list[str] = []
+        self.ties: list[str] = []
+        self.checked_by_map = checked_by_map
 
     def check_prospect(self) -> None:
         """Report prospect values the library has no slides for (segment: error; others: warning)."""
         source = self.prospect.source or "prospect"
         segments = self.library.tag_values("segment")
-        if segments and self.prospect.segment.casefold() not in {s.casefold() for s in segments}:
+        if segments and not self.checked_by_map and self.prospect.segment.casefold() not in {s.casefold() for s in segments}:
             self.problems.error(source, f"segment '{self.prospect.segment}' is not a segment of the library",
                                 did_you_mean(self.prospect.segment, segments)
                                 or "segments: " + ", ".join(sorted(segments)))
@@ -172,6 +218,12 @@ class _Resolver:
                 for slide in picked[section.limit:]:
                     self.skipped.append(Skipped(section.name, slide.key,
                                                 f"matched {described} but limit {section.limit} was reached"))
+                kept, cut = picked[section.limit - 1], picked[section.limit]
+                if decided_by_file_names(kept, cut, section.order):
+                    self.ties.append(
+                        f"{section.where_of('limit')}: limit {section.limit} of section '{section.name}'{suffix} "
+                        f"keeps '{kept.key}' ({kept.module}.pptx) and cuts '{cut.key}' ({cut.module}.pptx) only "
+                        f"because {kept.module}.pptx sorts first by file name")
                 picked = picked[:section.limit]
             count = f" (first {len(picked)} of {total} matches)" if len(picked) < total else ""
             return [(slide, f"{head}: matched {described}{count}{when}") for slide in picked], ""
@@ -222,16 +274,11 @@ class _Resolver:
                     resolved.append(value)
             wanted[tag] = tuple(dict.fromkeys(resolved))
         described = ", ".join(f"{tag}={'|'.join(values) if values else '(none)'}" for tag, values in wanted.items())
-        usable = []
-        for slide in self.library.matching(wanted):
-            if slide.is_expired(self.today):
-                self.skipped.append(Skipped(section.name, slide.key, f"matched {described} but expired on "
-                                                                     f"{slide.expires.isoformat()}"))
-            elif slide.status == "draft" and not self.allow_drafts:
-                self.skipped.append(Skipped(section.name, slide.key, f"matched {described} but is a draft "
-                                                                     f"(--allow-drafts to preview it)"))
-            elif self._slide_condition(section, slide, scope):
-                usable.append(slide)
+        selection = select(self.library, wanted, today=self.today, allow_drafts=self.allow_drafts,
+                           order=section.order)
+        for slide, reason in selection.left_out:
+            self.skipped.append(Skipped(section.name, slide.key, f"matched {described} but {reason}"))
+        usable = [slide for slide in selection.slides if self._slide_condition(section, slide, scope)]
         return usable, described
 
     def _ref_values(self, ref: str, item: Any, location: str) -> list[str]:
