@@ -218,8 +218,10 @@ class _Resolver:
                 for slide in picked[section.limit:]:
                     self.skipped.append(Skipped(section.name, slide.key,
                                                 f"matched {described} but limit {section.limit} was reached"))
-                kept, cut = picked[section.limit - 1], picked[section.limit]
-                if decided_by_file_names(kept, cut, section.order):
+                tie = next(((kept, cut) for cut in picked[section.limit:] for kept in picked[:section.limit]
+                            if decided_by_file_names(kept, cut, section.order)), None)
+                if tie is not None:
+                    kept, cut = tie
                     self.ties.append(
                         f"{section.where_of('limit')}: limit {section.limit} of section '{section.name}'{suffix} "
                         f"keeps '{kept.key}' ({kept.module}.pptx) and cuts '{cut.key}' ({cut.module}.pptx) only "
