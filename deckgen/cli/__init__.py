@@ -13,7 +13,7 @@ from deckgen import __version__
 # only when its command runs or help lists it, so a command pays only for its own imports.
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "batch": ("batch",), "rebuild": ("batch",), "watch": ("batch",),
-    "build": ("build",), "catalog": ("catalog",), "check": ("check",), "coverage": ("coverage",),
+    "build": ("build",), "catalog": ("catalog",), "check": ("check",), "coverage": ("coverage",), "diff": ("diff",),
     "library": ("library", "library_browse"), "merge": ("merge",), "plan": ("plan",),
     "preview": ("preview",),
 }
