@@ -215,3 +215,36 @@ def test_check_warns_when_a_limit_cuts_slides_ordered_only_by_file_name(example_
     first = next(f for f in ordering if f.where == f"{recipe}:{line_of(recipe, 'limit: 3')}")
     assert "keeps 'vp-brand-new' (aaa-new.pptx) and cuts" in first.message
     assert "priority" in first.hint
+
+
+# --- starter map ----------------------------------------------------------------------------------
+
+def test_map_init_declares_the_library_tags_and_flags_near_duplicates(example_project: Path) -> None:
+    edit("deckgen.yaml", "message_map: message_map.yaml", "")
+    Path("message_map.yaml").unlink()
+    edit("slide_library/case-studies.yaml", "    segment: [mid-market]\n    industry: [packaging]",
+         "    segment: [midmarket]\n    industry: [packaging]")
+    result = CliRunner().invoke(main, ["map", "init"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "wrote message_map.yaml: 1 near-duplicate to merge (search for NEAR-DUPLICATE)",
+        "add 'message_map: message_map.yaml' to deckgen.yaml to enforce it"]
+    text = Path("message_map.yaml").read_text()
+    assert "      midmarket: {label: \"Midmarket\"}  # NEAR-DUPLICATE of 'mid-market': make it an alias of one value" \
+        in text
+    written = load_message_map("message_map.yaml")
+    assert written.dimensions["competitor"].prospect_field == "competitors"
+    assert set(written.dimensions["segment"].values) == {"enterprise", "mid-market", "midmarket", "smb"}
+    assert "value-prop" in written.kinds.values
+    again = CliRunner().invoke(main, ["map", "init"])
+    assert again.exit_code == 1 and "message_map.yaml: the file already exists" in again.output
+    # wired up, the starter map passes check for the library it came from
+    Path("deckgen.yaml").write_text(Path("deckgen.yaml").read_text() + "message_map: message_map.yaml\n")
+    assert check_project(project_config(), today=TODAY).exit_code() == 0
+
+
+def test_map_show_lists_values_and_aliases(example_project: Path) -> None:
+    result = CliRunner().invoke(main, ["map", "show"])
+    assert result.exit_code == 0
+    assert "segment: Segment (prospect field 'segment')" in result.output
+    assert "  mid-market: Mid-market  aliases: Mid-Market, Midmarket, Mid Market, MM" in result.output

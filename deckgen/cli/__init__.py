@@ -14,7 +14,7 @@ from deckgen import __version__
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "batch": ("batch",), "rebuild": ("batch",), "watch": ("batch",),
     "build": ("build",), "catalog": ("catalog",), "check": ("check",), "coverage": ("coverage",), "diff": ("diff",),
-    "library": ("library", "library_browse"), "merge": ("merge",), "plan": ("plan",),
+    "library": ("library", "library_browse"), "map": ("message_map",), "merge": ("merge",), "plan": ("plan",),
     "preview": ("preview",),
 }
 
