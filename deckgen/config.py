@@ -12,7 +12,9 @@ import jinja2.sandbox
 from deckgen.errors import ConfigError
 from deckgen.messagemap import MessageMap, load_message_map
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
-from deckgen.yamlio import LineDict, Problems, describe, did_you_mean, display_path, load_file, where
+from deckgen.fsutil import display_path
+from deckgen.problems import Problems, did_you_mean
+from deckgen.yamlio import LineDict, describe, load_file, where
 
 CONFIG_NAME = "deckgen.yaml"
 DEFAULT_LIBRARY = "slide_library"

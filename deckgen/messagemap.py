@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from deckgen.errors import ConfigError
-from deckgen.yamlio import LineDict, Problem, Problems, describe, did_you_mean, display_path, load_file, where
+from deckgen.fsutil import display_path
+from deckgen.problems import Problem, Problems, did_you_mean
+from deckgen.yamlio import LineDict, describe, load_file, where
 
 KIND_TAG = "kind"                       # the tag that names a slide's content kind
 ANY_VALUE = "*"                         # a slide tag value meaning "every value"
@@ -134,8 +136,10 @@ class MessageMap:
                 canonical = dimension.canonical(item)
                 if canonical is None:
                     at = prospect.field_where.get(prospect_field) or prospect.source or "prospect"
+                    origin = prospect.field_origin.get(prospect_field)
                     suggestion = _suggestion(dimension, item)
-                    problems.error(at, f"{prospect_field} '{item}' is not a {dimension.name} of the message map",
+                    problems.error(at, f"{origin + ': ' if origin else ''}{prospect_field} '{item}' is not a "
+                                       f"{dimension.name} of the message map", code="undeclared-value", hint=
                                    f"did you mean '{suggestion}'?" if suggestion else
                                    f"add it (or an alias) under {dimension.name} in {self.label}; "
                                    f"{dimension.name} values: " + ", ".join(dimension.values))

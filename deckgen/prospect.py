@@ -12,7 +12,9 @@ import yaml
 from PIL import Image, UnidentifiedImageError
 
 from deckgen.errors import ConfigError, InputFileError
-from deckgen.yamlio import LineDict, Problems, describe, did_you_mean, display_path, load_file, plain, where
+from deckgen.fsutil import display_path
+from deckgen.problems import Location, Problems, as_location, did_you_mean
+from deckgen.yamlio import LineDict, describe, load_file, plain, where
 
 FIELDS = ("company", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
 REQUIRED = ("company", "segment")
@@ -34,7 +36,8 @@ class Prospect:
     contact: Mapping[str, Any] = field(default_factory=dict)
     values: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
-    field_where: Mapping[str, str] = field(default_factory=dict, compare=False)   # field -> file:line it came from
+    field_where: Mapping[str, Location] = field(default_factory=dict, compare=False)   # field -> where it came from
+    field_origin: Mapping[str, str] = field(default_factory=dict, compare=False)   # field -> "column 'Segment'"
 
     def as_context(self) -> dict[str, Any]:
         """Return the prospect as plain data (every field present; lists as lists, logo as a path string)."""
@@ -132,14 +135,8 @@ def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
     overridden = overridden or {}
     problems = Problems()
 
-    origins = origins or {}
-
-    def at(key: str) -> str:
-        if key in overridden:
-            return overridden[key]
-        if key in origins:
-            return f"{label} {origins[key]}"
-        return where(data, key, label)
+    def at(key: str) -> Location | str:
+        return overridden.get(key) or where(data, key, label)
 
     for key in data:
         if key not in FIELDS:
@@ -200,7 +197,8 @@ def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
     return Prospect(company=text["company"] or "", segment=text["segment"] or "", logo=logo,
                     industry=text["industry"], competitors=lists["competitors"],
                     objections=lists["objections"], contact=plain(contact), values=plain(values),
-                    source=label, field_where={key: at(key) for key in data if key in FIELDS})
+                    source=label, field_where={key: as_location(at(key)) for key in data if key in FIELDS},
+                    field_origin=dict(origins or {}))
 
 
 def _text_list(value: Any, key: str, location: str, problems: Problems) -> tuple[str, ...]:

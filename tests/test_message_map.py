@@ -51,7 +51,7 @@ def test_map_problems_are_all_reported_with_file_and_line(tmp_path: Path, monkey
         """)
     with pytest.raises(ConfigError) as caught:
         load_message_map("map.yaml")
-    problems = caught.value.problems
+    problems = [str(problem) for problem in caught.value.problems]
     assert "map.yaml:3: 'field' of dimension 'segment' must be a prospect field (segment, industry, competitors, " \
            "objections), found text 'segmnet' (did you mean 'segment'?)" in problems
     assert "map.yaml:5: unknown key 'lable' in value 'smb' (did you mean 'label'?)" in problems
@@ -70,7 +70,7 @@ def test_without_a_map_check_hints_at_one_and_behaves_as_before(example_project:
     edit("deckgen.yaml", "message_map: message_map.yaml", "")
     report = check_project(project_config(), today=TODAY)
     assert report.exit_code() == 0
-    notes = [f for f in report.findings if f.rule == "message-map"]
+    notes = [f for f in report.findings if f.code == "message-map"]
     assert len(notes) == 1 and "deckgen map init" in notes[0].hint
 
 
@@ -101,7 +101,7 @@ def test_recipe_selectors_and_fields_are_checked_against_the_map(example_project
     edit(recipe, "select: {kind: case-study, segment: $segment}", "select: {kind: case-study, segment: $industry}")
     edit(recipe, "select: {kind: battle-card, competitor: $item}", "select: {kind: battlecard, competitor: $item}")
     report = check_project(project_config(), today=TODAY)
-    found = {(f.where, f.message, f.hint) for f in report.findings if f.rule == "recipe-ref"}
+    found = {(f.where, f.message, f.hint) for f in report.findings if f.code == "recipe-ref"}
     assert (f"{recipe}:{line_of(recipe, 'segmnet')}", "tag 'segmnet' is not a dimension of the message map",
             "did you mean 'segment'?") in found
     assert (f"{recipe}:{line_of(recipe, '$industry')}", "segment is selected with $industry, which holds industry "
@@ -139,7 +139,7 @@ def test_a_prospect_file_value_the_map_lacks_is_an_error_at_its_line(example_pro
     assert (f"prospects/globex.yaml:{line_of('prospects/globex.yaml', 'initek')}: competitors 'initek' is not a "
             f"competitor of the message map (did you mean 'initech'?)") in result.output
     report = check_project(project_config(), today=TODAY)
-    assert any(f.rule == "prospect" and "initek" in f.message for f in report.findings)
+    assert any(f.code == "prospect" and "initek" in f.message for f in report.findings)
 
 
 # --- coverage = selection ------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def test_check_warns_when_a_limit_cuts_slides_ordered_only_by_file_name(example_
             tags: {segment: [enterprise, mid-market, smb]}
         """)
     report = check_project(project_config(), today=TODAY)
-    ordering = [f for f in report.findings if f.rule == "ordering"]
+    ordering = [f for f in report.findings if f.code == "ordering"]
     assert ordering and all(f.severity == "warning" for f in ordering)
     recipe = "recipes/first-call.yaml"
     first = next(f for f in ordering if f.where == f"{recipe}:{line_of(recipe, 'limit: 3')}")

@@ -67,7 +67,7 @@ def test_loaded_recipe_keeps_order_variables_and_files(project):
     proof = loaded.sections[1]
     assert dict(proof.select.tags) == {"kind": ("case-study",), "segment": ("$segment",)}
     assert [ref.key for ref in proof.fallback_keys] == ["case-generic"]
-    assert proof.where == "recipes/first-call.yaml:7"
+    assert str(proof.where) == "recipes/first-call.yaml:7"
     assert loaded.files == (project / "recipes" / "first-call.yaml",)
 
 

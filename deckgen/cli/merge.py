@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from deckgen.cli import main
+from deckgen.cli.options import format_option, info, print_json
 from deckgen.pipeline.merge import merge
 from deckgen.ooxml import BASE_SLIDES
 
@@ -16,8 +17,9 @@ from deckgen.ooxml import BASE_SLIDES
               help="Deck whose slide size and presentation properties the output takes.")
 @click.option("--base-slides", type=click.Choice(BASE_SLIDES), default="none", show_default=True,
               help="Also use the base deck's first and/or last slide around the others.")
+@format_option()
 def merge_command(sources: tuple[str, ...], output: str, base: str | None,
-                  base_slides: str) -> None:
+                  base_slides: str, output_format: str) -> None:
     """Copy slides from SOURCE decks into OUTPUT, keeping each slide's own look.
 
     SOURCE is a .pptx/.pptm/.ppsx/.potx/.potm file, optionally followed by #RANGES of 1-based
@@ -29,4 +31,7 @@ def merge_command(sources: tuple[str, ...], output: str, base: str | None,
     deck = merge(list(sources), output, base=base, base_slides=base_slides)
     for warning in deck.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{output}: {deck.slide_count} slide{'' if deck.slide_count == 1 else 's'}")
+    if output_format == "json":
+        print_json({"output": output, "slides": deck.slide_count, "warnings": list(deck.warnings)})
+    else:
+        info(f"{output}: {deck.slide_count} slide{'' if deck.slide_count == 1 else 's'}")

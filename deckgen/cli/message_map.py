@@ -8,7 +8,7 @@ import click
 from deckgen.cli import main
 from deckgen.config import project_config
 from deckgen.library.starter_map import write_starter_map
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 
 @main.group("map")

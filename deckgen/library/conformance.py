@@ -8,7 +8,9 @@ from typing import Any, Mapping
 from deckgen.errors import ConfigError
 from deckgen.library.index import Library, LibrarySlide, sidecar_of
 from deckgen.messagemap import MessageMap, check_tags
-from deckgen.yamlio import Problem, display_path, load_file, location_order, where
+from deckgen.fsutil import display_path
+from deckgen.problems import Problem, problem_order
+from deckgen.yamlio import load_file, where
 
 
 def conform(library: Library, message_map: MessageMap) -> Library:
@@ -39,14 +41,15 @@ def conform(library: Library, message_map: MessageMap) -> Library:
             locator = locators[slide.path] = _Locator(slide.path)
         first = None
         for name, value, message, hint in found:
-            problem = Problem("error", locator.where(slide, name, value), f"slide '{slide.key}': {message}", hint)
+            problem = Problem("error", locator.where(slide, name, value), f"slide '{slide.key}': {message}", hint,
+                              code="undeclared-tag")
             problems.append(problem)
             first = first or problem
         broken[slide.key] = first
     if len(kept) == len(library.slides):
         return library
     unique = list(dict.fromkeys(problems))
-    return replace(library, slides=tuple(kept), problems=tuple(sorted(unique, key=location_order)), broken=broken)
+    return replace(library, slides=tuple(kept), problems=tuple(sorted(unique, key=problem_order)), broken=broken)
 
 
 class _Locator:

@@ -14,7 +14,7 @@ from deckgen.library import ANY_VALUE, load_library
 from deckgen.messagemap import KIND_TAG
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import folder_prospects
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 # tag name -> the prospect field that usually feeds it
 _FIELDS = {"segment": "segment", "industry": "industry", "competitor": "competitors", "competitors": "competitors",

@@ -23,7 +23,7 @@ from deckgen.marketing.search import LibraryCatalog, open_catalog
 from deckgen.marketing.usage import NAMED
 from deckgen.preview import LibrarySlide, default_cache_dir, open_cache, slide_thumbnails
 from deckgen.preview.cache import copy_out
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 INDEX_NAME = "index.html"
 THUMBS_DIR = "thumbs"

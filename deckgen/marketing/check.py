@@ -45,53 +45,34 @@ from deckgen.render import find_variables, make_environment, template_sources, t
 from deckgen.render.problems import dotted_path
 from deckgen.marketing.textfit import Fit, FontBook, FontconfigMissing, FontMatch, fit_text
 from deckgen.marketing.usage import NAMED, Usage, load_recipes, recipe_usage
-from deckgen.yamlio import Problem, did_you_mean, display_path
+from deckgen.fsutil import display_path
+from deckgen.problems import ERROR, NOTE, SEVERITIES, WARNING, Location, Problem, as_location, did_you_mean
 
-ERROR, WARNING, NOTE = "error", "warning", "note"
-SEVERITIES = (ERROR, WARNING, NOTE)
 BUILTIN_NAMES = frozenset({"prospect", "today", "recipe"})   # docs/formats.md "Slide templates"
 OVERFLOW_TOLERANCE_PT = 0.5          # rounding slack before text counts as overflowing
 _TEMPLATE_TAG = re.compile(r"\{\{(.*?)\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _PARAGRAPH_TAG = re.compile(r"^\s*\{%-?\s*(p|tr)\s.*%\}\s*$")
 _SKIPPED_IMAGE_TYPES = {"image/svg+xml", "image/x-emf", "image/x-wmf", "image/emf", "image/wmf"}
-_LOCATION = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d+)| slide (?P<slide>\d+))?(?: \((?P<key>[^)]*)\))?$")
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem found by check: how bad, which rule, where, what, and how to fix it."""
+def finding_lines(problem: Problem) -> list[str]:
+    """The report lines of one finding: ``where: severity: message`` and an indented ``hint:`` line."""
+    head = f"{problem.location}: {problem.severity}: {problem.message}" if problem.location else \
+        f"{problem.severity}: {problem.message}"
+    return [head] + ([f"    hint: {problem.hint}"] if problem.hint else [])
 
-    severity: str
-    rule: str
-    where: str
-    message: str
-    hint: str | None = None
 
-    def location(self) -> dict[str, Any]:
-        """Return {file, line, slide, key} parsed from ``where`` (None for parts it lacks)."""
-        match = _LOCATION.match(self.where)
-        if match is None:
-            return {"file": self.where, "line": None, "slide": None, "key": None}
-        return {"file": match.group("file"),
-                "line": int(match.group("line")) if match.group("line") else None,
-                "slide": int(match.group("slide")) if match.group("slide") else None,
-                "key": match.group("key")}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"severity": self.severity, "rule": self.rule, "where": self.where, **self.location(),
-                "message": self.message, "hint": self.hint}
-
-    def lines(self) -> list[str]:
-        """The report lines: ``where: severity: message`` and an indented ``hint:`` line."""
-        head = f"{self.where}: {self.severity}: {self.message}" if self.where else f"{self.severity}: {self.message}"
-        return [head] + ([f"    hint: {self.hint}"] if self.hint else [])
+def finding_dict(problem: Problem) -> dict[str, Any]:
+    """One finding as JSON: its rule (the problem's code), location parts, message and hint."""
+    return {"severity": problem.severity, "rule": problem.code, "where": problem.where,
+            **problem.location.to_dict(), "message": problem.message, "hint": problem.hint}
 
 
 @dataclass(frozen=True)
 class CheckReport:
     """Every finding of one check run, in file order, and what was checked."""
 
-    findings: tuple[Finding, ...]
+    findings: tuple[Problem, ...]
     modules: int
     slides: int
     recipes: int
@@ -113,7 +94,7 @@ class CheckReport:
         return f"check: {counts} ({scope})"
 
     def to_text(self) -> str:
-        lines = [line for finding in self.findings for line in finding.lines()]
+        lines = [line for finding in self.findings for line in finding_lines(finding)]
         return "\n".join(lines + [self.summary()]) + "\n"
 
     def to_json(self, strict: bool = False) -> str:
@@ -121,7 +102,7 @@ class CheckReport:
                 "summary": {"errors": self.count(ERROR), "warnings": self.count(WARNING),
                             "notes": self.count(NOTE), "modules": self.modules, "slides": self.slides,
                             "recipes": self.recipes},
-                "problems": [finding.to_dict() for finding in self.findings]}
+                "problems": [finding_dict(finding) for finding in self.findings]}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -165,7 +146,7 @@ class _Checker:
         self.config = config
         self.today = today
         self.fonts = fonts
-        self.findings: list[Finding] = []
+        self.findings: list[Problem] = []
         self.library: Library = load_library(config.library, today=today, message_map=config.message_map)
         self.recipes: tuple[Recipe, ...] = ()
         self.values: set[str] = set()
@@ -173,18 +154,18 @@ class _Checker:
         self.substitutes: dict[str, tuple[FontMatch, str]] = {}   # missing family -> (stand-in, first slide)
         self.fonts_missing: str | None = None
 
-    def add(self, severity: str, rule: str, where: str, message: str, hint: str | None = None) -> None:
-        finding = Finding(severity, rule, where, message, hint)
+    def add(self, severity: str, rule: str, where: Location | str, message: str, hint: str | None = None) -> None:
+        finding = Problem(severity, as_location(where), message, hint, code=rule)
         if finding not in self.findings:
             self.findings.append(finding)
 
     def add_problems(self, problems: Iterable[Problem], rule: str) -> None:
         for problem in problems:
-            self.add(problem.severity, rule, problem.where, problem.message, problem.hint)
+            self.add(problem.severity, rule, problem.location, problem.message, problem.hint)
 
     def run(self) -> None:
         for problem in self.library.problems:
-            self.add(problem.severity, _library_rule(problem), problem.where, problem.message, problem.hint)
+            self.add(problem.severity, problem.code or "library", problem.location, problem.message, problem.hint)
         loaded = load_recipes(self.config.recipes)
         self.recipes = loaded.recipes
         self.add_problems(loaded.problems, "recipe")
@@ -219,8 +200,7 @@ class _Checker:
                              _owner(slide, "update the slide and its 'expires' date, or take it out of the recipe"))
                 elif slide.status == "draft" and use.how == NAMED:
                     self.add(ERROR, "draft", use.where, f"{section} names draft slide '{slide.key}' ({slide.where})",
-                             "set 'status: approved' in its sidecar once reviewed; builds refuse drafts "
-                             "without --allow-drafts")
+                             "set 'status: approved' in its sidecar once reviewed; builds refuse drafts unless drafts are allowed")
                 elif slide.status == "draft":
                     self.add(NOTE, "draft", use.where, f"{section} can select draft slide '{slide.key}' "
                                                         f"({slide.where}); builds skip it until it is approved")
@@ -239,9 +219,7 @@ class _Checker:
             if isinstance(item, Prospect):
                 found.append(item)
                 continue
-            problems = getattr(item, "problems", [])
-            self.add_problems([Problem.from_error(item)] if len(problems) <= 1 else
-                              [Problem("error", "", text) for text in problems], "prospect")
+            self.add_problems(item.all_problems(), "prospect")
         return found
 
     def check_ordering(self, prospects: list[Prospect]) -> None:
@@ -257,10 +235,7 @@ class _Checker:
                 except DeckgenError:
                     continue          # reported by the recipe and prospect checks
                 for tie in plan.ties:
-                    where, _, message = tie.partition(": ")
-                    self.add(WARNING, "ordering", where, message,
-                             "give the slides a 'priority' in their sidecars (1 first), or set the "
-                             "section's 'order'; otherwise adding or renaming a module changes decks")
+                    self.add(WARNING, "ordering", tie.location, tie.message, tie.hint)
 
     # -- slides --------------------------------------------------------------------------------
 
@@ -282,26 +257,24 @@ class _Checker:
             inherited: dict[tuple[str, str], _InheritedImage] = {}
             for info in deck.slides:
                 slide = keyed.get(info.slide_id)
-                where = f"{label} slide {info.number}" + (f" ({slide.key})" if slide else "")
+                where = Location(label, slide=info.number, key=slide.key if slide else None)
                 pptx_slide = pptx_slides.get(info.slide_id)
                 if pptx_slide is not None:
                     self.check_templates(pptx_slide, where, provided)
                 try:
                     inspection = inspect_slide(deck, info.slide_id)
                 except DeckgenError as exc:
-                    problem = Problem.from_error(exc)
-                    self.add(ERROR, "unreadable", where, problem.message, problem.hint)
+                    self.add(ERROR, "unreadable", where, exc.message, exc.hint)
                     continue
                 self.check_images(inspection.images, where, info.number, inherited)
                 self.check_overflow(inspection, where)
                 self.check_brand(inspection, where)
             self.report_inherited_images(label, inherited)
 
-    def check_templates(self, slide: Any, where: str, provided: set[str]) -> None:
+    def check_templates(self, slide: Any, where: Location, provided: set[str]) -> None:
         for error in template_syntax_errors(slide):
-            problem = Problem.from_error(error)
-            self.add(ERROR, "template-syntax", where, problem.message,
-                     problem.hint or "fix the {{ }} / {% %} tags in PowerPoint")
+            self.add(ERROR, "template-syntax", where, error.message,
+                     error.hint or "fix the {{ }} / {% %} tags in PowerPoint")
         names = find_variables(slide).get(0, set())
         for name in sorted(names - provided):
             self.add(ERROR, "template-variable", where,
@@ -320,7 +293,7 @@ class _Checker:
                          did_you_mean(parts[2], self.values) or
                          f"add '{parts[2]}' to the 'values:' of the prospects, or read a recipe variable instead")
 
-    def check_images(self, images: Iterable[SlideImage], where: str, number: int,
+    def check_images(self, images: Iterable[SlideImage], where: Location, number: int,
                      inherited: dict[str, _InheritedImage]) -> None:
         """Report the slide's own broken pictures; collect those of its layout and master in ``inherited``."""
         for image in images:
@@ -349,7 +322,7 @@ class _Checker:
                      f"(shown on slide{_s(len(slides))} {', '.join(map(str, slides))})",
                      "insert it again in PowerPoint under View > Slide Master")
 
-    def check_overflow(self, inspection: SlideInspection, where: str) -> None:
+    def check_overflow(self, inspection: SlideInspection, where: Location) -> None:
         if self.fonts_missing is not None:
             return
         for box in inspection.text_boxes:
@@ -374,7 +347,7 @@ class _Checker:
                 if not self.check_table(table, inspection.slide_height_emu, where):
                     return
 
-    def check_table(self, table: TableLayout, slide_height_emu: int, where: str) -> bool:
+    def check_table(self, table: TableLayout, slide_height_emu: int, where: Location) -> bool:
         """Warn when the table, its rows grown to fit their text as PowerPoint grows them, runs
         past the bottom of the slide; return False when fonts cannot be measured."""
         rows = [height / EMU_PER_PT for height in table.row_heights_emu]
@@ -398,7 +371,7 @@ class _Checker:
                      "shorten the cell text, make the font smaller, or move the table up")
         return True
 
-    def fit(self, box: TextBox, where: str) -> Fit | None:
+    def fit(self, box: TextBox, where: Location) -> Fit | None:
         """Measure ``box`` (template tags filled with sample values); None when fontconfig is
         missing, which is reported once."""
         box = self.samples.with_sample_values(box)
@@ -414,7 +387,7 @@ class _Checker:
                 self.substitutes.setdefault(match.requested.casefold(), (match, where))
         return fit
 
-    def check_brand(self, inspection: SlideInspection, where: str) -> None:
+    def check_brand(self, inspection: SlideInspection, where: Location) -> None:
         brand = self.config.brand
         source = display_path(self.config.file) if self.config.file else "deckgen.yaml"
         if brand.fonts:
@@ -501,21 +474,6 @@ def _sample_contexts(recipes: Iterable[Recipe], prospects: list[Prospect],
 
 # -- helpers ------------------------------------------------------------------------------------
 
-_LIBRARY_RULES = (("was due for review", "review-date"), ("expired on", "expired"),
-                  ("has no entry in", "no-metadata"), ("has no sidecar", "no-metadata"),
-                  ("duplicate key", "duplicate-key"), ("cannot read module file", "unreadable"))
-
-
-def _library_rule(problem: Problem) -> str:
-    """Name the rule of a library index problem for JSON consumers ("library" when unsure)."""
-    for words, rule in _LIBRARY_RULES:
-        if words in problem.message:
-            return rule
-    if "slide_id" in problem.message and " is not in " in problem.message:
-        return "stale-slide-id"
-    return "library"
-
-
 def _owner(slide: LibrarySlide, action: str) -> str:
     return f"ask {slide.owner} to {action}" if slide.owner else action
 
@@ -586,13 +544,9 @@ def _prospect_paths(slide: Any) -> set[str]:
     return found
 
 
-def _in_file_order(findings: list[Finding]) -> list[Finding]:
-    def key(item: tuple[int, Finding]) -> tuple[str, int, int]:
-        index, finding = item
-        location = finding.location()
-        return (location["file"] or "", location["line"] or location["slide"] or 0, index)
-    return [finding for _, finding in sorted(enumerate(findings), key=key)]
+def _in_file_order(findings: list[Problem]) -> list[Problem]:
+    return [finding for _, finding in sorted(enumerate(findings), key=lambda item: (*item[1].location.order(), item[0]))]
 
 
-__all__ = ["BUILTIN_NAMES", "CheckReport", "ERROR", "Finding", "NOTE", "WARNING", "check_project",
+__all__ = ["BUILTIN_NAMES", "CheckReport", "ERROR", "NOTE", "WARNING", "check_project",
            "provided_variables"]

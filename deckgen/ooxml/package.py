@@ -17,7 +17,7 @@ from lxml import etree
 from deckgen.errors import PackageError, SlideSelectionError
 from deckgen.ooxml import names as n
 from deckgen.ooxml.names import qn
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")

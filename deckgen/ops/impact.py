@@ -29,7 +29,7 @@ from deckgen.pipeline.workspace import Workspace
 from deckgen.prospect import Prospect, prospect_from_data
 from deckgen.prospect_files import folder_prospects
 from deckgen.recipes import DeckPlan, recipe_names
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 ADDED, REMOVED, CHANGED, MOVED = "added", "removed", "changed", "moved"
 _GIT_TIMEOUT = 120
@@ -236,7 +236,7 @@ def _changes(workspace: Workspace, old: list[tuple[str, str | None]], plan: Deck
 
 
 def _one_line(exc: DeckgenError) -> str:
-    return str(exc.message).splitlines()[0] if not getattr(exc, "problems", None) else "; ".join(exc.problems)
+    return "; ".join(str(problem) for problem in exc.all_problems())
 
 
 # -- the project as committed at a revision ------------------------------------------------------

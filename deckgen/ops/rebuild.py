@@ -17,7 +17,7 @@ from deckgen.ops.incremental import (InputCheck, Progress, RunReport, build_stal
 from deckgen.ops.manifest import MANIFEST_NAME, Manifest
 from deckgen.config import project_config
 from deckgen.errors import ConfigError
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 
 def default_folder() -> Path:

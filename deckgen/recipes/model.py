@@ -96,7 +96,7 @@ class DeckPlan:
     variables: Mapping[str, Any]             # recipe variables overridden by prospect values
     warnings: tuple[str, ...] = ()
     skipped: tuple[Skipped, ...] = ()
-    ties: tuple[str, ...] = ()               # limits that cut between slides ordered only by file name
+    ties: tuple[Any, ...] = ()               # Problems: limits that cut between slides ordered only by file name
 
     def keys(self) -> list[str]:
         """Return the chosen slide keys in deck order."""

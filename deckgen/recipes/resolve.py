@@ -11,7 +11,8 @@ from deckgen.prospect import Prospect
 from deckgen.recipes.loader import ITEM_REF
 from deckgen.recipes.model import REF_PREFIX, DeckPlan, KeyRef, PlanItem, Recipe, Section, Selector, Skipped
 from deckgen.recipes.selection import decided_by_file_names, select
-from deckgen.yamlio import Problem, Problems, did_you_mean, display_path, raise_problems
+from deckgen.fsutil import display_path
+from deckgen.problems import WARNING, Problem, Problems, did_you_mean, raise_problems
 
 _NO_ITEM = object()
 
@@ -57,14 +58,14 @@ def _check_selector(selector: Selector, section: Section, message_map: MessageMa
         at = selector.tag_where.get(tag, selector.where)
         problem = message_map.tag_name_problem(tag)
         if problem is not None:
-            problems.error(at, *problem)
+            problems.error(at, *problem, code="undeclared-tag")
             continue
         dimension = message_map.tag(tag)
         for value in values:
             if not value.startswith(REF_PREFIX):
                 problem = message_map.tag_value_problem(tag, value)
                 if problem is not None:
-                    problems.error(at, *problem)
+                    problems.error(at, *problem, code="undeclared-tag")
                 continue
             source = value[1:].split(".")
             field = section.for_each if source[0] == ITEM_REF and len(source) == 1 else value[1:]
@@ -75,7 +76,8 @@ def _check_selector(selector: Selector, section: Section, message_map: MessageMa
                 wanted = dimension.prospect_field if dimension is not None else None
                 problems.error(at, f"{tag} is selected with {value}, which holds {fed.name} values "
                                    f"(prospect field '{field}')",
-                               f"use ${wanted}" if wanted else f"select {fed.name}: {value} instead")
+                               f"use ${wanted}" if wanted else f"select {fed.name}: {value} instead",
+                               code="undeclared-tag")
 
 
 def _check_key(ref: KeyRef, library: Library, problems: Problems) -> None:
@@ -135,7 +137,7 @@ class _Resolver:
         self.placed: dict[str, str] = {}
         self.skipped: list[Skipped] = []
         self.warnings: list[str] = []
-        self.ties: list[str] = []
+        self.ties: list[Problem] = []
         self.checked_by_map = checked_by_map
 
     def check_prospect(self) -> None:
@@ -222,10 +224,13 @@ class _Resolver:
                             if decided_by_file_names(kept, cut, section.order)), None)
                 if tie is not None:
                     kept, cut = tie
-                    self.ties.append(
-                        f"{section.where_of('limit')}: limit {section.limit} of section '{section.name}'{suffix} "
-                        f"keeps '{kept.key}' ({kept.module}.pptx) and cuts '{cut.key}' ({cut.module}.pptx) only "
-                        f"because {kept.module}.pptx sorts first by file name")
+                    self.ties.append(Problem(
+                        WARNING, section.where_of("limit"),
+                        f"limit {section.limit} of section '{section.name}'{suffix} keeps '{kept.key}' "
+                        f"({kept.module}.pptx) and cuts '{cut.key}' ({cut.module}.pptx) only because "
+                        f"{kept.module}.pptx sorts first by file name",
+                        "give the slides a 'priority' in their sidecars (1 first), or set the section's 'order'; "
+                        "otherwise adding or renaming a module changes decks", code="ordering"))
                 picked = picked[:section.limit]
             count = f" (first {len(picked)} of {total} matches)" if len(picked) < total else ""
             return [(slide, f"{head}: matched {described}{count}{when}") for slide in picked], ""
@@ -256,7 +261,7 @@ class _Resolver:
                 continue
             if slide.status == "draft" and not self.allow_drafts:
                 self.problems.error(ref.where, f"slide '{slide.key}' is a draft ({slide.where})",
-                                    "set 'status: approved' in its sidecar, or pass --allow-drafts to preview")
+                                    "set 'status: approved' in its sidecar", code="draft")
                 continue
             if not self._slide_condition(section, slide, scope):
                 continue

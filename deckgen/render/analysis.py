@@ -9,7 +9,7 @@ from jinja2 import meta
 from jinja2.exceptions import TemplateSyntaxError
 
 from deckgen.errors import TemplateError
-from deckgen.ooxml.runs import MisplacedTagError, notes_template, table_template, text_frame_template
+from deckgen.ooxml.texttemplate import MisplacedTagError, notes_template, table_template, text_frame_template
 from deckgen.render.environment import DeckEnvironment, default_environment
 from deckgen.render.problems import SlideLabel, syntax_error
 from deckgen.render.slides import directive_mismatch, directives, iter_shapes

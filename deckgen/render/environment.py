@@ -7,7 +7,7 @@ from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import missing, object_type_repr
 
-from deckgen.ooxml.runs import strip_structure_marks
+from deckgen.ooxml.texttemplate import strip_structure_marks
 from deckgen.render.filters import FILTERS
 
 # Batches render the same library slides again and again: keep each distinct source compiled.
