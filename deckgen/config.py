@@ -7,7 +7,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-import jinja2.sandbox
+import jinja2
+
+from deckgen.sandbox import user_sandbox
 
 from deckgen.errors import ConfigError
 from deckgen.messagemap import MessageMap, load_message_map
@@ -192,7 +194,7 @@ def _batch(value: Any, location: str, problems: Problems) -> BatchConfig:
         filename = DEFAULT_FILENAME
     else:
         try:
-            jinja2.sandbox.SandboxedEnvironment().parse(filename)
+            user_sandbox().parse(filename)
         except jinja2.TemplateSyntaxError as exc:
             problems.error(where(data, "filename", location),
                            f"'batch.filename' is not a valid template: {exc.message}")

@@ -4,21 +4,18 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 import jinja2
-import jinja2.sandbox
 
 from deckgen.errors import ConfigError
 from deckgen.prospect import Prospect
 from deckgen.render import slug
+from deckgen.sandbox import user_sandbox
 
 
 class DeckNamer:
     """Names decks from the config's filename pattern; a name already taken gets -2, -3, ..."""
 
     def __init__(self, pattern: str, recipe: str):
-        environment = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictUndefined,
-                                                          autoescape=False)
-        environment.filters["slug"] = slug
-        self.template = environment.from_string(pattern)
+        self.template = user_sandbox(slug=slug).from_string(pattern)
         self.pattern = pattern
         self.recipe = recipe
         self.taken: set[str] = set()
