@@ -2,6 +2,9 @@
 section limits that cut between slides only module file names order."""
 from __future__ import annotations
 
+import json
+from typing import Iterator
+
 from deckgen.errors import DeckgenError
 from deckgen.fsutil import display_path
 from deckgen.prospect import Prospect
@@ -33,7 +36,7 @@ class MessageMapRules:
         """Warn where a section's `limit` cuts between slides that only module file names order,
         for every recipe and the example prospects (and, with a map, one prospect per declared
         segment and industry, facing every declared competitor and objection)."""
-        situations = list(prospects) + situation_prospects(self.config.message_map)
+        situations = list(_distinct(list(prospects) + situation_prospects(self.config.message_map)))
         for recipe in self.recipes:
             for prospect in situations:
                 try:
@@ -43,3 +46,17 @@ class MessageMapRules:
                     continue          # reported by the recipe and prospect checks
                 for tie in plan.ties:
                     self.add(WARNING, "ordering", tie.location, tie.message, tie.hint)
+
+
+def _distinct(prospects: list[Prospect]) -> Iterator[Prospect]:
+    """Yield one prospect per distinct selling situation: a CRM export of a thousand rows holds a
+    few dozen, and two prospects alike in everything a plan reads plan alike."""
+    seen: set[str] = set()
+    for prospect in prospects:
+        context = prospect.as_context()
+        context.pop("company")
+        context.pop("contact")
+        key = json.dumps(context, sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            yield prospect
