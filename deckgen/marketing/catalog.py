@@ -19,6 +19,8 @@ import jinja2
 from deckgen.config import ProjectConfig
 from deckgen.errors import InputFileError
 from deckgen.fsutil import write_bytes_atomic
+from deckgen.library import load_library
+from deckgen.marketing.map_view import MAP_PAGE, map_page_data
 from deckgen.marketing.search import LibraryCatalog, open_catalog
 from deckgen.marketing.usage import NAMED
 from deckgen.preview import LibrarySlide, default_cache_dir, open_cache, slide_thumbnails
@@ -38,6 +40,7 @@ class CatalogResult:
     """What `deckgen catalog` wrote."""
 
     index: Path
+    map_page: Path
     slides: int
     thumbnails: list[Path] = field(default_factory=list)
 
@@ -52,7 +55,7 @@ def build_catalog(config: ProjectConfig, out_dir: str | os.PathLike, *, thumbnai
                              hint="pass -o with a folder name")
     catalog = open_catalog(config)
     today = today or datetime.date.today()
-    result = CatalogResult(index=out / INDEX_NAME, slides=len(catalog.library))
+    result = CatalogResult(index=out / INDEX_NAME, map_page=out / MAP_PAGE, slides=len(catalog.library))
     thumbs: dict[str, str] = {}
     if thumbnails and len(catalog.library):
         result.thumbnails = _write_thumbnails(catalog, out / THUMBS_DIR, cache_dir, use_cache, width, progress)
@@ -61,6 +64,10 @@ def build_catalog(config: ProjectConfig, out_dir: str | os.PathLike, *, thumbnai
     html = _TEMPLATES.get_template("catalog.html").render(
         title=f"Slide catalog: {display_path(config.library)}", data_json=_script_json(data), data=data)
     write_bytes_atomic(result.index, html.encode("utf-8"))
+    library = load_library(config.library, today=today, message_map=config.message_map)
+    page = _TEMPLATES.get_template("map.html").render(
+        title=f"Message map: {display_path(config.library)}", data=map_page_data(config, library, thumbs, today))
+    write_bytes_atomic(result.map_page, page.encode("utf-8"))
     return result
 
 
