@@ -25,7 +25,7 @@ DEFAULT_PROSPECTS = "prospects"
 DEFAULT_OUTPUT = "build"
 DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
 
-_TOP_KEYS = ("library", "recipes", "prospects", "output", "message_map", "brand", "batch")
+_TOP_KEYS = ("library", "recipes", "prospects", "output", "message_map", "brand", "batch", "example_prospect")
 _BRAND_KEYS = ("fonts", "colors")
 _BATCH_KEYS = ("filename", "columns", "workers")
 _HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
@@ -60,6 +60,7 @@ class ProjectConfig:
     output: Path
     brand: BrandConfig = field(default_factory=BrandConfig)
     batch: BatchConfig = field(default_factory=BatchConfig)
+    example_prospect: Path | None = None    # fills template tags in titles of listings and the catalog
     message_map: MessageMap | None = None     # the declared message map, validated; None = not declared
 
     @classmethod
@@ -130,12 +131,24 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     output = folder("output", DEFAULT_OUTPUT, must_exist=False)
     brand = _brand(data.get("brand"), where(data, "brand", label), problems)
     batch = _batch(data.get("batch"), where(data, "batch", label), problems)
+    example = data.get("example_prospect")
+    example_path = None
+    if example is not None:
+        if not isinstance(example, str) or not example.strip():
+            problems.error(where(data, "example_prospect", label),
+                           f"'example_prospect' must be a prospect file path, found {describe(example)}")
+        elif not (root / example).is_file():
+            problems.error(where(data, "example_prospect", label), f"example prospect file '{example}' not found",
+                           f"looked for {(root / example).resolve()}")
+        else:
+            example_path = (root / example).resolve()
     map_path = _map_path(data, root, label, problems)
     problems.raise_errors(f"{label}: invalid project config")
     # the map is part of the config: a command that reads the config sees its problems too
     message_map = load_message_map(map_path) if map_path is not None else None
     return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
-                         prospects=prospects, output=output, brand=brand, batch=batch, message_map=message_map)
+                         prospects=prospects, output=output, brand=brand, batch=batch,
+                         example_prospect=example_path, message_map=message_map)
 
 
 def _map_path(data: Mapping, root: Path, label: str, problems: Problems) -> Path | None:

@@ -135,7 +135,7 @@ class MessageMap:
             for item in items:
                 canonical = dimension.canonical(item)
                 if canonical is None:
-                    at = prospect.field_where.get(prospect_field) or prospect.source or "prospect"
+                    at = prospect.location_of(prospect_field)
                     origin = prospect.field_origin.get(prospect_field)
                     suggestion = _suggestion(dimension, item)
                     problems.error(at, f"{origin + ': ' if origin else ''}{prospect_field} '{item}' is not a "

@@ -36,7 +36,12 @@ class Prospect:
     contact: Mapping[str, Any] = field(default_factory=dict)
     values: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
-    field_where: Mapping[str, Location] = field(default_factory=dict, compare=False)   # field -> where it came from
+    # where each field was given (file:line, or the --set option), for messages about its value
+    locations: Mapping[str, Location] = field(default_factory=dict, compare=False, repr=False)
+
+    def location_of(self, name: str) -> Location:
+        """Where field ``name`` was given: its line, the --set option, else the prospect's source."""
+        return self.locations.get(name) or as_location(self.source or "prospect")
     field_origin: Mapping[str, str] = field(default_factory=dict, compare=False)   # field -> "column 'Segment'"
 
     def as_context(self) -> dict[str, Any]:
@@ -51,6 +56,11 @@ class Prospect:
             "contact": plain(self.contact),
             "values": plain(self.values),
         }
+
+
+def unknown_field_hint(name: str) -> str:
+    """The hint for a template or file that names a prospect field that does not exist."""
+    return did_you_mean(name, FIELDS) or "prospect fields: " + ", ".join(FIELDS)
 
 
 def load_prospect(path: str | os.PathLike | None = None, overrides: Sequence[str] = ()) -> Prospect:
@@ -197,7 +207,7 @@ def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
     return Prospect(company=text["company"] or "", segment=text["segment"] or "", logo=logo,
                     industry=text["industry"], competitors=lists["competitors"],
                     objections=lists["objections"], contact=plain(contact), values=plain(values),
-                    source=label, field_where={key: as_location(at(key)) for key in data if key in FIELDS},
+                    source=label, locations={key: as_location(at(key)) for key in data if isinstance(key, str)},
                     field_origin=dict(origins or {}))
 
 

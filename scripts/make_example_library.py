@@ -2275,6 +2275,8 @@ recipes: recipes
 prospects: prospects
 output: build
 message_map: message_map.yaml   # the declared message map: tags, recipes and prospects are checked against it
+# fills {{{{ }}}} in slide titles shown by `library list/search/show` and the catalog
+example_prospect: prospects/globex.yaml
 brand:
   fonts: [{", ".join(BRAND_FONTS)}]
   colors: [{colors}]

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import logging
 import signal
-import sys
 from pathlib import Path
 
 import click
 
 from deckgen.cli import main
+from deckgen.cli.progress import StepBar
 from deckgen.cli.options import format_option, info, print_json, prospects_option, recipe_argument
 from deckgen.ops.batch import run_batch
-from deckgen.ops.executors import EXECUTORS, DeckOutcome
+from deckgen.ops.executors import EXECUTORS
 from deckgen.ops.incremental import RunReport
 from deckgen.ops.rebuild import run_rebuild
 from deckgen.ops.watch import DEFAULT_DEBOUNCE, WatchCycle, watch
@@ -32,27 +32,6 @@ def _executor_options(command):
     return command
 
 
-class _Progress:
-    """A click progress bar on stderr, opened when the number of decks to build is known."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.bar = None
-
-    def __call__(self, done: int, total: int, outcome: DeckOutcome) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, show_pos=True,
-                                         item_show_func=lambda name: name,
-                                         file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(1, outcome.name)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -65,6 +44,11 @@ def _echo_failures_and_notices(report: RunReport) -> None:
     for notice in report.removed:
         click.echo(f"warning: {notice}; {'it would be' if report.dry_run else 'it was'} rebuilt "
                    f"without it", err=True)
+    pruned = set(report.pruned)
+    for name in report.vanished:
+        click.echo(f"deleted {name}: its prospect row is gone" if name in pruned else
+                   f"warning: {name}: its prospect row is gone from its prospects file; the deck is kept "
+                   f"(rebuild --prune deletes it)", err=True)
     for failure in report.failed:
         click.echo(f"failed: {failure}", err=True)
         if failure.detail and _verbose():
@@ -73,16 +57,14 @@ def _echo_failures_and_notices(report: RunReport) -> None:
 
 def _run(call, label: str):
     """Run ``call(progress)``; on Ctrl-C say how to finish and exit 130 without a traceback."""
-    progress = _Progress(label)
-    try:
-        return call(progress)
-    except KeyboardInterrupt:
-        progress.close()
-        click.echo("interrupted: decks built so far are recorded; run the same command again to "
-                   "finish", err=True)
-        raise click.exceptions.Exit(130) from None
-    finally:
-        progress.close()
+    with StepBar(label) as progress:
+        try:
+            return call(progress)
+        except KeyboardInterrupt:
+            progress.close()
+            click.echo("interrupted: decks built so far are recorded; run the same command again to "
+                       "finish", err=True)
+            raise click.exceptions.Exit(130) from None
 
 
 @main.command("batch")
@@ -142,16 +124,17 @@ def _echo_rebuild(report: RunReport) -> None:
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("-n", "--dry-run", is_flag=True, help="List the decks that would be rebuilt, and why.")
 @click.option("--force", is_flag=True, help="Rebuild every deck of the folder.")
+@click.option("--prune", is_flag=True, help="Delete the decks whose prospect row is gone from its file.")
 @_executor_options
 @format_option()
-def rebuild_command(folder, dry_run, force, jobs, executor_kind, scheduler, output_format):
+def rebuild_command(folder, dry_run, force, prune, jobs, executor_kind, scheduler, output_format):
     """Rebuild the decks in FOLDER whose inputs changed since their last build.
 
     FOLDER defaults to output in deckgen.yaml. Compares the hashes in FOLDER/deckgen-manifest.json
     with the library, recipes and prospects now; exit code 1 when a deck failed, 3 when another
     deckgen run holds the folder.
     """
-    report = _run(lambda progress: run_rebuild(folder, dry_run=dry_run, force=force, jobs=jobs,
+    report = _run(lambda progress: run_rebuild(folder, dry_run=dry_run, force=force, prune=prune, jobs=jobs,
                                                executor_kind=executor_kind, scheduler=scheduler,
                                                progress=progress), "rebuilding decks")
     if output_format == "json":

@@ -23,7 +23,7 @@ from deckgen.library import load_library
 from deckgen.marketing.map_view import MAP_PAGE, map_page_data
 from deckgen.marketing.search import LibraryCatalog, open_catalog
 from deckgen.marketing.usage import NAMED
-from deckgen.preview import LibrarySlide, default_cache_dir, open_cache, slide_thumbnails
+from deckgen.preview import SlideRef, default_cache_dir, open_cache, slide_thumbnails
 from deckgen.preview.cache import copy_out
 from deckgen.fsutil import display_path
 
@@ -78,7 +78,7 @@ def _write_thumbnails(catalog: LibraryCatalog, folder: Path, cache_dir, use_cach
         root = cache_dir or default_cache_dir()
         if not use_cache:
             root = stack.enter_context(tempfile.TemporaryDirectory(prefix="deckgen-catalog-"))
-        cached = slide_thumbnails([LibrarySlide(slide.path, slide.slide_id) for slide in slides], open_cache(root),
+        cached = slide_thumbnails([SlideRef(slide.path, slide.slide_id) for slide in slides], open_cache(root),
                                   width=width, progress=progress)
         written = [copy_out(png, folder / f"{slide.key}.png") for slide, png in zip(slides, cached)]
     keep = {path.name for path in written}
@@ -96,7 +96,7 @@ def catalog_data(catalog: LibraryCatalog, thumbs: dict[str, str], today: datetim
         uses = catalog.usage.get(slide.key, [])
         review_due = slide.review_by is not None and today > slide.review_by
         slides.append({
-            "key": slide.key, "title": slide.title, "module": slide.module, "number": slide.number,
+            "key": slide.key, "title": catalog.show_title(slide.title), "module": slide.module, "number": slide.number,
             "file": display_path(slide.path), "tags": {name: list(values) for name, values in slide.tags.items()},
             "owner": slide.owner, "review_by": slide.review_by.isoformat() if slide.review_by else None,
             "review_due": review_due, "expires": slide.expires.isoformat() if slide.expires else None,

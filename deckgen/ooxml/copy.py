@@ -30,7 +30,6 @@ import posixpath
 import re
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 from lxml import etree
@@ -39,7 +38,7 @@ from deckgen.errors import DeckgenError, InputFileError, SlideSelectionError
 from deckgen.ooxml import names as n
 from deckgen.ooxml.names import qn
 from deckgen.ooxml.outpackage import AssembledDeck, OutPart, OutRel, free_rid, serialize
-from deckgen.ooxml.package import Relationship, SourceDeck, follows
+from deckgen.ooxml.package import DeckSet, Relationship, SourceDeck, follows
 from deckgen.ooxml.presentation import (RESERVED_NAMES, EmbeddedFont, SlideEntry,
                                         doc_props_parts, package_rels_part, presentation_part,
                                         properties_parts, table_styles_of, target_of)
@@ -64,11 +63,16 @@ _HYPERLINK_TAGS = {qn("a:hlinkClick"), qn("a:hlinkMouseOver"), qn("a:hlinkHover"
 @dataclass(frozen=True)
 class SlidePick:
     """One slide to copy: its deck (path or open SourceDeck), its ``p:sldId/@id``, and an
-    optional section name (a pick without one continues the section before it)."""
+    optional section name (a pick without one continues the section before it).
+
+    ``shown_number`` fixes the number its slide-number fields show (a preview of slide 5 alone
+    shows "5", not its position "1"); None keeps the fields live.
+    """
 
     source: str | os.PathLike | SourceDeck
     slide_id: int
     section: str | None = None
+    shown_number: int | None = None
 
 
 def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | None = None,
@@ -82,7 +86,7 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
     if base_slides not in BASE_SLIDES:
         raise DeckgenError(f"base_slides must be one of {', '.join(BASE_SLIDES)}, "
                            f"not '{base_slides}'")
-    decks = _DeckSet()
+    decks = DeckSet()
     try:
         base_deck = decks.get(base) if base is not None else None
         resolved = [(decks.get(pick.source), pick) for pick in picks]
@@ -93,9 +97,9 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
                                       hint="name at least one source deck or slide")
         for deck, pick in resolved:
             deck.slide_part(pick.slide_id)  # an unknown id fails before any copying
-        builder = _Builder(base_deck or resolved[0][0])
+        builder = _AssemblyBuilder(base_deck or resolved[0][0])
         for deck, pick in resolved:
-            builder.add_slide(deck, pick.slide_id, pick.section)
+            builder.add_slide(deck, pick.slide_id, pick.section, pick.shown_number)
         return builder.finish(decks.all)
     finally:
         decks.close_opened()
@@ -114,30 +118,18 @@ def _with_base_slides(base: SourceDeck, which: str,
     return first + resolved + last
 
 
-class _DeckSet:
-    """Source decks of one assembly: each file opened once; only the ones it opened are closed."""
-
-    def __init__(self) -> None:
-        self._by_path: dict[Path, SourceDeck] = {}
-        self._opened: list[SourceDeck] = []
-        self.all: list[SourceDeck] = []
-
-    def get(self, source: str | os.PathLike | SourceDeck) -> SourceDeck:
-        if isinstance(source, SourceDeck):
-            if source not in self.all:
-                self.all.append(source)
-            return source
-        key = Path(source).resolve()
-        if key not in self._by_path:
-            deck = SourceDeck.open(source)
-            self._by_path[key] = deck
-            self._opened.append(deck)
-            self.all.append(deck)
-        return self._by_path[key]
-
-    def close_opened(self) -> None:
-        for deck in self._opened:
-            deck.close()
+def _freeze_slide_numbers(root: etree._Element, number: int) -> bool:
+    """Turn the slide's slide-number fields into plain text showing ``number``; True if any."""
+    fields = [field for field in root.iter(qn("a:fld")) if field.get("type") == "slidenum"]
+    for field in fields:
+        run = etree.Element(qn("a:r"))
+        properties = field.find(qn("a:rPr"))
+        if properties is not None:
+            run.append(properties)
+        etree.SubElement(run, qn("a:t")).text = str(number)
+        field.addprevious(run)
+        field.getparent().remove(field)
+    return bool(fields)
 
 
 class _PartNames:
@@ -208,7 +200,7 @@ class _Jump:
     target: str
 
 
-class _Builder:
+class _AssemblyBuilder:
     """Collects the output's parts while slides are added, then completes the package."""
 
     def __init__(self, props: SourceDeck):
@@ -237,7 +229,8 @@ class _Builder:
 
     # -- slides --------------------------------------------------------------------------------
 
-    def add_slide(self, deck: SourceDeck, slide_id: int, section: str | None) -> None:
+    def add_slide(self, deck: SourceDeck, slide_id: int, section: str | None,
+                  shown_number: int | None = None) -> None:
         """Copy one slide of ``deck`` (with its closure) to the end of the output."""
         self._check_size(deck)
         if deck not in self._decks:
@@ -253,7 +246,10 @@ class _Builder:
         if not any(rel.reltype == n.RT_SLIDE_LAYOUT for rel in part.rels):
             raise deck.damaged_structure(f"slide /{source} has no slide layout")
         hidden = part.root.get("show") in ("0", "false")
-        if not self._fit_slide_xml(deck, part):
+        changed = self._fit_slide_xml(deck, part)
+        if shown_number is not None:
+            changed = _freeze_slide_numbers(part.root, shown_number) or changed
+        if not changed:
             part.copy_as_stored(deck, source)
         has_notes = any(rel.reltype == n.RT_NOTES_SLIDE for rel in part.rels)
         self._slides.append(SlideEntry(part, self._slide_id(slide_id), hidden, section,

@@ -81,7 +81,7 @@ def _shallow(el: etree._Element) -> etree._Element:
     return el.makeelement(el.tag, dict(el.attrib))
 
 
-class _Builder:
+class _TemplateBuilder:
     """Collects the source of one text frame or table and the templates its marks refer to."""
 
     def __init__(self, in_place: bool = False) -> None:
@@ -166,7 +166,7 @@ def _frame_template(txbody: etree._Element) -> "TextTemplate | None":
     paragraphs = [(p, _joined_text(p)) for p in txbody.iterchildren(_A_P)]
     if not any("{%" in text or "{#" in text for _, text in paragraphs):
         return _expressions_template(txbody, [p for p, text in paragraphs if "{" in text], "frame")
-    builder = _Builder()
+    builder = _TemplateBuilder()
     for p, _ in paragraphs:
         merge_split_tags(p)
         builder.paragraph(p, -1)
@@ -183,7 +183,7 @@ def _expressions_template(root: etree._Element, paragraphs: list[etree._Element]
     Without blocks every run renders to exactly one piece of text, so only the paragraphs holding
     a `{` are rendered, and their runs get the new text in place: nothing else is rebuilt.
     """
-    builder = _Builder(in_place=True)
+    builder = _TemplateBuilder(in_place=True)
     for p in paragraphs:
         merge_split_tags(p)
         builder.paragraph(p, -1)
@@ -254,7 +254,7 @@ def table_template(table: Any) -> "TextTemplate | None":
     paragraphs = [(p, _joined_text(p)) for p in tbl.iter(_A_P)]
     if not any("{%" in text or "{#" in text for _, text in paragraphs):
         return _expressions_template(tbl, [p for p, text in paragraphs if "{" in text], "table")
-    builder = _Builder()
+    builder = _TemplateBuilder()
     for tr in tbl.iterchildren(_A_TR):
         for p in tr.iter(_A_P):
             merge_split_tags(p)
@@ -293,7 +293,7 @@ class TextTemplate:
     paragraphs holding them are in ``source`` and ``apply`` sets their runs' text in place.
     """
 
-    def __init__(self, source: str, lines: list[str], root: etree._Element, kind: str, parts: _Builder):
+    def __init__(self, source: str, lines: list[str], root: etree._Element, kind: str, parts: _TemplateBuilder):
         self.source = source
         self.lines = lines
         self._root = root
@@ -407,7 +407,7 @@ def _run_pieces(template: etree._Element, text: str) -> list[etree._Element]:
 class _Writer:
     """Rebuilds elements from the rendered token stream (marks and text)."""
 
-    def __init__(self, parts: _Builder, kind: str):
+    def __init__(self, parts: _TemplateBuilder, kind: str):
         self.parts = parts
         self.kind = kind
         self.paragraphs: list[etree._Element] = []   # top-level a:p of a text frame

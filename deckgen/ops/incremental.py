@@ -12,14 +12,15 @@ import contextlib
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from deckgen import __version__
 from deckgen.pipeline.deck import build_record
 from deckgen.pipeline.workspace import Workspace
 from deckgen.fsutil import sha256_file
-from deckgen.ops.executors import DeckJob, DeckOutcome, Executor, WorkspaceSpec, error_line, failure_problems
+from deckgen.ops.executors import DeckJob, Executor, WorkspaceSpec, error_line, failure_problems
 from deckgen.problems import NOWHERE, Problem
+from deckgen.progress import Progress
 from deckgen.ops.lock import output_lock
 from deckgen.ops.manifest import DeckEntry, FileStamp, Manifest, now_utc
 from deckgen.errors import DeckgenError
@@ -27,7 +28,6 @@ from deckgen.prospect import Prospect, prospect_from_data
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, DeckOutcome], None]   # (done, total, the outcome just in)
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ class RunReport:
     up_to_date: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)        # "deck: slide 'k' was removed ..." notices
+    vanished: list[str] = field(default_factory=list)       # decks whose prospect row left its file
+    pruned: list[str] = field(default_factory=list)         # of those, the decks deleted (--prune)
     dry_run: bool = False
 
     @property
@@ -77,6 +79,7 @@ class RunReport:
         return {"folder": str(self.folder), "dry_run": self.dry_run, "ok": self.exit_code == 0,
                 "stale": [{"deck": item.entry.name, "reasons": list(item.reasons)} for item in self.stale],
                 "built": list(self.built), "up_to_date": list(self.up_to_date), "removed": list(self.removed),
+                "vanished": list(self.vanished), "pruned": list(self.pruned),
                 "failed": [{"deck": failure.name, "prospect": failure.label, "message": str(failure),
                             "problems": [problem.to_dict() for problem in failure.problems]}
                            for failure in self.failed]}
@@ -237,7 +240,7 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
                 report.failed.append(Failure(outcome.name, item.entry.prospect.label, outcome.problems,
                                              outcome.detail))
             if progress is not None:
-                progress(done, len(jobs), outcome)
+                progress(done, len(jobs), outcome.name)
     finally:
         manifest.save()
 

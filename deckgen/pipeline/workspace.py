@@ -14,6 +14,7 @@ from deckgen.fsutil import sha256_file
 from deckgen.library import Library, load_library
 from deckgen.library.cache import IndexCache
 from deckgen.ooxml import SourceDeck
+from deckgen.ooxml.package import DeckSet
 from deckgen.prospect import Prospect
 from deckgen.recipes import DeckPlan, Recipe, load_recipe, resolve
 
@@ -44,7 +45,7 @@ class Workspace:
         self.log_problems = log_problems
         self.today = today or datetime.date.today()
         self._recipes: dict[str, Recipe] = {}
-        self._sources: dict[Path, SourceDeck] = {}
+        self._sources = DeckSet()
         self._file_hashes: dict[tuple[Path, int, int], str] = {}
         self.index_cache = IndexCache.for_library(config.library)
         self._resolved_paths: dict[str | os.PathLike, Path] = {}
@@ -75,10 +76,7 @@ class Workspace:
 
     def source(self, path: Path) -> SourceDeck:
         """Return the opened module deck at ``path`` (opened once per workspace)."""
-        deck = self._sources.get(path)
-        if deck is None:
-            deck = self._sources[path] = SourceDeck.open(path)
-        return deck
+        return self._sources.get(path)
 
     def file_hash(self, path: str | os.PathLike) -> str:
         """Return the sha256 of a file, read again only when its size or modification time changed."""
