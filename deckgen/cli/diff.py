@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
+from deckgen.cli.options import format_option
 from deckgen.config import project_config
 from deckgen.ops.impact import impact
 
@@ -17,8 +18,7 @@ from deckgen.ops.impact import impact
 @click.option("--no-prospects", is_flag=True, help="Compare only the decks of build manifests.")
 @click.option("-r", "--recipe", "recipes", multiple=True, metavar="NAME",
               help="Recipes to try on the folder prospects (default: every recipe); repeatable.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Report format.")
+@format_option()
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Plan as of this day (default: today).")
 def diff_command(folders: tuple[Path, ...], against: str, no_prospects: bool, recipes: tuple[str, ...],

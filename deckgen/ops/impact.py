@@ -169,14 +169,14 @@ def _prospect_impacts(config: ProjectConfig, now: Workspace, then: Workspace, ch
             deck = f"{recipe} for {prospect.company}"
             old, error = _plan(then, recipe, prospect, "at " + revision)
             new, new_error = _plan(now, recipe, prospect, "now")
-            if error or new_error:
-                if error and new_error:
-                    continue   # a recipe that never fits this prospect (e.g. a partial one) is no change
-                yield DeckImpact(deck, prospect.source, recipe, f"git {revision}", error=new_error or error)
+            if new_error:
+                if not error:      # a recipe that never fitted this prospect is no change
+                    yield DeckImpact(deck, prospect.source, recipe, f"git {revision}", error=new_error)
                 continue
-            old_slides = [(item.key, item.module) for item in old.items]
+            compared = f"git {revision}" + (f", where it could not be planned: {error}" if error else "")
+            old_slides = [(item.key, item.module) for item in old.items] if old else []
             modules = {item.key: item.module if item.module not in changed_modules else None for item in new.items}
-            yield DeckImpact(deck, prospect.source, recipe, f"git {revision}",
+            yield DeckImpact(deck, prospect.source, recipe, compared,
                              tuple(_changes(now, old_slides, new, modules, "its module file {module}.pptx changed "
                                             f"since {revision}", then_plan=old)))
 
