@@ -309,6 +309,11 @@ def _materialise(config: ProjectConfig, toplevel: Path, revision: str, base: Pat
         target.write_bytes(blob.stdout)
         if rel.lower().endswith(".pptx"):
             changed.add(Path(rel).stem)
-    for folder in folders + [config.prospects]:
+    for folder in folders:
         (base / _relative(folder, toplevel)).mkdir(parents=True, exist_ok=True)
+    # prospects are compared as they are now on both sides (deckgen.yaml may name one of them)
+    prospects = base / _relative(config.prospects, toplevel)
+    if config.prospects.is_dir() and not prospects.exists():
+        prospects.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(config.prospects, prospects, target_is_directory=True)
     return changed
