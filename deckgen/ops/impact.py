@@ -162,13 +162,26 @@ def _prospect_impacts(config: ProjectConfig, now: Workspace, then: Workspace, ch
                       revision: str, only: list[str] | None) -> Iterator[DeckImpact]:
     names = only or sorted(set(recipe_names(config.recipes)) | set(recipe_names(then.config.recipes)))
     prospects = folder_prospects(config.prospects, config.batch.columns)
+    # a CRM export of a thousand rows holds a few dozen selling situations: plan each once, unless a
+    # condition reads the company or contact, the only fields the situation leaves out
+    exact = any(_reads_identity(condition) for workspace in (now, then) for condition in _conditions(workspace))
+    plans: dict[tuple[str, str, str], tuple[DeckPlan | None, str | None]] = {}
+
+    def plan(workspace: Workspace, recipe: str, prospect: Prospect, when: str):
+        key = (when, recipe, _situation(prospect, exact))
+        if key in plans:
+            return plans[key]
+        planned = _plan(workspace, recipe, prospect, when)
+        if planned[1] is None:      # an error names its own prospect's file and line: not shared
+            plans[key] = planned
+        return planned
     for recipe in names:
         for prospect in prospects:
             if not isinstance(prospect, Prospect):
                 continue      # `deckgen check` reports unusable prospect files
             deck = f"{recipe} for {prospect.company}"
-            old, error = _plan(then, recipe, prospect, "at " + revision)
-            new, new_error = _plan(now, recipe, prospect, "now")
+            old, error = plan(then, recipe, prospect, "at " + revision)
+            new, new_error = plan(now, recipe, prospect, "now")
             if new_error:
                 if not error:      # a recipe that never fitted this prospect is no change
                     yield DeckImpact(deck, prospect.source, recipe, f"git {revision}", error=new_error)
@@ -179,6 +192,31 @@ def _prospect_impacts(config: ProjectConfig, now: Workspace, then: Workspace, ch
             yield DeckImpact(deck, prospect.source, recipe, compared,
                              tuple(_changes(now, old_slides, new, modules, "its module file {module}.pptx changed "
                                             f"since {revision}", then_plan=old)))
+
+
+def _conditions(workspace: Workspace) -> Iterator[str]:
+    for slide in workspace.library:
+        if isinstance(slide.when, str):
+            yield slide.when
+    for name in recipe_names(workspace.config.recipes):
+        try:
+            recipe = workspace.recipe(name)
+        except DeckgenError:
+            continue
+        yield from (section.when for section in recipe.sections if isinstance(section.when, str))
+
+
+def _reads_identity(condition: str) -> bool:
+    return "company" in condition or "contact" in condition
+
+
+def _situation(prospect: Prospect, exact: bool) -> str:
+    """What a plan reads of a prospect (all of it when ``exact``), as a key."""
+    context = prospect.as_context()
+    if not exact:
+        context.pop("company")
+        context.pop("contact")
+    return json.dumps(context, sort_keys=True, default=str)
 
 
 def _plan(workspace: Workspace, recipe: str, prospect: Prospect, when: str) -> tuple[DeckPlan | None, str | None]:
