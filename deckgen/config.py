@@ -16,7 +16,7 @@ from deckgen.messagemap import MessageMap, load_message_map
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
 from deckgen.fsutil import display_path
 from deckgen.problems import Problems, did_you_mean
-from deckgen.yamlio import LineDict, describe, load_file, where
+from deckgen.yamlio import describe, file_mapping, load_file, where
 
 CONFIG_NAME = "deckgen.yaml"
 DEFAULT_LIBRARY = "slide_library"
@@ -25,9 +25,12 @@ DEFAULT_PROSPECTS = "prospects"
 DEFAULT_OUTPUT = "build"
 DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
 
-_TOP_KEYS = ("library", "recipes", "prospects", "output", "message_map", "brand", "batch", "example_prospect")
+_TOP_KEYS = ("library", "recipes", "prospects", "output", "message_map", "brand", "batch", "example_prospect",
+             "serve")
 _BRAND_KEYS = ("fonts", "colors")
 _BATCH_KEYS = ("filename", "columns", "workers")
+_SERVE_KEYS = ("tokens",)
+_MIN_TOKEN_LENGTH = 16
 _HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
 
 
@@ -49,6 +52,13 @@ class BatchConfig:
 
 
 @dataclass(frozen=True)
+class ServeConfig:
+    """Who may use `deckgen serve` when it listens beyond loopback: API token -> the name builds record."""
+
+    tokens: Mapping[str, str] = field(default_factory=dict)    # user or system name -> token
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     """A validated project config; every path is absolute."""
 
@@ -61,6 +71,7 @@ class ProjectConfig:
     brand: BrandConfig = field(default_factory=BrandConfig)
     batch: BatchConfig = field(default_factory=BatchConfig)
     example_prospect: Path | None = None    # fills template tags in titles of listings and the catalog
+    serve: ServeConfig = field(default_factory=ServeConfig)
     message_map: MessageMap | None = None     # the declared message map, validated; None = not declared
 
     @classmethod
@@ -93,6 +104,11 @@ def project_config(start: str | os.PathLike | None = None, *, library: str | os.
     defaults rooted there), with the library and/or recipes folder overridden when given."""
     found = find_project(start)
     config = ProjectConfig.defaults(start if start is not None else Path.cwd()) if found is None else load_config(found)
+    if found is None and library is None and not config.library.is_dir():
+        # every command that needs a project says the same thing outside one
+        raise ConfigError(f"no deckgen project here: no {CONFIG_NAME} in {display_path(config.root) or '.'} or "
+                          f"its parent folders, and no {DEFAULT_LIBRARY}/ folder",
+                          hint="run deckgen in your project's folder", code="no-project")
     if library is not None or recipes is not None:
         config = config.with_folders(library=library, recipes=recipes)
     return config
@@ -102,12 +118,8 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     """Read and validate a deckgen.yaml; raise one ConfigError listing every problem with its line."""
     config_path = Path(path).resolve()
     label = display_path(path)
-    data = load_file(config_path)
-    if data is None:
-        data = LineDict(file=label, line=1)
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"the project config must be a mapping (library: ..., recipes: ...), "
-                          f"found {describe(data)}", where=where(data, None, label))
+    data = file_mapping(load_file(config_path), label,
+                        "the project config must be a mapping (library: ..., recipes: ...)")
     root = config_path.parent
     problems = Problems()
     problems.unknown_keys(data, _TOP_KEYS, default_where=label)
@@ -131,6 +143,7 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     output = folder("output", DEFAULT_OUTPUT, must_exist=False)
     brand = _brand(data.get("brand"), where(data, "brand", label), problems)
     batch = _batch(data.get("batch"), where(data, "batch", label), problems)
+    serve = _serve(data.get("serve"), where(data, "serve", label), problems)
     example = data.get("example_prospect")
     example_path = None
     if example is not None:
@@ -148,7 +161,7 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     message_map = load_message_map(map_path) if map_path is not None else None
     return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
                          prospects=prospects, output=output, brand=brand, batch=batch,
-                         example_prospect=example_path, message_map=message_map)
+                         example_prospect=example_path, serve=serve, message_map=message_map)
 
 
 def _map_path(data: Mapping, root: Path, label: str, problems: Problems) -> Path | None:
@@ -235,6 +248,27 @@ def _batch(value: Any, location: str, problems: Problems) -> BatchConfig:
                        "leave it out to use one worker per CPU")
         workers = None
     return BatchConfig(filename=filename, columns=columns, workers=workers)
+
+
+def _serve(value: Any, location: str, problems: Problems) -> ServeConfig:
+    data = _section(value, "serve", location, _SERVE_KEYS, problems)
+    raw = data.get("tokens")
+    if raw is None:
+        return ServeConfig()
+    if not isinstance(raw, Mapping):
+        problems.error(where(data, "tokens", location),
+                       f"'serve.tokens' must map names to API tokens, found {describe(raw)}",
+                       "e.g. tokens: {crm-button: <a long random token>}")
+        return ServeConfig()
+    tokens: dict[str, str] = {}
+    for name, token in raw.items():
+        at = where(raw, name, location)
+        if not isinstance(token, str) or len(token.strip()) < _MIN_TOKEN_LENGTH:
+            problems.error(at, f"the token of '{name}' must be text of at least {_MIN_TOKEN_LENGTH} characters",
+                           "make one with `python3 -c 'import secrets; print(secrets.token_urlsafe())'`")
+            continue
+        tokens[str(name)] = token.strip()
+    return ServeConfig(tokens=tokens)
 
 
 def _names(value: Any, name: str, location: str, problems: Problems) -> tuple[str, ...]:

@@ -11,10 +11,10 @@ from typing import Any, Iterable, Mapping, Sequence
 import yaml
 from PIL import Image, UnidentifiedImageError
 
-from deckgen.errors import ConfigError, InputFileError
+from deckgen.errors import InputFileError
 from deckgen.fsutil import display_path
 from deckgen.problems import Location, Problems, as_location, did_you_mean
-from deckgen.yamlio import LineDict, describe, load_file, plain, where
+from deckgen.yamlio import LineDict, describe, file_mapping, load_file, plain, where
 
 FIELDS = ("company", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
 REQUIRED = ("company", "segment")
@@ -85,11 +85,7 @@ def load_prospect(path: str | os.PathLike | None = None, overrides: Sequence[str
 def prospect_from_file(path: str | os.PathLike, data: Any, overrides: Sequence[str] = ()) -> Prospect:
     """Return the prospect of the YAML/JSON file ``path`` whose parsed content is ``data``."""
     label = display_path(path)
-    if data is None:
-        data = LineDict(file=label, line=1)
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"a prospect must be a mapping of fields (company, segment, ...), "
-                          f"found {describe(data)}", where=where(data, None, label))
+    data = file_mapping(data, label, "a prospect must be a mapping of fields (company, segment, ...)")
     overridden = apply_overrides(data, overrides)
     return prospect_from_data(data, base_dir=Path(path).resolve().parent, label=label,
                               overridden=overridden, set_dir=Path.cwd())

@@ -17,13 +17,14 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "batch": ("batch",), "rebuild": ("batch",), "watch": ("batch",),
     "build": ("build",), "catalog": ("catalog",), "check": ("check",), "coverage": ("coverage",), "diff": ("diff",),
     "library": ("library", "library_browse"), "map": ("message_map",), "merge": ("merge",), "plan": ("plan",),
-    "preview": ("preview",),
+    "preview": ("preview",), "serve": ("serve",),
 }
 
 
 # What a user types to fix an error, by the error's code: the core names no flags.
 FLAG_HINTS = {
     "no-prospect": "pass --prospect FILE, or --set company=... --set segment=...",
+    "no-project": "pass --library DIR and --recipes DIR",
     "no-library-folder": "pass --library DIR",
     "no-recipes-folder": "pass --recipes DIR",
     "draft": "pass --allow-drafts to preview",

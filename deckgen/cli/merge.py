@@ -17,9 +17,12 @@ from deckgen.ooxml import BASE_SLIDES
               help="Deck whose slide size and presentation properties the output takes.")
 @click.option("--base-slides", type=click.Choice(BASE_SLIDES), default="none", show_default=True,
               help="Also use the base deck's first and/or last slide around the others.")
+@click.option("--strict", is_flag=True,
+              help="Refuse sources with relationships to missing parts instead of leaving "
+                   "unused ones out and showing missing pictures empty.")
 @format_option()
 def merge_command(sources: tuple[str, ...], output: str, base: str | None,
-                  base_slides: str, output_format: str) -> None:
+                  base_slides: str, strict: bool, output_format: str) -> None:
     """Copy slides from SOURCE decks into OUTPUT, keeping each slide's own look.
 
     SOURCE is a .pptx/.pptm/.ppsx/.potx/.potm file, optionally followed by #RANGES of 1-based
@@ -28,7 +31,7 @@ def merge_command(sources: tuple[str, ...], output: str, base: str | None,
     """
     if base_slides != "none" and base is None:
         raise click.UsageError("--base-slides needs --base")
-    deck = merge(list(sources), output, base=base, base_slides=base_slides)
+    deck = merge(list(sources), output, base=base, base_slides=base_slides, strict=strict)
     for warning in deck.warnings:
         click.echo(f"warning: {warning}", err=True)
     if output_format == "json":

@@ -11,11 +11,18 @@ How the output is put together (the choices users see):
   come from the base deck, or from the first source when there is no base. Slides of another
   size are refused with an error naming both sizes; they are not scaled.
 * Text outside placeholders that would inherit a different ``p:defaultTextStyle`` in the output
-  gets its old deck's defaults written into its own list style, so it looks the same.
+  gets its old deck's defaults written into its own list style, so it looks the same. When a
+  deck of the slides leaves some of the output's defaults undefined, the output has none.
 * Notes slides are copied and share one notes master: the base's, else the first source's.
 * Slide-to-slide links point at the copy of their target when it is in the output; otherwise
   they are removed with a warning. External links are kept as they are.
 * Sections come from ``SlidePick.section``; the sources' own sections are not kept.
+* What PowerPoint tolerates is tolerated (unless ``strict``): a relationship to a missing part
+  that nothing in its part uses is left out, a missing picture that is used becomes an empty
+  picture, a link to a missing part an external link, each with a warning; a ``#fragment``
+  target stays as it is. ISO 29500 Strict packages are read as Transitional.
+* docProps/app.xml names the application the copied charts' decks agree on (readers take chart
+  defaults from it); otherwise deckgen, with PowerPoint 2007's chart defaults written out.
 * Not copied: comments (a warning says so), VBA projects (a warning says so), custom shows,
   handout masters, custom XML of the presentation, the thumbnail.
 * The output is always a plain .pptx (.pptm/.ppsx/.potx/.potm sources included).
@@ -28,6 +35,7 @@ import mimetypes
 import os
 import posixpath
 import re
+import struct
 import zlib
 from dataclasses import dataclass
 from typing import Sequence
@@ -36,14 +44,15 @@ from lxml import etree
 
 from deckgen.errors import DeckgenError, InputFileError, SlideSelectionError
 from deckgen.ooxml import names as n
+from deckgen.ooxml.charts import CT_CHART, AppIdentity, app_identity, write_office_2007_defaults
 from deckgen.ooxml.names import qn
 from deckgen.ooxml.outpackage import AssembledDeck, OutPart, OutRel, free_rid, serialize
 from deckgen.ooxml.package import DeckSet, Relationship, SourceDeck, follows
 from deckgen.ooxml.presentation import (RESERVED_NAMES, EmbeddedFont, SlideEntry,
                                         doc_props_parts, package_rels_part, presentation_part,
                                         properties_parts, table_styles_of, target_of)
-from deckgen.ooxml.sharing import SharedParts
-from deckgen.ooxml.textstyle import carry_default_text_style
+from deckgen.ooxml.sharing import SharedParts, is_xml
+from deckgen.ooxml.textstyle import carry_default_text_style, covers
 
 BASE_SLIDES = ("none", "first", "last", "both")
 _CANONICAL_NAMES = {  # where PowerPoint itself puts parts of these types
@@ -76,12 +85,13 @@ class SlidePick:
 
 
 def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | None = None,
-             base_slides: str = "none") -> AssembledDeck:
+             base_slides: str = "none", strict: bool = False) -> AssembledDeck:
     """Copy the picked slides, in order, into a new package and return it (not yet written).
 
     ``base`` gives the output its slide size and presentation-level properties; without it the
     first pick's deck does. ``base_slides`` adds the base's own "first" slide before the picks,
-    its "last" slide after them, "both", or "none".
+    its "last" slide after them, "both", or "none". With ``strict`` a relationship to a part
+    that is missing refuses the deck, as it did before such decks were repaired on the way.
     """
     if base_slides not in BASE_SLIDES:
         raise DeckgenError(f"base_slides must be one of {', '.join(BASE_SLIDES)}, "
@@ -97,7 +107,8 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
                                       hint="name at least one source deck or slide")
         for deck, pick in resolved:
             deck.slide_part(pick.slide_id)  # an unknown id fails before any copying
-        builder = _AssemblyBuilder(base_deck or resolved[0][0])
+        builder = _AssemblyBuilder(base_deck or resolved[0][0],
+                                   [deck for deck, _ in resolved], strict=strict)
         for deck, pick in resolved:
             builder.add_slide(deck, pick.slide_id, pick.section, pick.shown_number)
         return builder.finish(decks.all)
@@ -165,10 +176,23 @@ def _safe(text: str) -> str:
 
 
 class _ForeignTextStyles:
-    """Each source deck's p:defaultTextStyle, when it differs from the output's (pitfall 13)."""
+    """Each source deck's p:defaultTextStyle, when it differs from the output's (pitfall 13).
 
-    def __init__(self, props: SourceDeck):
-        self._props = props
+    The output takes the props deck's defaults, unless a deck that slides come from leaves
+    some of them undefined (it has none at all, written by another tool, or it sets no font
+    where the props deck does): its text would inherit them, although carrying writes out what
+    its deck defines. Then the output has no defaults, so "not defined" stays that way for its
+    slides, and every deck with defaults carries its own (pitfall 16).
+    """
+
+    def __init__(self, props: SourceDeck, slide_decks: Sequence[SourceDeck]):
+        output = _text_style(props)
+        self.output_has_style = output is not None and all(
+            deck is props or _style_digest(deck) == _style_digest(props)
+            or (_text_style(deck) is not None and covers(_text_style(deck), output))
+            for deck in slide_decks)
+        self._output_digest = (_style_digest(props) if self.output_has_style
+                               else hashlib.sha256(b"").digest())
         self._by_deck: dict[int, tuple[etree._Element | None, bytes]] = {}
 
     def foreign(self, deck: SourceDeck) -> etree._Element | None:
@@ -183,7 +207,7 @@ class _ForeignTextStyles:
     def _lookup(self, deck: SourceDeck) -> tuple[etree._Element | None, bytes]:
         if id(deck) not in self._by_deck:
             style, digest = _text_style(deck), _style_digest(deck)
-            if deck is self._props or style is None or digest == _style_digest(self._props):
+            if style is None or digest == self._output_digest:
                 style, digest = None, b""
             self._by_deck[id(deck)] = (style, digest)
         return self._by_deck[id(deck)]
@@ -203,14 +227,16 @@ class _Jump:
 class _AssemblyBuilder:
     """Collects the output's parts while slides are added, then completes the package."""
 
-    def __init__(self, props: SourceDeck):
+    def __init__(self, props: SourceDeck, slide_decks: Sequence[SourceDeck],
+                 strict: bool = False):
         self.props = props
+        self.strict = strict
         self.warnings: list[str] = []
         self._names = _PartNames(RESERVED_NAMES)
         self._parts: list[OutPart] = []
         self._by_name: dict[str, OutPart] = {}
         self._memo: dict[tuple, str] = {}  # (context, deck, source part) -> output part
-        self._text_styles = _ForeignTextStyles(props)
+        self._text_styles = _ForeignTextStyles(props, slide_decks)
         self._shared = SharedParts(self._text_styles.context)
         self._masters: list[str] = []
         self._layouts: dict[str, list[str]] = {}  # master -> its layouts, in order of use
@@ -222,6 +248,8 @@ class _AssemblyBuilder:
         self._creation_ids: set[str] = set()
         self._table_style_ids: dict[int, set[str]] = {}
         self._decks: list[SourceDeck] = []
+        self._empty_picture: str | None = None
+        self._charts: list[tuple[SourceDeck, str, OutPart]] = []
 
     def _warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -316,6 +344,9 @@ class _AssemblyBuilder:
         for rel in deck.rels(source):
             if rel.external:
                 rels.append(OutRel(rel.rid, rel.reltype, rel.target, external=True))
+            elif rel.part == source:
+                # "#_ftn1": a place in the part itself, whatever the part is called
+                rels.append(OutRel(rel.rid, rel.reltype, rel.target, verbatim=True))
             elif rel.reltype in n.COMMENT_RELTYPES:
                 self._warn(f"{deck.display}: comments are not copied")
             elif rel.reltype == n.RT_SLIDE:
@@ -323,9 +354,11 @@ class _AssemblyBuilder:
             elif rel.reltype == n.RT_NOTES_MASTER:
                 rels.append(OutRel(rel.rid, rel.reltype,
                                    self._notes_master_part(deck, rel.part)))
+            elif follows(content_type, rel) and not deck.has_part(rel.part):
+                stand_in = self._missing_target(deck, source, rel)
+                if stand_in is not None:
+                    rels.append(stand_in)
             elif follows(content_type, rel):
-                if not deck.has_part(rel.part):
-                    raise deck.missing_part(rel.part, source)
                 target = self._copy_part(deck, rel.part, rel.reltype, context)
                 rels.append(OutRel(rel.rid, rel.reltype, target))
         if content_type == n.CT_NOTES_SLIDE and not any(
@@ -334,6 +367,41 @@ class _AssemblyBuilder:
             rels.append(OutRel(free_rid(rels), n.RT_NOTES_MASTER,
                                self._notes_master_part(deck, None)))
         return rels
+
+    def _missing_target(self, deck: SourceDeck, source: str, rel: Relationship
+                        ) -> OutRel | None:
+        """What stands in for a relationship whose target part is not in the package.
+
+        PowerPoint opens such decks without a word (pitfall 17): a relationship nothing in the
+        part uses is left out, a used picture becomes an empty picture and a used hyperlink an
+        external one to the same address, each with a warning. Anything else, and everything
+        under ``strict``, refuses the deck.
+        """
+        if self.strict:
+            raise deck.missing_part(rel.part, source)
+        where = f"{deck.display}: {_describe_part(deck, source)}"
+        if not _uses_rid(deck, source, rel.rid):
+            self._warn(f"{where} has an unused relationship to '{rel.target}', which is not in "
+                       "the package; it was left out")
+            return None
+        if rel.reltype == n.RT_HYPERLINK:
+            # nothing in the package resolves a link: it stays, as the address it was
+            self._warn(f"{where} links to '{rel.target}', which is not in the package; the "
+                       "link is kept as an external address")
+            return OutRel(rel.rid, rel.reltype, rel.target, external=True)
+        if rel.reltype == n.RT_IMAGE:
+            self._warn(f"{where} shows the picture '{rel.target}', which is missing from the "
+                       "package; an empty picture stands in for it")
+            return OutRel(rel.rid, rel.reltype, self._empty_picture_part())
+        raise deck.missing_part(rel.part, source)
+
+    def _empty_picture_part(self) -> str:
+        """The output's one transparent 1x1 PNG, for pictures missing from their deck."""
+        if self._empty_picture is None:
+            part = self._new_part(self._names.allocate("ppt/media/image.png"), "image/png")
+            part.data = _transparent_png()
+            self._empty_picture = part.name
+        return self._empty_picture
 
     def _slide_link(self, deck: SourceDeck, source: str, part: OutPart, rel: Relationship,
                     content_type: str, context: str) -> OutRel:
@@ -363,6 +431,8 @@ class _AssemblyBuilder:
         if shareable:
             self._shared.register(deck, source, content_type, name)
         part.copy_as_stored(deck, source)
+        if content_type == CT_CHART:
+            self._charts.append((deck, source, part))
         # parts below a shared part belong to it, not to the slide that happened to reach it
         part.rels = self._copy_rels(deck, source, part, name if shareable else context)
         if content_type == n.CT_SLIDE_MASTER:
@@ -422,17 +492,37 @@ class _AssemblyBuilder:
         masters = self._number_masters()
         presentation = presentation_part(self.props, masters, self._notes_master, self._slides,
                                          self._embedded_fonts())
+        if not self._text_styles.output_has_style:
+            for style in presentation.root.findall(qn("p:defaultTextStyle")):
+                presentation.root.remove(style)
         theme = next((rel.target for rel in self._by_name[self._masters[0]].rels
                       if rel.reltype == n.RT_THEME), None)
         head = [presentation] + properties_parts(self.props, presentation, theme,
                                                  self._custom_table_styles())
-        doc_props = doc_props_parts(self.props, self._slides)
+        doc_props = doc_props_parts(self.props, self._slides, self._app_identity())
         parts = [package_rels_part(presentation, doc_props)] + head + doc_props + self._parts
         for part in parts:
             if part.root is not None:
                 part.data = serialize(part.root)
                 part.root = None
         return AssembledDeck(parts, len(self._slides), self.warnings, decks)
+
+    def _app_identity(self) -> AppIdentity:
+        """The application the output names in docProps/app.xml (pitfall 15).
+
+        Readers take chart defaults from it, so when every copied chart comes from decks that
+        name one application, the output names it too. Otherwise it names deckgen, and charts
+        from PowerPoint 2007 decks get the defaults that 2007 left implicit written out.
+        """
+        identities = {app_identity(deck) for deck, _, _ in self._charts}
+        if len(identities) == 1 and next(iter(identities)).application:
+            return identities.pop()
+        for deck, source, part in self._charts:
+            if app_identity(deck).office_2007:
+                root = deck.xml(source)
+                if write_office_2007_defaults(root):
+                    part.root, part.data = root, None
+        return AppIdentity("deckgen")
 
     def _resolve_jumps(self) -> None:
         for jump in self._jumps:
@@ -528,6 +618,24 @@ def _describe_part(deck: SourceDeck, part: str) -> str:
         if deck.slide_part(slide_id) == part:
             return f"slide {number}"
     return f"/{part}"
+
+
+def _uses_rid(deck: SourceDeck, part: str, rid: str) -> bool:
+    """True when an attribute of the XML ``part`` holds relationship id ``rid`` (r:embed, r:id,
+    VML's o:relid...); a part that is not XML counts as using all its relationships."""
+    if not is_xml(deck.content_type(part), part):
+        return True
+    return any(rid in element.attrib.values() for element in deck.xml(part).iter())
+
+
+def _transparent_png() -> bytes:
+    """A valid 1x1 fully transparent PNG (RGBA), built by hand to need no image library."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00\x00")) + chunk(b"IEND", b""))
 
 
 def _text_style(deck: SourceDeck) -> etree._Element | None:

@@ -46,9 +46,11 @@ def parse_spec(text: str) -> SlideSpec:
 
 
 def merge(specs: Sequence[str], output: str | os.PathLike,
-          base: str | os.PathLike | None = None, base_slides: str = "none") -> AssembledDeck:
+          base: str | os.PathLike | None = None, base_slides: str = "none",
+          strict: bool = False) -> AssembledDeck:
     """Copy the slides named by ``specs`` (in argument order) into ``output`` and return the
-    assembled deck; ``base`` sets slide size and presentation properties (see ``assemble``).
+    assembled deck; ``base`` sets slide size and presentation properties, ``strict`` refuses
+    sources with relationships to missing parts instead of repairing them (see ``assemble``).
 
     Every source and range is checked before anything is written; the output appears whole or
     not at all.
@@ -70,7 +72,7 @@ def merge(specs: Sequence[str], output: str | os.PathLike,
                 raise SlideSelectionError("has no slides", where=spec.text)
             picks.extend(SlidePick(deck, deck.slide_id_at(number, where=spec.text))
                          for number in numbers)
-        assembled = assemble(picks, base=base, base_slides=base_slides)
+        assembled = assemble(picks, base=base, base_slides=base_slides, strict=strict)
         assembled.save(target)
         return assembled
     finally:
