@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import yaml
+
 import synth
 from baseline import available_method
 from floor import plan_members
@@ -51,6 +53,8 @@ class Settings:
     batch_deck_slides: int = 20
     batch_image_px: tuple[int, int] = (320, 200)
     batch_runs: int = 2
+    map_prospects: int = 1000
+    map_runs: int = 2
     jobs: int = os.cpu_count() or 1
     cache_dir: Path = BENCH_DIR / ".cache"
 
@@ -72,7 +76,7 @@ class Settings:
 
 
 QUICK = dict(files=2, slides=3, image_px=(160, 100), runs=1, batch_decks=6, batch_runs=1,
-             batch_image_px=(160, 100))
+             batch_image_px=(160, 100), map_prospects=6, map_runs=1)
 
 
 # --- cases, measurement ------------------------------------------------------------------------
@@ -515,6 +519,94 @@ def _link_module_files(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
+class MessageMapChecks:
+    """`deckgen check` without and with a message map, and `deckgen diff`, on the large library
+    (FILES x LARGE modules) with a prospects folder of ``map_prospects`` CRM rows (issue 10)."""
+
+    name = "message-map"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    @property
+    def title(self) -> str:
+        s = self.settings
+        return (f"check and diff on a library of {s.files * s.large} files x {s.slides} slides, "
+                f"{s.map_prospects} prospects (pictures {s.batch_image_px[0]}x{s.batch_image_px[1]})")
+
+    def cases(self) -> list[Case]:
+        s = self.settings
+        source = synth.ensure_library(synth.LibrarySpec(s.files, s.slides, s.batch_image_px, s.large), s.cache_dir)
+        work = s.work_dir / self.name
+        if work.exists():
+            shutil.rmtree(work)
+        projects = {}
+        for variant in ("no-map", "map"):
+            library = synth.Library(source.spec, work / variant)
+            shutil.copytree(source.root, library.root, copy_function=_link_module_files)
+            synth.write_prospects_csv(library, "accounts", s.map_prospects)
+            synth.write_recipe(library, "pitch", [
+                {"name": "proof", "select": {"kind": "proof", "segment": "$segment"}, "limit": 3},
+                {"name": "story", "select": {"kind": "case-study", "industry": "$industry"}, "limit": 1},
+                {"name": "features", "select": {"kind": "feature", "segment": "$segment"}, "limit": 2},
+            ], "A pitch selecting by segment and industry")
+            projects[variant] = library
+        mapped = projects["map"]
+        self._commit_map_project(mapped)
+        for library in projects.values():     # the same edit in both: a module that sorts first
+            self._add_module(library)
+        check = [*DECKGEN, "check", "--format", "json"]
+        diff = [*DECKGEN, "diff", "-r", "pitch", "--format", "json"]
+
+        def report(key: str) -> dict:
+            # the JSON the timed run printed (run_case logs each case's output there)
+            text = (s.work_dir / f"{self.name}-{key}.log").read_text()
+            return json.JSONDecoder().raw_decode(text[text.index("{"):])[0]
+
+        def check_facts(key: str) -> Callable[[], dict]:
+            def inspect() -> dict:
+                summary = report(key)["summary"]
+                return {"slides": summary["slides"], "errors": summary["errors"], "warnings": summary["warnings"]}
+            return inspect
+
+        def diff_facts() -> dict:
+            summary = report("diff")["summary"]
+            if summary["decks"] != s.map_prospects + 1 or not summary["changed"]:
+                raise BenchError(f"deckgen diff compared {summary['decks']} decks, {summary['changed']} changed")
+            return {"decks": summary["decks"], "changed": summary["changed"]}
+
+        # check exits 1 when it finds errors; the synthetic library has none, so exit 0 is checked too
+        return [
+            Case("check_nomap", "deckgen check, no message map", check, projects["no-map"].root, s.map_runs,
+                 requires="check", inspect=check_facts("check_nomap")),
+            Case("check_map", "deckgen check, message map enforced", check, mapped.root, s.map_runs,
+                 requires="check", inspect=check_facts("check_map")),
+            Case("diff", f"deckgen diff ({s.map_prospects} prospects vs git HEAD)", diff, mapped.root, s.map_runs,
+                 requires="diff", inspect=diff_facts),
+        ]
+
+    def _commit_map_project(self, library: synth.Library) -> None:
+        """Write the map with `deckgen map init` and commit the project (what `deckgen diff` compares with)."""
+        root = library.root
+        done = subprocess.run([*DECKGEN, "map", "init"], cwd=root, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise BenchError(f"deckgen map init failed: {done.stderr.strip()}")
+        with (root / "deckgen.yaml").open("a") as config:
+            config.write("message_map: message_map.yaml\n")
+        git = ["git", "-c", "user.email=bench@deckgen.example", "-c", "user.name=bench"]
+        for argv in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "library"]):
+            subprocess.run([*git, *argv], cwd=root, check=True, capture_output=True)
+
+    def _add_module(self, library: synth.Library) -> None:
+        """Add a module that sorts first with one prioritised proof point: the edit `deckgen diff` reports."""
+        _link_module_files(str(library.module_path(0)), str(library.slide_dir / "a-new.pptx"))
+        sidecar = yaml.safe_load(library.module_path(0).with_suffix(".yaml").read_text())
+        first = sidecar["slides"][1]
+        first.update(key="new-proof-point", priority=1, tags={"kind": "proof", "segment": ["enterprise"]})
+        sidecar["slides"] = [first]
+        (library.slide_dir / "a-new.yaml").write_text(yaml.safe_dump(sidecar, sort_keys=False))
+
+
 def scenarios(settings: Settings) -> list:
     """Return the scenarios in report order (add new ones here)."""
     return [
@@ -522,6 +614,7 @@ def scenarios(settings: Settings) -> list:
         SingleDeck(settings, f"deck-{settings.large}x", copies=settings.large, with_references=False),
         Batch(settings),
         Rebuild(settings),
+        MessageMapChecks(settings),
     ]
 
 
@@ -612,6 +705,13 @@ def evaluate(results: list[Result], settings: Settings) -> tuple[list[tuple[str,
           lambda: one_change.median_s <= noop.median_s + 2 * share * batch.median_s,
           lambda: (f"{one_change.median_s:.2f} s vs no-change {noop.median_s:.2f} s "
                    f"+ 2 x {share:.3f} x batch {batch.median_s:.2f} s"))
+    no_map = measured.get(("message-map", "check_nomap"))
+    with_map = measured.get(("message-map", "check_map"))
+    if no_map and with_map:
+        ratios.append(("deckgen check, message map enforced / no map", with_map.median_s / no_map.median_s))
+    check("check: the message map makes it at most 2x slower", [no_map, with_map],
+          lambda: with_map.median_s <= 2 * no_map.median_s,
+          lambda: f"{no_map.median_s:.2f} -> {with_map.median_s:.2f} s")
     return ratios, targets
 
 
@@ -685,7 +785,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         values["image_px"] = args.image
     if args.deck:
         values["deck_files"], values["deck_per_file"] = args.deck
-    for name in ("large", "runs", "batch_decks", "batch_runs", "jobs", "cache_dir"):
+    for name in ("large", "runs", "batch_decks", "batch_runs", "map_prospects", "map_runs", "jobs", "cache_dir"):
         if getattr(args, name) is not None:
             values[name] = getattr(args, name)
     return Settings(**values)
@@ -704,6 +804,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the single deck: slides from FILES modules, SLIDES each (default 20x2)")
     parser.add_argument("--batch-decks", type=int, metavar="N", help="decks in the batch (default 500)")
     parser.add_argument("--batch-runs", type=int, metavar="N", help="timed runs of batch and rebuild (default 2)")
+    parser.add_argument("--map-prospects", type=int, metavar="N",
+                        help="CRM rows in the prospects folder of the message-map scenario (default 1000)")
+    parser.add_argument("--map-runs", type=int, metavar="N", help="timed runs of check and diff (default 2)")
     parser.add_argument("--jobs", type=int, help="--jobs for deckgen batch (default: CPU count)")
     parser.add_argument("--only", nargs="+", metavar="SCENARIO", help="run only these scenarios")
     parser.add_argument("--cache-dir", type=Path, help="where libraries and outputs go (default bench/.cache)")

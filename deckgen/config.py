@@ -12,6 +12,7 @@ import jinja2
 from deckgen.sandbox import user_sandbox
 
 from deckgen.errors import ConfigError
+from deckgen.messagemap import MessageMap, load_message_map
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
 from deckgen.fsutil import display_path
 from deckgen.problems import Location, Problems, did_you_mean
@@ -24,7 +25,8 @@ DEFAULT_PROSPECTS = "prospects"
 DEFAULT_OUTPUT = "build"
 DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
 
-_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch", "example_prospect", "serve", "scoreboard")
+_TOP_KEYS = ("library", "recipes", "prospects", "output", "message_map", "brand", "batch", "example_prospect",
+             "serve", "scoreboard")
 _BRAND_KEYS = ("fonts", "colors")
 _BATCH_KEYS = ("filename", "columns", "workers")
 _SCOREBOARD_KEYS = ("database", "user", "hash_prospect_names", "report", "outcomes")
@@ -145,6 +147,7 @@ class ProjectConfig:
     serve: ServeConfig = field(default_factory=ServeConfig)
     scoreboard: ScoreboardConfig = field(default_factory=ScoreboardConfig)
     deck: OutputConfig = field(default_factory=OutputConfig)   # the `output:` settings besides the folder
+    message_map: MessageMap | None = None     # the declared message map, validated; None = not declared
 
     @classmethod
     def defaults(cls, root: str | os.PathLike) -> ProjectConfig:
@@ -250,10 +253,31 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
         else:
             example_path = (root / example).resolve()
     scoreboard = _scoreboard(data.get("scoreboard"), where(data, "scoreboard", label), root, label, problems)
+    map_path = _map_path(data, root, label, problems)
     problems.raise_errors(f"{label}: invalid project config")
+    # the map is part of the config: a command that reads the config sees its problems too
+    message_map = load_message_map(map_path) if map_path is not None else None
     return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
                          prospects=prospects, output=output, brand=brand, batch=batch,
-                         example_prospect=example_path, serve=serve, scoreboard=scoreboard, deck=deck)
+                         example_prospect=example_path, serve=serve, scoreboard=scoreboard, deck=deck,
+                         message_map=message_map)
+
+
+def _map_path(data: Mapping, root: Path, label: str, problems: Problems) -> Path | None:
+    """Return the message map file named by ``message_map:`` (None when not declared)."""
+    value = data.get("message_map")
+    if value is None:
+        return None
+    at = where(data, "message_map", label)
+    if not isinstance(value, str) or not value.strip():
+        problems.error(at, f"'message_map' must be a file path, found {describe(value)}")
+        return None
+    path = (root / value).resolve()
+    if not path.is_file():
+        problems.error(at, f"message map file '{value}' not found",
+                       "write one with `deckgen map init`, or remove 'message_map:'")
+        return None
+    return path
 
 
 def _section(value: Any, name: str, location: str, keys: tuple[str, ...], problems: Problems) -> Mapping:

@@ -45,6 +45,7 @@ class Prospect:
     def location_of(self, name: str) -> Location:
         """Where field ``name`` was given: its line, the --set option, else the prospect's source."""
         return self.locations.get(name) or as_location(self.source or "prospect")
+    field_origin: Mapping[str, str] = field(default_factory=dict, compare=False)   # field -> "column 'Segment'"
 
     def as_context(self) -> dict[str, Any]:
         """Return the prospect as plain data (every field present; lists as lists, logo as a path string)."""
@@ -136,15 +137,16 @@ def apply_overrides(data: dict, overrides: Iterable[str]) -> dict[str, str]:
 
 def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
                        overridden: Mapping[str, str] | None = None,
-                       set_dir: Path | None = None) -> Prospect:
+                       set_dir: Path | None = None, origins: Mapping[str, str] | None = None) -> Prospect:
     """Validate plain or line-tracked prospect data (e.g. one CSV row) and return the Prospect.
 
-    ``label`` names the data in messages when it has no file lines ("accounts.csv row 7").
+    ``label`` names the data in messages when it has no file lines ("accounts.csv row 7");
+    ``origins`` names where a field came from within it (field -> "column 'Segment'").
     """
     overridden = overridden or {}
     problems = Problems()
 
-    def at(key: str) -> str:
+    def at(key: str) -> Location | str:
         return overridden.get(key) or where(data, key, label)
 
     for key in data:
@@ -207,7 +209,8 @@ def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
                     industry=text["industry"], competitors=lists["competitors"],
                     objections=lists["objections"], contact=plain(contact), values=plain(values),
                     source=label, crm_id=text["crm_id"],
-                    locations={key: as_location(at(key)) for key in data if isinstance(key, str)})
+                    locations={key: as_location(at(key)) for key in data if isinstance(key, str)},
+                    field_origin=dict(origins or {}))
 
 
 def _text_list(value: Any, key: str, location: str, problems: Problems) -> tuple[str, ...]:

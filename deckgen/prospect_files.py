@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -33,6 +33,7 @@ class ProspectRow:
     index: int                  # 1-based position among the file's prospects
     data: dict[str, Any]
     problem: str | None = None  # what makes the row unusable before validation (e.g. extra cells)
+    origins: Mapping[str, str] = field(default_factory=dict)   # top-level field -> "column 'Segment'"
 
 
 MAX_CSV_BYTES = 256 * 1024 * 1024     # a CRM export of about a million rows
@@ -101,6 +102,7 @@ def _read_csv(path: Path, label: str, columns: dict[str, str]) -> list[ProspectR
                                       where=f"{label}:1", hint="rename or remove one of the columns")
                 seen.add(name)
             fields = _column_fields(header, columns, label)
+            origins = {target.split(".")[0]: f"column '{column}'" for column, target in fields.items()}
             rows = []
             line = reader.line_num + 1
             for index, cells in enumerate(reader, start=1):
@@ -110,7 +112,7 @@ def _read_csv(path: Path, label: str, columns: dict[str, str]) -> list[ProspectR
                                f"has columns" if extra > 0 and any(c.strip() for c in cells[len(header):])
                                else None)
                     rows.append(ProspectRow(f"{label}:{line}", path, line, len(rows) + 1,
-                                            _row_data(header, cells, fields), problem))
+                                            _row_data(header, cells, fields), problem, origins))
                 line = reader.line_num + 1
             return rows
     except UnicodeDecodeError as exc:
@@ -171,7 +173,7 @@ def row_prospect(row: ProspectRow) -> Prospect:
     """Return the validated prospect of one row; ConfigError naming the row when it is unusable."""
     if row.problem:
         raise ConfigError(row.problem, where=row.label)
-    return prospect_from_data(row.data, base_dir=row.file.resolve().parent, label=row.label)
+    return prospect_from_data(row.data, base_dir=row.file.resolve().parent, label=row.label, origins=row.origins)
 
 
 def folder_prospects(folder: Path, columns: Mapping[str, str] | None = None) -> list[Prospect | DeckgenError]:

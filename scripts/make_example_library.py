@@ -2058,6 +2058,13 @@ def build_module(module: Module) -> bytes:
     return deterministic_zip(buffer.getvalue())
 
 
+# Selection order where a recipe's `limit` cuts: 1 first. Slides of a module added later without
+# a priority come after these, so they never displace them (docs/formats.md, "priority").
+PRIORITIES = {"vp-one-platform": 1, "vp-enterprise-scale": 2, "vp-predictive": 3, "vp-live-in-weeks": 4,
+              "vp-plug-and-play": 5, "vp-real-oee": 6, "case-kestrel": 1, "case-meridian": 2,
+              "case-hartwell": 1, "case-brightline": 2, "case-alder": 1, "case-pinecrest": 2}
+
+
 def sidecar_yaml(module: Module, deck: bytes) -> str:
     """Return the module's sidecar, with slide ids read back from the saved deck."""
     slide_ids = [slide.slide_id for slide in Presentation(io.BytesIO(deck)).slides]
@@ -2068,6 +2075,8 @@ def sidecar_yaml(module: Module, deck: bytes) -> str:
         entry = {"key": definition.key, "slide_id": slide_id, "title": definition.title}
         if definition.tags:
             entry["tags"] = definition.tags
+        if definition.key in PRIORITIES:
+            entry["priority"] = PRIORITIES[definition.key]
         entry.update(definition.extra)
         entries.append(entry)
     data = {"owner": module.owner, "review_by": module.review_by, "status": "approved",
@@ -2271,6 +2280,11 @@ CRM_ROWS = [
 ]
 
 
+# The message map is written by hand (labels, descriptions, CRM aliases); the generator ships it
+# beside the library whose tags it declares.
+MESSAGE_MAP = Path(__file__).resolve().parents[1] / "message_map.yaml"
+
+
 def project_config() -> str:
     colors = ", ".join(f'"{c}"' for c in BRAND_COLORS)
     return f"""\
@@ -2284,6 +2298,7 @@ output:
   hidden: drop                  # hidden slides are back-up material
   author: Northwind Ops Sales
   company: Northwind Ops
+message_map: message_map.yaml   # the declared message map: tags, recipes and prospects are checked against it
 # fills {{{{ }}}} in slide titles shown by `library list/search/show` and the catalog
 example_prospect: prospects/globex.yaml
 brand:
@@ -2359,6 +2374,7 @@ def write_library(out: Path) -> list[Path]:
     files[out / "prospects" / "crm-export.csv"] = crm_csv().encode()
     files[out / "crm" / "opportunities.csv"] = opportunities_csv().encode()
     files[out / "deckgen.yaml"] = project_config().encode()
+    files[out / "message_map.yaml"] = MESSAGE_MAP.read_bytes()
     for path, data in files.items():
         write_bytes_atomic(path, data)
     return list(files)

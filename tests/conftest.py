@@ -146,6 +146,7 @@ def example_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for folder in ("slide_library", "recipes", "prospects", "crm"):
         shutil.copytree(REPO / folder, tmp_path / folder)
     shutil.copy(REPO / "deckgen.yaml", tmp_path / "deckgen.yaml")
+    shutil.copy(REPO / "message_map.yaml", tmp_path / "message_map.yaml")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -22,6 +22,7 @@ def copy_example_project(target: Path) -> Path:
     for folder in ("slide_library", "recipes", "prospects"):
         shutil.copytree(REPO / folder, target / folder)
     shutil.copy(REPO / "deckgen.yaml", target / "deckgen.yaml")
+    shutil.copy(REPO / "message_map.yaml", target / "message_map.yaml")
     return target
 
 

@@ -156,10 +156,12 @@ def test_quick_benchmark_reports_every_case(tmp_path):
     data = json.loads(report.read_text())
     rows = {(row["scenario"], row["key"]): row for row in data["results"]}
     requires = {"merge": "merge", "build": "build", "build_cold": "build", "batch": "batch",
-                "rebuild_noop": "rebuild", "rebuild_one": "rebuild"}
+                "rebuild_noop": "rebuild", "rebuild_one": "rebuild", "check_nomap": "check", "check_map": "check",
+                "diff": "diff"}
     expected = [("deck-1x", key) for key in ("floor", "floor_deflate", "baseline", "merge", "build_cold", "build")]
     expected += [("deck-10x", key) for key in ("floor", "merge", "build_cold", "build")]
     expected += [("batch", "batch"), ("rebuild", "rebuild_noop"), ("rebuild", "rebuild_one")]
+    expected += [("message-map", key) for key in ("check_nomap", "check_map", "diff")]
     assert sorted(rows) == sorted(expected)
     commands = _deckgen_commands()
     for key, row in rows.items():
@@ -179,6 +181,14 @@ def test_quick_benchmark_reports_every_case(tmp_path):
         assert merge["facts"]["slides"] == 4
         assert ratios["deckgen merge / floor"] == pytest.approx(merge["median_s"] / floor["median_s"], rel=0.01)
         assert ratios["baseline / deckgen merge"] > 0
+    if {"check", "diff", "map"} <= commands:
+        # the same library (20 modules x 3 slides plus the added one) checked with and without the map
+        with_map, without = rows[("message-map", "check_map")]["facts"], rows[("message-map", "check_nomap")]["facts"]
+        assert with_map["slides"] == without["slides"] == 61 and with_map["errors"] == without["errors"] == 0
+        assert with_map["warnings"] == without["warnings"]     # the starter map fits the library it came from
+        diff = rows[("message-map", "diff")]["facts"]
+        assert diff["decks"] == 7 and 0 < diff["changed"] < 7    # 6 CRM rows + globex.yaml; enterprise ones change
+        assert "deckgen check, message map enforced / no map" in ratios
     targets = {target["name"]: target["status"] for target in data["targets"]}
     assert set(targets.values()) <= {"PASS", "MISS", "n/a"}
     merge_verdict = targets["merge: wall <= 2x floor"]

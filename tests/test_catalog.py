@@ -38,7 +38,7 @@ def page_data(index: Path) -> dict:
 def test_catalog_embeds_every_slide_with_its_recipes(project: Path) -> None:
     result = CliRunner().invoke(main, ["catalog", "-o", "site", "--no-thumbnails"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == "Wrote site/index.html: 37 slides"
+    assert result.output.splitlines()[-1] == "Wrote site/index.html: 37 slides; message map: site/map.html"
     data = page_data(project / "site/index.html")
     assert len(data["slides"]) == 37
     assert data["recipes"] == ["base", "closing", "executive-briefing", "first-call"]
@@ -161,3 +161,24 @@ def test_catalog_filters_by_tag_and_text_in_chromium(catalog_site: Path, tmp_pat
         assert image.size[0] >= 1000
         # the one visible card shows its rendered thumbnail, not the flat placeholder colour
         assert len(image.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 200
+
+
+def test_message_map_page_lists_each_situations_slides_and_gaps(project: Path) -> None:
+    import lxml.html
+
+    result = CliRunner().invoke(main, ["catalog", "-o", "site", "--no-thumbnails"])
+    assert result.exit_code == 0, result.output
+    page = lxml.html.fromstring((project / "site" / "map.html").read_text(encoding="utf-8"))
+    assert not page.xpath("//script")
+    smb = page.xpath("//section[@data-segment='smb']")[0]
+    assert smb.xpath("h2")[0].text_content() == "Small business"        # the label from message_map.yaml
+    battle = [li.xpath("b")[0].text for li in smb.xpath(".//ul[@data-kind='battle-card']/li")]
+    assert battle == ["battle-initech", "battle-umbrella", "battle-in-house", "battle-generic"]   # no acme card
+    values = [li.xpath("b")[0].text for li in smb.xpath(".//ul[@data-kind='value-prop']/li")]
+    assert values == ["vp-predictive", "vp-live-in-weeks", "vp-plug-and-play", "vp-real-oee"]   # by priority
+    # a declared kind no slide has is a gap; the same matcher as coverage decides
+    assert smb.xpath(".//span[@class='gap'][@data-kind='corporate']")
+    objections = page.xpath("//section[@data-tag='objection']")[0]
+    assert [li.xpath("b")[0].text for li in objections.xpath(".//ul[@data-value='price']/li")] == ["objection-price"]
+    index = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="map.html">' in index

@@ -279,14 +279,25 @@ def test_broken_picture_on_the_master_is_reported_once(project: Path) -> None:
 
 def test_unreadable_module_file(project: Path) -> None:
     Path("slide_library/pricing.pptx").write_bytes(b"not a zip at all")
-    pricing = line_of("recipes/executive-briefing.yaml", "select: {kind: pricing")
     assert report(project) == [
+        "slide_library/pricing.pptx: error: none of its slides can be used: is not a .pptx package (not a zip file)",
+        "    hint: open it in PowerPoint and save it as a PowerPoint Presentation (.pptx)",
+        "check: 1 error, 0 warnings, 0 notes (34 slides in 7 modules, 4 recipes)",
+    ]
+
+
+def test_unreadable_module_file_without_a_message_map(project: Path) -> None:
+    # without a map, a kind no slide carries any more is an unknown value for the recipe
+    Path("deckgen.yaml").write_text(Path("deckgen.yaml").read_text().replace("message_map: message_map.yaml", ""))
+    Path("slide_library/pricing.pptx").write_bytes(b"not a zip at all")
+    pricing = line_of("recipes/executive-briefing.yaml", "select: {kind: pricing")
+    assert report(project)[2:] == [
         f"recipes/executive-briefing.yaml:{pricing}: error: no slide in the library has kind=pricing",
         "    hint: kind values: about, agenda, battle-card, business-case, case-study, closing, feature, "
         "objection, proof, title, value-prop",
         "slide_library/pricing.pptx: error: none of its slides can be used: is not a .pptx package (not a zip file)",
         "    hint: open it in PowerPoint and save it as a PowerPoint Presentation (.pptx)",
-        "check: 2 errors, 0 warnings, 0 notes (34 slides in 7 modules, 4 recipes)",
+        "check: 2 errors, 0 warnings, 1 note (34 slides in 7 modules, 4 recipes)",
     ]
 
 

@@ -15,6 +15,7 @@ JSON_COMMANDS = [
     (["plan", "first-call", "-p", "prospects/globex.yaml"], "slides"),
     (["batch", "first-call", "-p", "prospects/crm-export.csv", "-o", "decks", "-j", "1"], "built"),
     (["rebuild", "decks", "-j", "1"], "up_to_date"),
+    (["diff", "decks"], "summary"),
     (["check"], "problems"),
     (["coverage"], None),
     (["library", "list"], None),
@@ -57,7 +58,7 @@ def test_build_without_output_uses_the_config_output_folder_and_batch_names(exam
 @pytest.mark.parametrize("args", [
     ["plan", "first-call", "-p", "x.yaml"], ["build", "first-call", "-p", "x.yaml", "-o", "a.pptx"],
     ["check"], ["coverage"], ["catalog", "-o", "site"], ["batch", "first-call", "-p", "x.csv", "-o", "out"],
-    ["rebuild"], ["library", "list"], ["library", "check"],
+    ["rebuild"], ["library", "list"], ["library", "check"], ["diff"], ["map", "init"],
 ], ids=lambda args: " ".join(args[:2]))
 def test_every_project_command_outside_a_project_says_the_same(tmp_path, args):
     done = deckgen(*args, cwd=tmp_path)

@@ -188,7 +188,7 @@ BAD_REQUESTS = {
     "logo-outside": (json.dumps({"recipe": "first-call", "prospect": {**GLOBEX, "logo": "../../etc/passwd"}}).encode(),
                      "application/json", 422, "logo", "logo '../../etc/passwd' is outside the prospects folder"),
     "undeclared-segment": (json.dumps({"recipe": "first-call", "prospect": {**GLOBEX, "segment": "enterprize"}}).encode(),
-                           "application/json", 422, "segment", "segment 'enterprize' is not a segment of the library"),
+                           "application/json", 422, "segment", "segment 'enterprize' is not a segment of the message map"),
     "missing-company": (json.dumps({"recipe": "first-call", "prospect": {"segment": "smb"}}).encode(),
                         "application/json", 422, "company", "missing required field 'company'"),
     "deep-json": (b'{"recipe": "first-call", "prospect": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",

@@ -18,8 +18,8 @@ from deckgen.errors import DeckgenError
 # only when its command runs or help lists it, so a command pays only for its own imports.
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "batch": ("batch",), "rebuild": ("batch",), "watch": ("batch",),
-    "build": ("build",), "catalog": ("catalog",), "check": ("check",), "coverage": ("coverage",),
-    "library": ("library", "library_browse"), "merge": ("merge",), "plan": ("plan",),
+    "build": ("build",), "catalog": ("catalog",), "check": ("check",), "coverage": ("coverage",), "diff": ("diff",),
+    "library": ("library", "library_browse"), "map": ("message_map",), "merge": ("merge",), "plan": ("plan",),
     "preview": ("preview",), "serve": ("serve",), "outcomes": ("scoreboard",), "report": ("scoreboard",),
 }
 

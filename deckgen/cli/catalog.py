@@ -15,7 +15,7 @@ from deckgen.fsutil import display_path
 
 @main.command("catalog")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for index.html and thumbs/.")
+              help="Folder for index.html, map.html and thumbs/.")
 @library_option
 @recipes_option
 @click.option("--no-thumbnails", is_flag=True, help="Skip rendering thumbnails (no LibreOffice needed).")
@@ -35,4 +35,5 @@ def catalog_command(out_dir: Path, library: Path | None, recipes: Path | None, n
                                use_cache=not no_cache, width=width, progress=bar, report=report)
         bar.finish()
     thumbs = f", {len(result.thumbnails)} thumbnails" if result.thumbnails else ""
-    click.echo(f"Wrote {display_path(result.index)}: {result.slides} slides{thumbs}")
+    click.echo(f"Wrote {display_path(result.index)}: {result.slides} slides{thumbs}; "
+               f"message map: {display_path(result.map_page)}")

@@ -70,7 +70,8 @@ def init_command(module: Path, update: bool) -> None:
 @format_option()
 def check_command(library: Path | None, strict: bool, output_format: str) -> None:
     """Report every problem of the library index (exit 1 if any is an error)."""
-    index = load_library(project_config(library=library).library)
+    config = project_config(library=library)
+    index = load_library(config.library, message_map=config.message_map)
     failing = index.problems if strict else index.errors
     if output_format == "json":
         print_json({"ok": not failing, "slides": len(index), "modules": len(index.modules),
@@ -78,6 +79,9 @@ def check_command(library: Path | None, strict: bool, output_format: str) -> Non
         raise click.exceptions.Exit(1 if failing else 0)
     for problem in index.problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
+    if config.message_map is None:
+        click.echo("hint: no message map is declared, so tags are not checked against allowed values; "
+                   "`deckgen map init` writes one from the library's tags", err=True)
     if failing:
         raise ConfigError(f"{len(failing)} problem{'s' if len(failing) != 1 else ''} in the slide library "
                           f"{display_path(index.folder)}")

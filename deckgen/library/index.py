@@ -11,6 +11,7 @@ from typing import Iterable, Iterator, Mapping
 from deckgen.errors import ConfigError, DeckgenError
 from deckgen.library.cache import IndexCache, register
 from deckgen.library.metadata import ANY_VALUE, SlideEntry, parse_sidecar
+from deckgen.messagemap import MessageMap
 from deckgen.ooxml import list_slides
 from deckgen.fsutil import display_path
 from deckgen.problems import Location, Problem, Problems, problem_order
@@ -41,6 +42,7 @@ class LibrarySlide:
     when: str | bool | None          # slide-level condition, or None
     hidden: bool = False
     where: str = ""                  # sidecar file:line of its entry
+    priority: int | None = None      # selection order (1 first); None comes after every number
 
     def is_expired(self, today: datetime.date) -> bool:
         """Return True when the slide's expiry date has passed on ``today``."""
@@ -168,12 +170,13 @@ def sidecar_of(module: Path) -> Path | None:
 
 
 def load_library(folder: str | os.PathLike, today: datetime.date | None = None,
-                 cache: IndexCache | None = None) -> Library:
+                 cache: IndexCache | None = None, message_map: MessageMap | None = None) -> Library:
     """Scan a library folder into a Library; problems are collected in ``Library.problems``.
 
     Only a missing folder raises (ConfigError). ``today`` decides expiry and review warnings.
     With ``cache``, a module whose .pptx and sidecar are unchanged since a previous scan is not
-    read again (call ``cache.save()`` to keep what this scan read).
+    read again (call ``cache.save()`` to keep what this scan read). With ``message_map``, slides
+    whose tags it does not declare are dropped with an error (see ``conformance.conform``).
     """
     root = Path(folder)
     if not root.is_dir():
@@ -224,8 +227,12 @@ def load_library(folder: str | os.PathLike, today: datetime.date | None = None,
     for key in list(broken):
         if key in first_where:
             del broken[key]    # another entry supplies the key
-    return Library(folder=root, slides=tuple(slides), problems=tuple(sorted(problems.items, key=problem_order)),
-                   broken=broken, modules=tuple(modules))
+    library = Library(folder=root, slides=tuple(slides), problems=tuple(sorted(problems.items, key=problem_order)),
+                      broken=broken, modules=tuple(modules))
+    if message_map is None:
+        return library
+    from deckgen.library.conformance import conform   # it builds on this module
+    return conform(library, message_map)
 
 
 def _read_module(module: Path) -> tuple[list[LibrarySlide], dict[str, Problem], list[Problem]]:
@@ -284,7 +291,7 @@ def _read_module_into(module: Path, problems: Problems) -> tuple[list[LibrarySli
             key=entry.key, module=module.stem, path=module, slide_id=info.slide_id, number=info.number,
             title=(info.title or entry.title or "").strip(), tags=entry.tags, owner=entry.owner,
             review_by=entry.review_by, expires=entry.expires, status=entry.status, when=entry.when,
-            hidden=bool(info.hidden), where=entry.where))
+            hidden=bool(info.hidden), where=entry.where, priority=entry.priority))
 
     used_ids = {slide.slide_id for slide in slides}
     unassigned = [info for info in infos if info.slide_id not in used_ids]

@@ -11,8 +11,8 @@ from deckgen.conditions import check_condition
 from deckgen.problems import Problem, Problems, did_you_mean
 from deckgen.yamlio import LineDict, describe, where
 
-MODULE_KEYS = ("owner", "review_by", "expires", "status", "tags", "slides")
-SLIDE_KEYS = ("key", "slide_id", "title", "tags", "owner", "review_by", "expires", "status", "when")
+MODULE_KEYS = ("owner", "review_by", "expires", "status", "priority", "tags", "slides")
+SLIDE_KEYS = ("key", "slide_id", "title", "tags", "owner", "review_by", "expires", "status", "priority", "when")
 STATUSES = ("draft", "approved")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 ANY_VALUE = "*"
@@ -34,6 +34,7 @@ class SlideEntry:
     when: str | bool | None
     where: str            # file:line of the entry
     slide_id_where: str   # file:line of its slide_id
+    priority: int | None = None   # selection order: 1 first; slides without one come after all that have one
 
 
 def parse_sidecar(data: Any, label: str, problems: Problems) -> tuple[list[SlideEntry], dict[str, Problem]]:
@@ -56,6 +57,7 @@ def parse_sidecar(data: Any, label: str, problems: Problems) -> tuple[list[Slide
         "review_by": _date(data.get("review_by"), "review_by", where(data, "review_by", label), defaults_ok),
         "expires": _date(data.get("expires"), "expires", where(data, "expires", label), defaults_ok),
         "status": _status(data.get("status", "draft"), where(data, "status", label), defaults_ok),
+        "priority": _priority(data.get("priority"), where(data, "priority", label), defaults_ok),
     }
     problems.extend(defaults_ok.items)
 
@@ -124,6 +126,7 @@ def _entry(raw: Any, entry_where: str, default_tags: dict[str, tuple[str, ...]],
         if "review_by" in raw else defaults["review_by"]
     expires = _date(raw["expires"], "expires", at("expires"), problems) if "expires" in raw else defaults["expires"]
     status = _status(raw["status"], at("status"), problems) if "status" in raw else defaults["status"]
+    priority = _priority(raw["priority"], at("priority"), problems) if "priority" in raw else defaults["priority"]
     when = raw.get("when")
     if when is not None:
         reason = check_condition(when)
@@ -134,7 +137,7 @@ def _entry(raw: Any, entry_where: str, default_tags: dict[str, tuple[str, ...]],
         return None
     return SlideEntry(key=key, slide_id=slide_id, title=title, tags=tags, owner=owner,
                       review_by=review_by, expires=expires, status=status, when=when,
-                      where=entry_where, slide_id_where=at("slide_id"))
+                      where=entry_where, slide_id_where=at("slide_id"), priority=priority)
 
 
 def _tags(value: Any, location: str, problems: Problems) -> dict[str, tuple[str, ...]]:
@@ -188,6 +191,16 @@ def _date(value: Any, name: str, location: str, problems: Problems) -> datetime.
             pass
     problems.error(location, f"'{name}' must be a date like 2027-05-01, found {describe(value)}")
     return None
+
+
+def _priority(value: Any, location: str, problems: Problems) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
+        problems.error(location, f"'priority' must be a whole number from 1 (first), found {describe(value)}",
+                       "selections list slides by priority, 1 first; slides without one come last")
+        return None
+    return value
 
 
 def _status(value: Any, location: str, problems: Problems) -> str:

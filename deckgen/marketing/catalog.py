@@ -20,6 +20,8 @@ from deckgen.config import ProjectConfig
 from deckgen.errors import InputFileError
 from deckgen.fsutil import write_bytes_atomic
 from deckgen.safepaths import check_output
+from deckgen.library import load_library
+from deckgen.marketing.map_view import MAP_PAGE, map_page_data
 from deckgen.marketing.search import LibraryCatalog, open_catalog
 from deckgen.marketing.usage import NAMED
 from deckgen.preview import SlideRef, default_cache_dir, open_cache, slide_thumbnails
@@ -39,6 +41,7 @@ class CatalogResult:
     """What `deckgen catalog` wrote."""
 
     index: Path
+    map_page: Path
     slides: int
     thumbnails: list[Path] = field(default_factory=list)
 
@@ -59,7 +62,7 @@ def build_catalog(config: ProjectConfig, out_dir: str | os.PathLike, *, thumbnai
     check_output(out, protected=config.input_folders, what="catalog folder")
     catalog = open_catalog(config)
     today = today or datetime.date.today()
-    result = CatalogResult(index=out / INDEX_NAME, slides=len(catalog.library))
+    result = CatalogResult(index=out / INDEX_NAME, map_page=out / MAP_PAGE, slides=len(catalog.library))
     thumbs: dict[str, str] = {}
     if thumbnails and len(catalog.library):
         result.thumbnails = _write_thumbnails(catalog, out / THUMBS_DIR, cache_dir, use_cache, width, progress)
@@ -72,6 +75,10 @@ def build_catalog(config: ProjectConfig, out_dir: str | os.PathLike, *, thumbnai
         title=f"Slide catalog: {display_path(config.library)}", data_json=_script_json(data), data=data,
         report_href=report_href)
     write_bytes_atomic(result.index, html.encode("utf-8"))
+    library = load_library(config.library, today=today, message_map=config.message_map)
+    page = _TEMPLATES.get_template("map.html").render(
+        title=f"Message map: {display_path(config.library)}", data=map_page_data(config, library, thumbs, today))
+    write_bytes_atomic(result.map_page, page.encode("utf-8"))
     return result
 
 

@@ -1,17 +1,19 @@
 """`deckgen coverage`: the message map as matrices of approved slides, with the gaps marked.
 
-The map crosses segments, competitors, objections and slide kinds:
+Every cell is a selection, made by the one matcher recipes use (``deckgen.recipes.selection``),
+so a cell is covered exactly when a recipe selecting those tags would pick a slide:
 
-- kinds x segments: which kinds of slide (value-prop, case-study, pricing...) each segment has
-- competitors x segments: battle cards
-- per segment, objections x competitors: the answers a salesperson has for each objection when
-  facing each competitor
+- kinds x segments: ``{kind: K, segment: S}`` for every kind and segment
+- competitors x segments: ``{kind: battle-card, competitor: C, segment: S}``
+- for every recipe, each `select` section against the values of the dimension its ``$field``
+  (or ``$item`` of its ``for_each``) reads: the slides that section picks for a prospect with
+  that value (its ``limit`` and ordering applied; slide ``when`` conditions are not evaluated)
 
-A slide covers a cell when it is approved, not expired, of the cell's kind, and applies to each of
-the cell's values: it lists the value, lists ``*``, or does not carry that tag at all (a general
-slide applies to every value). Axis values come from the library's tags and from the prospects in
-the prospects folder (CRM exports included), so a competitor or objection a prospect raises but no slide tags shows up
-as a gap row. Drafts that would fill a gap are shown apart ("draft only").
+A slide matches when it is approved, not expired, and lists the cell's value (or ``*``) for every
+tag of the cell; a slide without the tag does not match, as in recipes. With a message map the
+axes are its declared values, so a value no slide covers shows as a gap; without one they are the
+values the library's tags and the prospects folder use. Drafts that would fill a gap are shown
+apart ("draft only").
 """
 from __future__ import annotations
 
@@ -29,7 +31,12 @@ from deckgen.config import ProjectConfig, input_folders_around
 from deckgen.errors import OutputError
 from deckgen.fsutil import atomic_output, write_bytes_atomic
 from deckgen.safepaths import check_output
-from deckgen.library import ANY_VALUE, Library, LibrarySlide, load_library
+from deckgen.errors import DeckgenError
+from deckgen.library import Library, load_library
+from deckgen.marketing.usage import load_recipes
+from deckgen.recipes import Recipe, Section
+from deckgen.recipes.model import REF_PREFIX
+from deckgen.recipes.selection import ORDER_PRIORITY, select
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import folder_prospects
 from deckgen.marketing.textfit import FontBook
@@ -88,6 +95,7 @@ class CoverageMap:
     generated: str
     matrices: tuple[Matrix, ...]
     prospect_values: Mapping[str, tuple[str, ...]]   # values seen only in prospects, per tag
+    notes: tuple[str, ...] = ()
 
     def totals(self) -> tuple[int, int]:
         """(covered cells, all cells)."""
@@ -96,7 +104,7 @@ class CoverageMap:
 
     def to_dict(self) -> dict:
         return {
-            "library": self.library, "generated": self.generated,
+            "library": self.library, "generated": self.generated, "notes": list(self.notes),
             "covered": self.totals()[0], "cells": self.totals()[1],
             "matrices": [{
                 "title": m.title, "row_tag": m.row_tag, "rows": list(m.rows), "column_tag": m.column_tag,
@@ -108,24 +116,14 @@ class CoverageMap:
         }
 
 
-def applies(slide: LibrarySlide, tag: str, value: str) -> bool:
-    """True when ``slide`` speaks to ``value`` of ``tag``: it lists it, lists ``*``, or lacks the tag."""
-    values = slide.tags.get(tag)
-    if not values:
-        return True
-    return ANY_VALUE in values or value.casefold() in {v.casefold() for v in values}
-
-
-def _cell(slides: Iterable[LibrarySlide], wanted: Mapping[str, str], today: datetime.date) -> Cell:
-    approved, drafts = [], []
-    for slide in slides:
-        if slide.is_expired(today) or not all(applies(slide, tag, value) for tag, value in wanted.items()
-                                              if tag != "kind"):
-            continue
-        if "kind" in wanted and wanted["kind"].casefold() not in {v.casefold() for v in slide.tags.get("kind", ())}:
-            continue
-        (approved if slide.status == "approved" else drafts).append(slide.key)
-    return Cell(tuple(approved), tuple(drafts))
+def _cell(library: Library, wanted: Mapping[str, str | Iterable[str]], today: datetime.date,
+          order: str = ORDER_PRIORITY, limit: int | None = None) -> Cell:
+    wanted = {tag: (value,) if isinstance(value, str) else tuple(value) for tag, value in wanted.items()}
+    approved = select(library, wanted, today=today, order=order).slides[:limit]
+    with_drafts = select(library, wanted, today=today, allow_drafts=True, order=order).slides
+    chosen = {slide.key for slide in approved}
+    drafts = [slide.key for slide in with_drafts if slide.status != "approved" and slide.key not in chosen]
+    return Cell(tuple(slide.key for slide in approved), tuple(drafts))
 
 
 def _matrix(title: str, library: Library, row_tag: str, rows: Iterable[str], column_tag: str,
@@ -140,37 +138,110 @@ def _sorted(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(values), key=str.casefold))
 
 
+@dataclass(frozen=True)
+class SectionCells:
+    """A recipe section with a selector, and the dimension its ``$field`` reads (None: no field)."""
+
+    recipe: Recipe
+    section: Section
+    tag: str | None                 # the selector tag filled from the prospect
+    literal: Mapping[str, tuple[str, ...]]
+
+    def wanted(self, value: str | None) -> dict[str, tuple[str, ...]]:
+        """The tags the section selects for a prospect whose value of ``tag`` is ``value``."""
+        return {**self.literal, **({self.tag: (value,)} if self.tag else {})}
+
+
+def section_cells(recipe: Recipe) -> list[SectionCells]:
+    """Return the `select` sections of a recipe whose selector reads at most one dimension from the
+    prospect (a segment, competitor, objection... by ``$field`` or ``$item``)."""
+    found = []
+    for section in recipe.sections:
+        if section.select is None:
+            continue
+        literal: dict[str, tuple[str, ...]] = {}
+        refs = []
+        for tag, values in section.select.tags.items():
+            if any(value.startswith(REF_PREFIX) for value in values):
+                refs.append(tag)
+            else:
+                literal[tag] = values
+        if len(refs) <= 1:
+            found.append(SectionCells(recipe, section, refs[0] if refs else None, literal))
+    return found
+
+
+def _recipe_matrices(library: Library, recipes: Iterable[Recipe], axis: Mapping[str, tuple[str, ...]],
+                     today: datetime.date) -> list[Matrix]:
+    matrices = []
+    for recipe in recipes:
+        by_tag: dict[str | None, list[SectionCells]] = {}
+        for cells in section_cells(recipe):
+            by_tag.setdefault(cells.tag, []).append(cells)
+        for tag, group in by_tag.items():
+            columns = axis.get(tag, ()) if tag else ("any prospect",)
+            if not columns:
+                continue
+            rows = tuple(cells.section.name for cells in group)
+            table = {(cells.section.name, column): _cell(library, cells.wanted(column if tag else None), today,
+                                                          cells.section.order, cells.section.limit)
+                     for cells in group for column in columns}
+            title = f"Recipe {recipe.name}: sections by {tag}" if tag else f"Recipe {recipe.name}: fixed selections"
+            matrices.append(Matrix(title, "section", rows, tag or "prospect", columns, {"recipe": recipe.name}, table))
+    return matrices
+
+
 def coverage_map(config: ProjectConfig, *, today: datetime.date | None = None) -> CoverageMap:
     """Return the message map of the project's library (see the module docstring for the rules)."""
     today = today or datetime.date.today()
-    library = load_library(config.library, today=today)
+    message_map = config.message_map
+    library = load_library(config.library, today=today, message_map=message_map)
     # prospects that cannot be used are `deckgen check`'s to report
-    prospects = [item for item in folder_prospects(config.prospects, config.batch.columns)
-                 if isinstance(item, Prospect)]
+    prospects = []
+    for item in folder_prospects(config.prospects, config.batch.columns):
+        if isinstance(item, Prospect) and message_map is not None:
+            try:
+                item = message_map.canonical_prospect(item)
+            except DeckgenError:
+                continue
+        if isinstance(item, Prospect):
+            prospects.append(item)
     from_prospects = {
         "segment": [p.segment for p in prospects],
+        "industry": [p.industry for p in prospects if p.industry],
         "competitor": [c for p in prospects for c in p.competitors],
         "objection": [o for p in prospects for o in p.objections],
     }
     axis: dict[str, tuple[str, ...]] = {}
     only_prospects: dict[str, tuple[str, ...]] = {}
-    for tag, extra in from_prospects.items():
-        known = {value.casefold() for value in library.tag_values(tag)}
-        axis[tag] = _sorted(list(library.tag_values(tag)) + extra)
-        only_prospects[tag] = _sorted(value for value in extra if value.casefold() not in known)
-    kinds = _sorted(library.tag_values("kind"))
-    segments = axis["segment"]
+    if message_map is not None:
+        axis = {name: tuple(dimension.values) for name, dimension in message_map.dimensions.items()}
+        axis["kind"] = tuple(message_map.kinds.values)
+    else:
+        for tag in library.tag_names():
+            axis[tag] = _sorted(library.tag_values(tag))
+        for tag, extra in from_prospects.items():
+            known = {value.casefold() for value in library.tag_values(tag)}
+            axis[tag] = _sorted(list(axis.get(tag, ())) + extra)
+            only_prospects[tag] = _sorted(value for value in extra if value.casefold() not in known)
+    segments = axis.get("segment", ())
+    # kinds whose slides never name a segment (titles, agendas...) are not a segment's to cover
+    with_segment = {value.casefold() for slide in library for value in slide.tags.get("kind", ())
+                    if slide.tags.get("segment")}
+    used = {value.casefold() for slide in library for value in slide.tags.get("kind", ())}
+    kinds = [kind for kind in axis.get("kind", ()) if kind.casefold() in with_segment or kind.casefold() not in used]
+    agnostic = [kind for kind in axis.get("kind", ()) if kind not in kinds]
+    notes = (f"kinds no slide tags with a segment (not counted by segment): {', '.join(agnostic)}",) if agnostic else ()
     matrices = [
         _matrix("Slide kinds by segment", library, "kind", kinds, "segment", segments, {}, today),
-        _matrix("Battle cards: competitors by segment", library, "competitor", axis["competitor"], "segment",
+        _matrix("Battle cards: competitors by segment", library, "competitor", axis.get("competitor", ()), "segment",
                 segments, {"kind": "battle-card"}, today),
     ]
-    for segment in segments:
-        matrices.append(_matrix(f"Objection answers in {segment}: objections by competitor", library, "objection",
-                                axis["objection"], "competitor", axis["competitor"],
-                                {"segment": segment, "kind": "objection"}, today))
+    loaded = load_recipes(config.recipes)
+    matrices += _recipe_matrices(library, loaded.recipes, axis, today)
     return CoverageMap(library=display_path(library.folder), generated=today.isoformat(),
-                       matrices=tuple(matrices), prospect_values=only_prospects)
+                       matrices=tuple(m for m in matrices if m.rows and m.columns), prospect_values=only_prospects,
+                       notes=notes)
 
 
 # -- output -------------------------------------------------------------------------------------
@@ -207,6 +278,7 @@ def to_text(coverage: CoverageMap) -> str:
     for tag, values in coverage.prospect_values.items():
         if values:
             lines.append(f"  {tag} values prospects use that no slide is tagged with: {', '.join(values)}")
+    lines.extend(f"  {note}" for note in coverage.notes)
     return "\n".join(lines) + "\n"
 
 
@@ -295,5 +367,5 @@ def write_coverage(coverage: CoverageMap, output_format: str, path: str | os.Pat
     return target
 
 
-__all__ = ["Cell", "CoverageMap", "Matrix", "applies", "cell_label", "coverage_map", "to_html", "to_png", "to_text",
+__all__ = ["Cell", "CoverageMap", "Matrix", "SectionCells", "cell_label", "section_cells", "coverage_map", "to_html", "to_png", "to_text",
            "write_coverage"]

@@ -104,7 +104,8 @@ class InputCheck:
     def prospect(self, entry: DeckEntry) -> Prospect:
         """Return the entry's prospect, validated again (its logo must still be there)."""
         source = entry.prospect
-        return prospect_from_data(source.data, base_dir=source.base_dir, label=source.label)
+        return self.workspace.canonical(prospect_from_data(source.data, base_dir=source.base_dir,
+                                                           label=source.label))
 
     def reasons(self, manifest: Manifest, entry: DeckEntry, prospect: Prospect) -> list[str]:
         """Return why the deck must be built again (empty when it is up to date).

@@ -75,6 +75,7 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
     if output.suffix.lower() != ".pptx":
         raise OutputError("the output must be a .pptx file", where=str(output),
                           hint=f"name it {output.with_suffix('.pptx').name}")
+    prospect = workspace.canonical(prospect)
     inputs = [path for path in (prospect.logo, workspace.config.file) if path is not None]
     check_output(output, inputs=inputs, protected=workspace.config.input_folders)
     if pdf:

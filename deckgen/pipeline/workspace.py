@@ -70,7 +70,8 @@ class Workspace:
         self._module_stamps = {os.path.abspath(module): _file_stamp(module)
                                for module in module_files(self.config.library)} \
             if self.config.library.is_dir() else {}
-        index = load_library(self.config.library, today=self.today, cache=self.index_cache)
+        index = load_library(self.config.library, today=self.today, cache=self.index_cache,
+                             message_map=self.config.message_map)
         self.index_cache.save()
         if self.log_problems:
             # an error (a damaged module, a duplicate key) would otherwise leave the build with
@@ -128,9 +129,17 @@ class Workspace:
             resolved = self._resolved_paths[path] = Path(path).resolve()
         return resolved
 
+    def canonical(self, prospect: Prospect) -> Prospect:
+        """Return ``prospect`` with its values mapped through the message map's aliases (unchanged
+        without a map); ConfigError naming the field's file:line (or row and column) for a value
+        the map does not declare."""
+        message_map = self.config.message_map
+        return prospect if message_map is None else message_map.canonical_prospect(prospect)
+
     def plan(self, recipe: str | os.PathLike, prospect: Prospect, *, allow_drafts: bool = False) -> DeckPlan:
         """Return the deck plan of ``recipe`` for ``prospect`` (pure: same inputs, same plan)."""
-        return resolve(self.recipe(recipe), self.library, prospect, today=self.today, allow_drafts=allow_drafts)
+        return resolve(self.recipe(recipe), self.library, prospect, today=self.today, allow_drafts=allow_drafts,
+                       message_map=self.config.message_map)
 
 
 def _file_stamp(path: Path) -> tuple[int, ...] | None:

@@ -12,13 +12,14 @@ from deckgen.errors import ConfigError, InputFileError
 from deckgen.library.metadata import KEY_PATTERN
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
 from deckgen.recipes.model import REF_PREFIX, KeyRef, Recipe, Section, Selector
+from deckgen.recipes.selection import ORDER_PRIORITY, ORDERS
 from deckgen.fsutil import display_path
 from deckgen.problems import Problems, did_you_mean
 from deckgen.yamlio import LineDict, describe, load_file, where
 
 RECIPE_SUFFIXES = (".yaml", ".yml")
-RECIPE_KEYS = ("name", "description", "extends", "variables", "sections")
-SECTION_KEYS = ("name", "slides", "select", "limit", "fallback", "for_each", "when", "required",
+RECIPE_KEYS = ("name", "description", "extends", "order", "variables", "sections")
+SECTION_KEYS = ("name", "slides", "select", "limit", "order", "fallback", "for_each", "when", "required",
                 "allow_repeat")
 ITEM_REF = "item"
 
@@ -247,6 +248,7 @@ class _Loader:
                 problems.error(where(data, "extends", label),
                                f"'extends' must be a recipe name, found {describe(extends)}")
         parsed.variables = self._variables(data.get("variables"), where(data, "variables", label))
+        file_order = self._order(data.get("order", ORDER_PRIORITY), where(data, "order", label)) or ORDER_PRIORITY
         sections = data.get("sections")
         if sections is None:
             if extends is None:
@@ -257,7 +259,7 @@ class _Loader:
         else:
             slot_seen = False
             for index, raw in enumerate(sections):
-                item = self._section(raw, where(sections, index, label), path.stem)
+                item = self._section(raw, where(sections, index, label), path.stem, file_order)
                 if isinstance(item, _Slot) and slot_seen:
                     problems.error(item.where, "a recipe can have only one 'slot'")
                 elif item is not None:
@@ -282,7 +284,16 @@ class _Loader:
                 result[name] = default
         return result
 
-    def _section(self, raw: Any, location: str, recipe: str) -> Section | _Include | _Slot | None:
+    def _order(self, value: Any, location: str) -> str | None:
+        if value in ORDERS:
+            return value
+        self.problems.error(location, f"'order' must be one of {', '.join(ORDERS)}, found {describe(value)}",
+                            did_you_mean(value, ORDERS) or "priority: the sidecars' 'priority', 1 first, then "
+                                                           "library order")
+        return None
+
+    def _section(self, raw: Any, location: str, recipe: str,
+                 file_order: str = ORDER_PRIORITY) -> Section | _Include | _Slot | None:
         problems = self.problems
         if not isinstance(raw, Mapping):
             problems.error(location, f"each section must be a mapping (name, slides/select, ...), "
@@ -339,6 +350,7 @@ class _Loader:
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
             problems.error(at("limit"), f"'limit' must be a whole number of at least 1, found {describe(limit)}")
             limit = None
+        order = self._order(raw["order"], at("order")) if "order" in raw else file_order
 
         fallback_keys: tuple[KeyRef, ...] = ()
         fallback_select = None
@@ -365,7 +377,7 @@ class _Loader:
         if len(problems.errors) > before:
             return None
         return Section(name=name.strip(), where=location, recipe=recipe, slides=slides, select=select,
-                       limit=limit, fallback_keys=fallback_keys, fallback_select=fallback_select,
+                       limit=limit, order=order or file_order, fallback_keys=fallback_keys, fallback_select=fallback_select,
                        for_each=for_each, when=when, required=flags["required"],
                        allow_repeat=flags["allow_repeat"], lines={key: at(key) for key in raw})
 

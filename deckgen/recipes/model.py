@@ -35,6 +35,7 @@ class Section:
     slides: tuple[KeyRef, ...] = ()
     select: Selector | None = None
     limit: int | None = None
+    order: str = "priority"                  # how matches are ordered before `limit` (selection.ORDERS)
     fallback_keys: tuple[KeyRef, ...] = ()
     fallback_select: Selector | None = None
     for_each: str | None = None              # dotted prospect field, e.g. "objections"
@@ -95,6 +96,7 @@ class DeckPlan:
     variables: Mapping[str, Any]             # recipe variables overridden by prospect values
     warnings: tuple[str, ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    ties: tuple[Any, ...] = ()               # Problems: limits that cut between slides ordered only by file name
 
     def keys(self) -> list[str]:
         """Return the chosen slide keys in deck order."""

@@ -6,18 +6,25 @@ from typing import Any, Mapping
 
 from deckgen.conditions import ConditionError, evaluate_condition
 from deckgen.library import Library, LibrarySlide
+from deckgen.messagemap import PROSPECT_TAG_FIELDS, MessageMap
 from deckgen.prospect import Prospect
 from deckgen.recipes.loader import ITEM_REF
 from deckgen.recipes.rules import slide_verdict
 from deckgen.recipes.model import REF_PREFIX, DeckPlan, KeyRef, PlanItem, Recipe, Section, Selector, Skipped
+from deckgen.recipes.selection import decided_by_file_names, select
 from deckgen.fsutil import display_path
-from deckgen.problems import Problem, Problems, did_you_mean, raise_problems
+from deckgen.problems import WARNING, Problem, Problems, did_you_mean, raise_problems
 
 _NO_ITEM = object()
 
 
-def check_recipe(recipe: Recipe, library: Library) -> list[Problem]:
-    """Return the problems of a recipe against a library: unknown or unusable keys, tags and values."""
+def check_recipe(recipe: Recipe, library: Library, message_map: MessageMap | None = None) -> list[Problem]:
+    """Return the problems of a recipe against a library: unknown or unusable keys, tags and values.
+
+    With a message map, selector tags and literal values must be declared there (a declared value
+    no slide carries yet is a coverage gap, not an error), and each ``$field`` must feed the
+    dimension it selects on; without one, they must be tags and values some slide carries.
+    """
     problems = Problems()
     tag_names = library.tag_names()
     for section in recipe.sections:
@@ -25,6 +32,9 @@ def check_recipe(recipe: Recipe, library: Library) -> list[Problem]:
             _check_key(ref, library, problems)
         for selector in (section.select, section.fallback_select):
             if selector is None:
+                continue
+            if message_map is not None:
+                _check_selector(selector, section, message_map, problems)
                 continue
             for tag, values in selector.tags.items():
                 at = selector.tag_where.get(tag, selector.where)
@@ -43,6 +53,34 @@ def check_recipe(recipe: Recipe, library: Library) -> list[Problem]:
     return problems.items
 
 
+def _check_selector(selector: Selector, section: Section, message_map: MessageMap, problems: Problems) -> None:
+    """Check a selector against the message map: declared tags, declared values, matching $fields."""
+    for tag, values in selector.tags.items():
+        at = selector.tag_where.get(tag, selector.where)
+        problem = message_map.tag_name_problem(tag)
+        if problem is not None:
+            problems.error(at, *problem, code="undeclared-tag")
+            continue
+        dimension = message_map.tag(tag)
+        for value in values:
+            if not value.startswith(REF_PREFIX):
+                problem = message_map.tag_value_problem(tag, value)
+                if problem is not None:
+                    problems.error(at, *problem, code="undeclared-tag")
+                continue
+            source = value[1:].split(".")
+            field = section.for_each if source[0] == ITEM_REF and len(source) == 1 else value[1:]
+            if field is None or "." in field or field not in PROSPECT_TAG_FIELDS:
+                continue            # $values.x, $item.name: data the map does not describe
+            fed = message_map.dimension_for_field(field)
+            if fed is not None and fed.name != tag:
+                wanted = dimension.prospect_field if dimension is not None else None
+                problems.error(at, f"{tag} is selected with {value}, which holds {fed.name} values "
+                                   f"(prospect field '{field}')",
+                               f"use ${wanted}" if wanted else f"select {fed.name}: {value} instead",
+                               code="undeclared-tag")
+
+
 def _check_key(ref: KeyRef, library: Library, problems: Problems) -> None:
     if library.get(ref.key) is not None:
         return
@@ -57,15 +95,21 @@ def _check_key(ref: KeyRef, library: Library, problems: Problems) -> None:
 
 
 def resolve(recipe: Recipe, library: Library, prospect: Prospect, *, allow_drafts: bool = False,
-            today: datetime.date | None = None) -> DeckPlan:
+            today: datetime.date | None = None, message_map: MessageMap | None = None) -> DeckPlan:
     """Return the deck plan of ``recipe`` for ``prospect``: the slides in order, each with its rule.
 
     Raises one ConfigError listing every problem: recipe keys or tags the library lacks, a prospect
     segment the library does not know, failing conditions, an empty required section, and expired
     (or, unless ``allow_drafts``, draft) slides named by key. Reads no files; same inputs, same plan.
+    With ``message_map``, the prospect's values are mapped to canonical ones first (an undeclared
+    value is an error naming its file:line, or CSV row and column).
     """
-    resolver = _Resolver(recipe, library, prospect, allow_drafts, today or datetime.date.today())
-    raise_problems(check_recipe(recipe, library), f"{display_path(recipe.path)}: recipe does not fit the library")
+    if message_map is not None:
+        prospect = message_map.canonical_prospect(prospect)
+    resolver = _Resolver(recipe, library, prospect, allow_drafts, today or datetime.date.today(),
+                         checked_by_map=message_map is not None)
+    raise_problems(check_recipe(recipe, library, message_map),
+                   f"{display_path(recipe.path)}: recipe does not fit the library")
     resolver.check_prospect()
     for section in recipe.sections:
         resolver.section(section)
@@ -73,14 +117,15 @@ def resolve(recipe: Recipe, library: Library, prospect: Prospect, *, allow_draft
                    f"{display_path(recipe.path)}: cannot plan the deck for {prospect.company}")
     return DeckPlan(recipe=recipe.name, title=recipe.title, prospect=prospect.company,
                     items=tuple(resolver.items), variables=resolver.variables,
-                    warnings=tuple(resolver.warnings), skipped=tuple(resolver.skipped))
+                    warnings=tuple(resolver.warnings), skipped=tuple(resolver.skipped),
+                    ties=tuple(dict.fromkeys(resolver.ties)))
 
 
 class _Resolver:
     """The state of one resolution: slides placed so far, what was skipped, problems found."""
 
     def __init__(self, recipe: Recipe, library: Library, prospect: Prospect, allow_drafts: bool,
-                 today: datetime.date):
+                 today: datetime.date, checked_by_map: bool = False):
         self.recipe = recipe
         self.library = library
         self.prospect = prospect
@@ -93,11 +138,13 @@ class _Resolver:
         self.placed: dict[str, str] = {}
         self.skipped: list[Skipped] = []
         self.warnings: list[str] = []
+        self.ties: list[Problem] = []
+        self.checked_by_map = checked_by_map
 
     def check_prospect(self) -> None:
         """Report prospect values the library has no slides for (segment: error; others: warning)."""
         segments = self.library.tag_values("segment")
-        if segments and self.prospect.segment.casefold() not in {s.casefold() for s in segments}:
+        if segments and not self.checked_by_map and self.prospect.segment.casefold() not in {s.casefold() for s in segments}:
             self.problems.error(self.prospect.location_of("segment"),
                                 f"segment '{self.prospect.segment}' is not a segment of the library",
                                 did_you_mean(self.prospect.segment, segments)
@@ -175,6 +222,17 @@ class _Resolver:
                 for slide in picked[section.limit:]:
                     self.skipped.append(Skipped(section.name, slide.key,
                                                 f"matched {described} but limit {section.limit} was reached"))
+                tie = next(((kept, cut) for cut in picked[section.limit:] for kept in picked[:section.limit]
+                            if decided_by_file_names(kept, cut, section.order)), None)
+                if tie is not None:
+                    kept, cut = tie
+                    self.ties.append(Problem(
+                        WARNING, section.where_of("limit"),
+                        f"limit {section.limit} of section '{section.name}'{suffix} keeps '{kept.key}' "
+                        f"({kept.module}.pptx) and cuts '{cut.key}' ({cut.module}.pptx) only because "
+                        f"{kept.module}.pptx sorts first by file name",
+                        "give the slides a 'priority' in their sidecars (1 first), or set the section's 'order'; "
+                        "otherwise adding or renaming a module changes decks", code="ordering"))
                 picked = picked[:section.limit]
             count = f" (first {len(picked)} of {total} matches)" if len(picked) < total else ""
             return [(slide, f"{head}: matched {described}{count}{when}") for slide in picked], ""
@@ -224,19 +282,17 @@ class _Resolver:
                     resolved.append(value)
             wanted[tag] = tuple(dict.fromkeys(resolved))
         described = ", ".join(f"{tag}={'|'.join(values) if values else '(none)'}" for tag, values in wanted.items())
-        usable = []
+        selection = select(self.library, wanted, today=self.today, allow_drafts=self.allow_drafts,
+                           order=section.order)
         left_out = []
-        for slide in self.library.matching(wanted):
-            verdict = slide_verdict(slide, self.today, named=False, allow_drafts=self.allow_drafts)
-            if verdict is not None:
-                self.skipped.append(Skipped(section.name, slide.key, f"matched {described} but {verdict.message}"
-                                            + (" (--allow-drafts to preview it)" if verdict.rule == "draft" else "")))
-                left_out.append(f"'{slide.key}' {verdict.message}")
-                if verdict.rule == "expired":
-                    self._warn(f"{slide.where}: slide '{slide.key}' matched section '{section.name}' but "
-                               f"{verdict.message}, so it was left out")
-            elif self._slide_condition(section, slide, scope):
-                usable.append(slide)
+        for slide, verdict in selection.left_out:
+            self.skipped.append(Skipped(section.name, slide.key, f"matched {described} but {verdict.message}"
+                                        + (" (--allow-drafts to preview it)" if verdict.rule == "draft" else "")))
+            left_out.append(f"'{slide.key}' {verdict.message}")
+            if verdict.rule == "expired":
+                self._warn(f"{slide.where}: slide '{slide.key}' matched section '{section.name}' but "
+                           f"{verdict.message}, so it was left out")
+        usable = [slide for slide in selection.slides if self._slide_condition(section, slide, scope)]
         return usable, described, left_out
 
     def _ref_values(self, ref: str, item: Any, location: str) -> list[str]:

@@ -24,6 +24,7 @@ from deckgen.marketing.usage import NAMED, Usage, load_recipes, recipe_usage
 from deckgen.marketing.check.brand import BrandRules
 from deckgen.marketing.check.frames import FrameRules
 from deckgen.marketing.check.images import ImageRules, InheritedImage
+from deckgen.marketing.check.message_map import MessageMapRules
 from deckgen.marketing.check.report import CheckReport, in_file_order
 from deckgen.marketing.check.templates import BUILTIN_NAMES, TemplateRules
 from deckgen.marketing.check.text import Samples, TextFitRules, sample_contexts
@@ -60,7 +61,7 @@ def provided_variables(config: ProjectConfig, recipes: Iterable[Recipe],
     return names
 
 
-class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules):
+class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules, MessageMapRules):
     """One check run: loads the library, recipes and prospects, then applies every rule family."""
 
     def __init__(self, config: ProjectConfig, today: datetime.date, fonts: FontBook):
@@ -68,7 +69,7 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules):
         self.today = today
         self.fonts = fonts
         self.findings: list[Problem] = []
-        self.library: Library = load_library(config.library, today=today)
+        self.library: Library = load_library(config.library, today=today, message_map=config.message_map)
         self.recipes: tuple[Recipe, ...] = ()
         self.values: set[str] = set()
         self.samples = Samples([])
@@ -91,9 +92,11 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules):
         self.recipes = loaded.recipes
         self.add_problems(loaded.problems, "recipe")
         for recipe in self.recipes:
-            self.add_problems(check_recipe(recipe, self.library), "recipe-ref")
+            self.add_problems(check_recipe(recipe, self.library, self.config.message_map), "recipe-ref")
         self.check_usage(recipe_usage(self.recipes, self.library))
         prospects = self.load_prospects()
+        self.check_ordering(prospects)
+        self.map_note()
         self.values = {key for prospect in prospects for key in prospect.values}
         self.samples = Samples(sample_contexts(self.recipes, prospects, self.today))
         provided = provided_variables(self.config, self.recipes, self.values)
@@ -147,6 +150,7 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules):
         reported as errors."""
         found: list[Prospect] = []
         for item in folder_prospects(self.config.prospects, self.config.batch.columns):
+            item = self.canonical(item)
             if isinstance(item, Prospect):
                 found.append(item)
                 continue
