@@ -37,9 +37,9 @@ def committed(example_project: Path) -> Path:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     write_text(Path("prospects/two.csv"), """
-        "Account Name","Segment","Industry","Competitor","Objections","Employees","Contact","Logo"
-        "Globex Corporation","Enterprise","manufacturing","acme","security","12000","Hank","prospects/logos/globex.png"
-        "Vandelay Industries","Mid-Market","packaging","umbrella","price","850","Art","prospects/logos/vandelay.png"
+        "Account Name","Segment","Industry","Competitor","Objections","Employees","Contact","Logo","Account ID"
+        "Globex Corporation","Enterprise","manufacturing","acme","security","12000","Hank","prospects/logos/globex.png","A-1"
+        "Vandelay Industries","Mid-Market","packaging","umbrella","price","850","Art","prospects/logos/vandelay.png","A-2"
         """)
     shutil.move("prospects/two.csv", "two.csv")        # batch input, not a folder prospect
     git("init", "-q")

@@ -111,9 +111,9 @@ def test_recipe_selectors_and_fields_are_checked_against_the_map(example_project
 
 def test_crm_aliases_become_canonical_and_an_undeclared_value_fails_only_its_row(example_project: Path) -> None:
     write_text(Path("prospects/new-accounts.csv"), """
-        "Account Name","Segment","Industry","Competitor","Objections","Employees","Contact","Logo"
-        "Initrode","Mid-Market","Packaging","Initech Corp.","Too expensive","300","Bill","logos/globex.png"
-        "Penitrode","Midmrket","packaging","acme","price","300","Bob","logos/globex.png"
+        "Account Name","Segment","Industry","Competitor","Objections","Employees","Contact","Logo","Account ID"
+        "Initrode","Mid-Market","Packaging","Initech Corp.","Too expensive","300","Bill","logos/globex.png","A-1"
+        "Penitrode","Midmrket","packaging","acme","price","300","Bob","logos/globex.png","A-2"
         """)
     result = CliRunner().invoke(main, ["batch", "first-call", "-p", "prospects/new-accounts.csv", "-o", "out"])
     assert result.exit_code == 1
