@@ -9,7 +9,8 @@ How the output is put together (the choices users see):
   colours), SmartArt, OLE objects, tags and other per-slide parts are never shared.
 * Presentation-level settings (slide size, default text style, show settings, core properties)
   come from the base deck, or from the first source when there is no base. Slides of another
-  size are refused with an error naming both sizes; they are not scaled.
+  size are scaled by one factor and centred, with their layouts and masters, as PowerPoint's
+  "Ensure Fit" does (``strict=True`` refuses them with an error naming both sizes instead).
 * Text outside placeholders that would inherit a different ``p:defaultTextStyle`` in the output
   gets its old deck's defaults written into its own list style, so it looks the same.
 * Notes slides are copied and share one notes master: the base's, else the first source's.
@@ -31,7 +32,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from lxml import etree
 
@@ -43,6 +44,7 @@ from deckgen.ooxml.package import Relationship, SourceDeck, follows
 from deckgen.ooxml.presentation import (RESERVED_NAMES, EmbeddedFont, SlideEntry,
                                         doc_props_parts, package_rels_part, presentation_part,
                                         properties_parts, table_styles_of, target_of)
+from deckgen.ooxml.scale import Fit, fit_part
 from deckgen.ooxml.sharing import SharedParts
 from deckgen.ooxml.textstyle import carry_default_text_style
 
@@ -72,12 +74,13 @@ class SlidePick:
 
 
 def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | None = None,
-             base_slides: str = "none") -> AssembledDeck:
+             base_slides: str = "none", strict: bool = False) -> AssembledDeck:
     """Copy the picked slides, in order, into a new package and return it (not yet written).
 
     ``base`` gives the output its slide size and presentation-level properties; without it the
     first pick's deck does. ``base_slides`` adds the base's own "first" slide before the picks,
-    its "last" slide after them, "both", or "none".
+    its "last" slide after them, "both", or "none". Slides of another size than the output are
+    scaled to fit it and centred; with ``strict`` they are refused instead.
     """
     if base_slides not in BASE_SLIDES:
         raise DeckgenError(f"base_slides must be one of {', '.join(BASE_SLIDES)}, "
@@ -93,7 +96,7 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
                                       hint="name at least one source deck or slide")
         for deck, pick in resolved:
             deck.slide_part(pick.slide_id)  # an unknown id fails before any copying
-        builder = _Builder(base_deck or resolved[0][0])
+        builder = _Builder(base_deck or resolved[0][0], strict=strict)
         for deck, pick in resolved:
             builder.add_slide(deck, pick.slide_id, pick.section)
         return builder.finish(decks.all)
@@ -173,10 +176,12 @@ def _safe(text: str) -> str:
 
 
 class _ForeignTextStyles:
-    """Each source deck's p:defaultTextStyle, when it differs from the output's (pitfall 13)."""
+    """Each source deck's p:defaultTextStyle, when it differs from the output's (pitfall 13) or
+    its slides are scaled (the inherited sizes must be scaled with them)."""
 
-    def __init__(self, props: SourceDeck):
+    def __init__(self, props: SourceDeck, fit_of: Callable[[SourceDeck], Fit | None]):
         self._props = props
+        self._fit_of = fit_of
         self._by_deck: dict[int, tuple[etree._Element | None, bytes]] = {}
 
     def foreign(self, deck: SourceDeck) -> etree._Element | None:
@@ -185,13 +190,15 @@ class _ForeignTextStyles:
 
     def context(self, deck: SourceDeck) -> bytes:
         """What copying adds to the deck's masters and layouts: a digest of the text style it
-        carries into them (empty when none)."""
-        return self._lookup(deck)[1]
+        carries into them and of the fit that scales them (empty when neither)."""
+        fit = self._fit_of(deck)
+        return self._lookup(deck)[1] + (fit.key if fit is not None else b"")
 
     def _lookup(self, deck: SourceDeck) -> tuple[etree._Element | None, bytes]:
         if id(deck) not in self._by_deck:
             style, digest = _text_style(deck), _style_digest(deck)
-            if deck is self._props or style is None or digest == _style_digest(self._props):
+            same = digest == _style_digest(self._props) and self._fit_of(deck) is None
+            if deck is self._props or style is None or same:
                 style, digest = None, b""
             self._by_deck[id(deck)] = (style, digest)
         return self._by_deck[id(deck)]
@@ -211,14 +218,16 @@ class _Jump:
 class _Builder:
     """Collects the output's parts while slides are added, then completes the package."""
 
-    def __init__(self, props: SourceDeck):
+    def __init__(self, props: SourceDeck, strict: bool = False):
         self.props = props
+        self.strict = strict
+        self._fits: dict[int, Fit | None] = {}
         self.warnings: list[str] = []
         self._names = _PartNames(RESERVED_NAMES)
         self._parts: list[OutPart] = []
         self._by_name: dict[str, OutPart] = {}
         self._memo: dict[tuple, str] = {}  # (context, deck, source part) -> output part
-        self._text_styles = _ForeignTextStyles(props)
+        self._text_styles = _ForeignTextStyles(props, self._fit_of)
         self._shared = SharedParts(self._text_styles.context)
         self._masters: list[str] = []
         self._layouts: dict[str, list[str]] = {}  # master -> its layouts, in order of use
@@ -239,7 +248,7 @@ class _Builder:
 
     def add_slide(self, deck: SourceDeck, slide_id: int, section: str | None) -> None:
         """Copy one slide of ``deck`` (with its closure) to the end of the output."""
-        self._check_size(deck)
+        self._fit_of(deck)  # slides of another size are refused here with strict
         if deck not in self._decks:
             self._decks.append(deck)
             self._warn_about_macros(deck)
@@ -264,16 +273,26 @@ class _Builder:
             self._warn(f"{deck.display}: its macros (VBA) are not copied; the output is a "
                        "plain .pptx")
 
-    def _check_size(self, deck: SourceDeck) -> None:
+    def _fit_of(self, deck: SourceDeck) -> Fit | None:
+        """How ``deck``'s slides, layouts and masters are scaled to the output size (None when
+        the sizes are the same); with strict, another size is an error."""
+        if id(deck) in self._fits:
+            return self._fits[id(deck)]
         want, have = self.props.slide_size, deck.slide_size
-        if want is None or have is None or want == have:
-            return
-        raise InputFileError(
-            f"its slides are {_describe_size(have)} but the output's are "
-            f"{_describe_size(want)} (from {self.props.display}); deckgen does not scale slides",
-            where=deck.display,
-            hint="make the sizes match in PowerPoint (Design > Slide Size) or use a base deck "
-                 "of the same size")
+        fit = Fit.between(have, want) if want is not None and have is not None else None
+        if fit is not None and self.strict:
+            raise InputFileError(
+                f"its slides are {_describe_size(have)} but the output's are "
+                f"{_describe_size(want)} (from {self.props.display}); --strict refuses to "
+                "scale them",
+                where=deck.display,
+                hint="make the sizes match in PowerPoint (Design > Slide Size), use a base deck "
+                     "of the same size, or leave out --strict to scale them")
+        if fit is not None:
+            self._warn(f"{deck.display}: its slides are {_describe_size(have)}; they were scaled "
+                       f"to {_describe_size(want)} (x{fit.scale:.3f}) and centred")
+        self._fits[id(deck)] = fit
+        return fit
 
     def _slide_id(self, wanted: int) -> int:
         if not _SLIDE_ID_MIN <= wanted <= _SLIDE_ID_MAX or wanted in self._slide_ids:
@@ -297,7 +316,14 @@ class _Builder:
                   if element.text}
         if styles:
             self._table_style_ids.setdefault(id(deck), set()).update(styles)
-        return self._carry_text_style(deck, root) or changed
+        changed = self._carry_text_style(deck, root) or changed
+        return self._apply_fit(deck, root) or changed
+
+    def _apply_fit(self, deck: SourceDeck, root: etree._Element) -> bool:
+        fit = self._fit_of(deck)
+        if fit is not None:
+            fit_part(root, fit)
+        return fit is not None
 
     def _carry_text_style(self, deck: SourceDeck, root: etree._Element) -> bool:
         style = self._text_styles.foreign(deck)
@@ -374,15 +400,16 @@ class _Builder:
             self._layouts[name] = []
             part.root = deck.xml(source)  # its layout list is rebuilt
             self._carry_text_style(deck, part.root)
+            self._apply_fit(deck, part.root)
         elif content_type == n.CT_SLIDE_LAYOUT:
             master = next((rel.target for rel in part.rels if rel.reltype == n.RT_SLIDE_MASTER),
                           None)
             if master is None:
                 raise deck.damaged_structure(f"layout /{source} has no slide master")
             self._layouts[master].append(name)
-            if self._text_styles.foreign(deck) is not None:
+            if self._text_styles.foreign(deck) is not None or self._fit_of(deck) is not None:
                 root = deck.xml(source)
-                if self._carry_text_style(deck, root):
+                if self._carry_text_style(deck, root) | self._apply_fit(deck, root):
                     part.root = root
         return name
 

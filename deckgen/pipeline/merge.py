@@ -45,9 +45,11 @@ def parse_spec(text: str) -> SlideSpec:
 
 
 def merge(specs: Sequence[str], output: str | os.PathLike,
-          base: str | os.PathLike | None = None, base_slides: str = "none") -> AssembledDeck:
+          base: str | os.PathLike | None = None, base_slides: str = "none",
+          strict: bool = False) -> AssembledDeck:
     """Copy the slides named by ``specs`` (in argument order) into ``output`` and return the
-    assembled deck; ``base`` sets slide size and presentation properties (see ``assemble``).
+    assembled deck; ``base`` sets slide size and presentation properties, slides of another
+    size are scaled to it (refused with ``strict``); see ``assemble``.
 
     Every source and range is checked before anything is written; the output appears whole or
     not at all.
@@ -72,7 +74,7 @@ def merge(specs: Sequence[str], output: str | os.PathLike,
                 raise SlideSelectionError("has no slides", where=spec.text)
             picks.extend(SlidePick(deck, deck.slide_id_at(number, where=spec.text))
                          for number in numbers)
-        assembled = assemble(picks, base=base, base_slides=base_slides)
+        assembled = assemble(picks, base=base, base_slides=base_slides, strict=strict)
         assembled.save(target)
         return assembled
     finally:
