@@ -17,6 +17,10 @@ How the output is put together (the choices users see):
 * Slide-to-slide links point at the copy of their target when it is in the output; otherwise
   they are removed with a warning. External links are kept as they are.
 * Sections come from ``SlidePick.section``; the sources' own sections are not kept.
+* With a destination ``template`` (.potx or .pptx), slides are re-parented onto the template's
+  layouts instead ("Use Destination Theme", see ``retarget``): the output holds the template's
+  masters with all their layouts, takes its slide size and presentation settings from the
+  template, and only picks with ``keep_look`` bring their own master.
 * Not copied: comments (a warning says so), VBA projects (a warning says so), custom shows,
   handout masters, custom XML of the presentation, the thumbnail.
 * The output is always a plain .pptx (.pptm/.ppsx/.potx/.potm sources included).
@@ -44,6 +48,7 @@ from deckgen.ooxml.package import Relationship, SourceDeck, follows
 from deckgen.ooxml.presentation import (RESERVED_NAMES, EmbeddedFont, SlideEntry,
                                         doc_props_parts, package_rels_part, presentation_part,
                                         properties_parts, table_styles_of, target_of)
+from deckgen.ooxml.retarget import DestinationTemplate, LayoutChoice, retarget_slide
 from deckgen.ooxml.scale import Fit, fit_part
 from deckgen.ooxml.sharing import SharedParts
 from deckgen.ooxml.textstyle import carry_default_text_style
@@ -65,22 +70,26 @@ _HYPERLINK_TAGS = {qn("a:hlinkClick"), qn("a:hlinkMouseOver"), qn("a:hlinkHover"
 
 @dataclass(frozen=True)
 class SlidePick:
-    """One slide to copy: its deck (path or open SourceDeck), its ``p:sldId/@id``, and an
-    optional section name (a pick without one continues the section before it)."""
+    """One slide to copy: its deck (path or open SourceDeck), its ``p:sldId/@id``, an
+    optional section name (a pick without one continues the section before it), and, in
+    template mode, ``keep_look`` to keep the slide's own master (e.g. a co-branded slide)."""
 
     source: str | os.PathLike | SourceDeck
     slide_id: int
     section: str | None = None
+    keep_look: bool = False
 
 
 def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | None = None,
-             base_slides: str = "none", strict: bool = False) -> AssembledDeck:
+             base_slides: str = "none", strict: bool = False,
+             template: str | os.PathLike | SourceDeck | None = None) -> AssembledDeck:
     """Copy the picked slides, in order, into a new package and return it (not yet written).
 
     ``base`` gives the output its slide size and presentation-level properties; without it the
     first pick's deck does. ``base_slides`` adds the base's own "first" slide before the picks,
     its "last" slide after them, "both", or "none". Slides of another size than the output are
-    scaled to fit it and centred; with ``strict`` they are refused instead.
+    scaled to fit it and centred; with ``strict`` they are refused instead. With ``template``
+    the slides are put on the template's layouts and the template sets size and properties.
     """
     if base_slides not in BASE_SLIDES:
         raise DeckgenError(f"base_slides must be one of {', '.join(BASE_SLIDES)}, "
@@ -88,6 +97,8 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
     decks = _DeckSet()
     try:
         base_deck = decks.get(base) if base is not None else None
+        destination = (DestinationTemplate(decks.get(template)) if template is not None
+                       else None)
         resolved = [(decks.get(pick.source), pick) for pick in picks]
         if base_deck is not None and base_slides != "none":
             resolved = _with_base_slides(base_deck, base_slides, resolved)
@@ -96,9 +107,10 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
                                       hint="name at least one source deck or slide")
         for deck, pick in resolved:
             deck.slide_part(pick.slide_id)  # an unknown id fails before any copying
-        builder = _Builder(base_deck or resolved[0][0], strict=strict)
+        props = destination.deck if destination is not None else base_deck or resolved[0][0]
+        builder = _Builder(props, strict=strict, template=destination)
         for deck, pick in resolved:
-            builder.add_slide(deck, pick.slide_id, pick.section)
+            builder.add_slide(deck, pick.slide_id, pick.section, pick.keep_look)
         return builder.finish(decks.all)
     finally:
         decks.close_opened()
@@ -218,9 +230,13 @@ class _Jump:
 class _Builder:
     """Collects the output's parts while slides are added, then completes the package."""
 
-    def __init__(self, props: SourceDeck, strict: bool = False):
+    def __init__(self, props: SourceDeck, strict: bool = False,
+                 template: DestinationTemplate | None = None):
         self.props = props
         self.strict = strict
+        self.template = template
+        self.choices: list[LayoutChoice | None] = []  # per slide in template mode
+        self._template_added = False
         self._fits: dict[int, Fit | None] = {}
         self.warnings: list[str] = []
         self._names = _PartNames(RESERVED_NAMES)
@@ -246,27 +262,61 @@ class _Builder:
 
     # -- slides --------------------------------------------------------------------------------
 
-    def add_slide(self, deck: SourceDeck, slide_id: int, section: str | None) -> None:
-        """Copy one slide of ``deck`` (with its closure) to the end of the output."""
-        self._fit_of(deck)  # slides of another size are refused here with strict
+    def add_slide(self, deck: SourceDeck, slide_id: int, section: str | None,
+                  keep_look: bool = False) -> None:
+        """Copy one slide of ``deck`` (with its closure) to the end of the output; in template
+        mode onto a layout of the template, unless ``keep_look``."""
+        fit = self._fit_of(deck)  # slides of another size are refused here with strict
         if deck not in self._decks:
             self._decks.append(deck)
             self._warn_about_macros(deck)
         source = deck.slide_part(slide_id)
+        choice = None
+        if self.template is not None and not keep_look:
+            self._add_template_masters()
+            choice = self.template.choose(deck, source, fit)
+        self.choices.append(choice)
         name = self._names.allocate(_CANONICAL_NAMES[n.CT_SLIDE])
         part = self._new_part(name, n.CT_SLIDE)
         part.root = deck.xml(source)
         self._memo[(name, id(deck), source)] = name
         self._slide_copies.setdefault((id(deck), source), name)
-        part.rels = self._copy_rels(deck, source, part, name)
+        layout = None if choice is None else self._copy_part(
+            self.template.deck, choice.layout.part, n.RT_SLIDE_LAYOUT, name)
+        part.rels = self._copy_rels(deck, source, part, name, layout)
         if not any(rel.reltype == n.RT_SLIDE_LAYOUT for rel in part.rels):
             raise deck.damaged_structure(f"slide /{source} has no slide layout")
         hidden = part.root.get("show") in ("0", "false")
-        if not self._fit_slide_xml(deck, part):
+        if choice is not None and not (choice.identical and fit is None):
+            self._retarget(deck, source, part, choice, fit)
+        elif not self._fit_slide_xml(deck, part):
             part.copy_as_stored(deck, source)
         has_notes = any(rel.reltype == n.RT_NOTES_SLIDE for rel in part.rels)
         self._slides.append(SlideEntry(part, self._slide_id(slide_id), hidden, section,
                                        has_notes))
+
+    def _add_template_masters(self) -> None:
+        """Copy every master of the template with all its layouts, in the template's order, so
+        the output offers the whole template (once, before the first slide)."""
+        if self._template_added:
+            return
+        self._template_added = True
+        for layout in self.template.layouts:
+            self._copy_part(self.template.deck, layout.part, n.RT_SLIDE_LAYOUT, "template")
+
+    def _retarget(self, deck: SourceDeck, source: str, part: OutPart, choice: LayoutChoice,
+                  fit: Fit | None) -> None:
+        """Make a slide re-parented onto a template layout fit it: scaled to the template's
+        size, its placeholders pointed at the layout's (its own deck's default text style is
+        not carried: text takes the template's)."""
+        self._fit_slide_xml(deck, part, carry_text_style=False)
+        retarget_slide(part.root, choice, deck, source, fit)
+        if not choice.mapped:
+            self._warn(f"{deck.display}: {_describe_part(deck, source)}: {choice.reason}")
+        for placeholder in choice.unmatched:
+            self._warn(f"{deck.display}: {_describe_part(deck, source)}: its "
+                       f"{placeholder.describe()} has no place on template layout "
+                       f"'{choice.layout.name}'; it keeps its own position")
 
     def _warn_about_macros(self, deck: SourceDeck) -> None:
         if any(rel.reltype == n.RT_VBA_PROJECT for rel in deck.rels(deck.main_part)):
@@ -300,7 +350,8 @@ class _Builder:
         self._slide_ids.add(wanted)
         return wanted
 
-    def _fit_slide_xml(self, deck: SourceDeck, part: OutPart) -> bool:
+    def _fit_slide_xml(self, deck: SourceDeck, part: OutPart,
+                       carry_text_style: bool = True) -> bool:
         """Make the copied slide's XML fit the output; return True when it changed."""
         root = part.root
         changed = False
@@ -316,7 +367,8 @@ class _Builder:
                   if element.text}
         if styles:
             self._table_style_ids.setdefault(id(deck), set()).update(styles)
-        changed = self._carry_text_style(deck, root) or changed
+        if carry_text_style:
+            changed = self._carry_text_style(deck, root) or changed
         return self._apply_fit(deck, root) or changed
 
     def _apply_fit(self, deck: SourceDeck, root: etree._Element) -> bool:
@@ -338,9 +390,10 @@ class _Builder:
         return part
 
     def _copy_rels(self, deck: SourceDeck, source: str, part: OutPart,
-                   context: str) -> list[OutRel]:
+                   context: str, layout: str | None = None) -> list[OutRel]:
         """Relationships of the copy of ``source``, keeping their ids (so the XML needs no
-        change) and copying each internal target the closure rule says to follow."""
+        change) and copying each internal target the closure rule says to follow; a slide's
+        layout relationship points at ``layout`` when given (template mode)."""
         content_type = deck.content_type(source)
         rels: list[OutRel] = []
         for rel in deck.rels(source):
@@ -350,6 +403,8 @@ class _Builder:
                 self._warn(f"{deck.display}: comments are not copied")
             elif rel.reltype == n.RT_SLIDE:
                 rels.append(self._slide_link(deck, source, part, rel, content_type, context))
+            elif rel.reltype == n.RT_SLIDE_LAYOUT and layout is not None:
+                rels.append(OutRel(rel.rid, rel.reltype, layout))
             elif rel.reltype == n.RT_NOTES_MASTER:
                 rels.append(OutRel(rel.rid, rel.reltype,
                                    self._notes_master_part(deck, rel.part)))
