@@ -21,17 +21,20 @@ DEFAULT_OUTPUT = "build"
 DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
 
 _TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch")
-_BRAND_KEYS = ("fonts", "colors")
+_BRAND_KEYS = ("fonts", "colors", "template")
+_TEMPLATE_SUFFIXES = (".potx", ".pptx", ".potm", ".pptm")
 _BATCH_KEYS = ("filename", "columns", "workers")
 _HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
 
 
 @dataclass(frozen=True)
 class BrandConfig:
-    """The brand palette slides should stick to (empty = not checked)."""
+    """The brand palette slides should stick to (empty = not checked), and the corporate template
+    decks are assembled onto in template mode (None = source formatting only)."""
 
     fonts: tuple[str, ...] = ()
     colors: tuple[str, ...] = ()   # upper-case RRGGBB, no '#'
+    template: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     recipes = folder("recipes", DEFAULT_RECIPES, must_exist=True)
     prospects = folder("prospects", DEFAULT_PROSPECTS, must_exist="prospects" in data)
     output = folder("output", DEFAULT_OUTPUT, must_exist=False)
-    brand = _brand(data.get("brand"), where(data, "brand", label), problems)
+    brand = _brand(data.get("brand"), where(data, "brand", label), problems, root)
     batch = _batch(data.get("batch"), where(data, "batch", label), problems)
     problems.raise_errors(f"{label}: invalid project config")
     return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
@@ -140,8 +143,9 @@ def _section(value: Any, name: str, location: str, keys: tuple[str, ...], proble
     return value
 
 
-def _brand(value: Any, location: str, problems: Problems) -> BrandConfig:
+def _brand(value: Any, location: str, problems: Problems, root: Path) -> BrandConfig:
     data = _section(value, "brand", location, _BRAND_KEYS, problems)
+    template = _template(data.get("template"), where(data, "template", location), problems, root)
     fonts = _names(data.get("fonts"), "brand.fonts", where(data, "fonts", location), problems)
     colors = []
     raw_colors = data.get("colors")
@@ -156,7 +160,27 @@ def _brand(value: Any, location: str, problems: Problems) -> BrandConfig:
                            'write six hex digits in quotes, e.g. "1F3A5F"')
         else:
             colors.append(match.group(1).upper())
-    return BrandConfig(fonts=fonts, colors=tuple(colors))
+    return BrandConfig(fonts=fonts, colors=tuple(colors), template=template)
+
+
+def _template(value: Any, location: str, problems: Problems, root: Path) -> Path | None:
+    """brand.template: a .potx/.pptx inside the project folder (data is never a path to anywhere)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.error(location, f"'brand.template' must be a .potx or .pptx path, found {describe(value)}")
+        return None
+    resolved = (root / value).resolve()
+    if not resolved.is_relative_to(root):
+        problems.error(location, f"brand.template '{value}' is outside the project folder",
+                       "put the template inside the folder of deckgen.yaml")
+    elif resolved.suffix.lower() not in _TEMPLATE_SUFFIXES:
+        problems.error(location, f"brand.template '{value}' is not a .potx or .pptx file")
+    elif not resolved.is_file():
+        problems.error(location, f"brand.template '{value}' not found", f"looked for {resolved}")
+    else:
+        return resolved
+    return None
 
 
 def _batch(value: Any, location: str, problems: Problems) -> BatchConfig:

@@ -16,11 +16,14 @@ from deckgen.ooxml import BASE_SLIDES
               help="Deck whose slide size and presentation properties the output takes.")
 @click.option("--base-slides", type=click.Choice(BASE_SLIDES), default="none", show_default=True,
               help="Also use the base deck's first and/or last slide around the others.")
+@click.option("--template", type=click.Path(dir_okay=False),
+              help="Put every slide on this .potx/.pptx template's layouts (its masters, theme "
+                   "colours and fonts) instead of keeping each slide's own look.")
 @click.option("--strict", is_flag=True,
               help="Refuse slides whose size differs from the output's instead of scaling them.")
 def merge_command(sources: tuple[str, ...], output: str, base: str | None,
-                  base_slides: str, strict: bool) -> None:
-    """Copy slides from SOURCE decks into OUTPUT, keeping each slide's own look.
+                  base_slides: str, template: str | None, strict: bool) -> None:
+    """Copy slides from SOURCE decks into OUTPUT, keeping each slide's own look (or --template's).
 
     SOURCE is a .pptx/.pptm/.ppsx/.potx/.potm file, optionally followed by #RANGES of 1-based
     slide numbers (deck.pptx#1,3-5); without #RANGES every slide is taken. Slides appear in
@@ -29,7 +32,8 @@ def merge_command(sources: tuple[str, ...], output: str, base: str | None,
     """
     if base_slides != "none" and base is None:
         raise click.UsageError("--base-slides needs --base")
-    deck = merge(list(sources), output, base=base, base_slides=base_slides, strict=strict)
+    deck = merge(list(sources), output, base=base, base_slides=base_slides, strict=strict,
+                 template=template)
     for warning in deck.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{output}: {deck.slide_count} slide{'' if deck.slide_count == 1 else 's'}")

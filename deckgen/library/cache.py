@@ -23,7 +23,7 @@ from deckgen.fsutil import atomic_output, default_cache_dir
 log = logging.getLogger(__name__)
 
 # Bump when the meaning of a stored value changes; a file of another format is ignored.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 # A file changed within this many seconds of being read may change again within the same mtime
 # tick without its stamp moving ("racy git"); results read from such files are not kept.
 SETTLE_SECONDS = 2.0

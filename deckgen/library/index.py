@@ -35,6 +35,7 @@ class LibrarySlide:
     when: str | bool | None          # slide-level condition, or None
     hidden: bool = False
     where: str = ""                  # sidecar file:line of its entry
+    keep_look: bool = False          # look: source, kept in template mode
 
     def is_expired(self, today: datetime.date) -> bool:
         """Return True when the slide's expiry date has passed on ``today``."""
@@ -278,7 +279,7 @@ def _read_module_into(module: Path, problems: Problems) -> tuple[list[LibrarySli
             key=entry.key, module=module.stem, path=module, slide_id=info.slide_id, number=info.number,
             title=(info.title or entry.title or "").strip(), tags=entry.tags, owner=entry.owner,
             review_by=entry.review_by, expires=entry.expires, status=entry.status, when=entry.when,
-            hidden=bool(info.hidden), where=entry.where))
+            hidden=bool(info.hidden), where=entry.where, keep_look=entry.keep_look))
 
     used_ids = {slide.slide_id for slide in slides}
     unassigned = [info for info in infos if info.slide_id not in used_ids]

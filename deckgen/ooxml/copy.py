@@ -97,7 +97,7 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
     decks = _DeckSet()
     try:
         base_deck = decks.get(base) if base is not None else None
-        destination = (DestinationTemplate(decks.get(template)) if template is not None
+        destination = (DestinationTemplate.of(decks.get(template)) if template is not None
                        else None)
         resolved = [(decks.get(pick.source), pick) for pick in picks]
         if base_deck is not None and base_slides != "none":

@@ -93,6 +93,14 @@ class DestinationTemplate:
         self._by_key = {self._keys.content_key(deck, layout.part): layout
                         for layout in self.layouts}
 
+    @classmethod
+    def of(cls, deck: SourceDeck) -> DestinationTemplate:
+        """The template view of ``deck``, made once per open deck (batches reuse it)."""
+        memo = ("destination template",)
+        if memo not in deck.derived:
+            deck.derived[memo] = cls(deck)
+        return deck.derived[memo]
+
     def _layout(self, part: str, master: str) -> TemplateLayout:
         root = self.deck.xml(part)
         return TemplateLayout(part, _name(root), root.get("type", "cust"), master,
@@ -104,7 +112,7 @@ class DestinationTemplate:
 
     def choose(self, deck: SourceDeck, slide_part: str, fit: Fit | None = None) -> LayoutChoice:
         """The template layout for ``deck``'s slide ``slide_part``, and why."""
-        memo = ("template choice", id(self), slide_part, fit)
+        memo = ("template choice", str(self.deck.path), slide_part, fit)
         if memo not in deck.derived:
             deck.derived[memo] = self._choose(deck, slide_part, fit)
         return deck.derived[memo]

@@ -13,7 +13,7 @@ from pptx import Presentation
 from deckgen import __version__
 from deckgen.errors import OutputError
 from deckgen.fsutil import atomic_output, sha256_file
-from deckgen.ooxml import SlidePick, assemble
+from deckgen.ooxml import SlidePick, SourceDeck, assemble
 from deckgen.ooxml.save import write_presentation
 from deckgen.pipeline.workspace import Workspace, prospect_hash
 from deckgen.prospect import Prospect, load_prospect
@@ -35,15 +35,22 @@ class BuildResult:
 
 
 def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospect,
-               output: str | os.PathLike, *, pdf: bool = False, allow_drafts: bool = False) -> BuildResult:
-    """Build the deck of ``recipe`` for ``prospect`` into ``output`` (atomically) and return what was done."""
+               output: str | os.PathLike, *, pdf: bool = False, allow_drafts: bool = False,
+               look: str | None = None, strict: bool = False) -> BuildResult:
+    """Build the deck of ``recipe`` for ``prospect`` into ``output`` (atomically) and return what was done.
+
+    ``look`` is "source" (each slide keeps its own master) or "template" (slides go on
+    brand.template's layouts); None takes "template" when deckgen.yaml sets brand.template.
+    With ``strict``, slides of another size than the output's are refused instead of scaled.
+    """
+    template = workspace.template_for(look)
     output = Path(output)
     if output.suffix.lower() != ".pptx":
         raise OutputError("the output must be a .pptx file", where=str(output),
                           hint=f"name it {output.with_suffix('.pptx').name}")
     plan = workspace.plan(recipe, prospect, allow_drafts=allow_drafts)
     with atomic_output(output) as handle:
-        render_plan(workspace, plan, prospect, handle)
+        warnings = render_plan(workspace, plan, prospect, handle, template=template, strict=strict)
     output_hash = sha256_file(output)
     pdf_path = None
     if pdf:
@@ -52,24 +59,29 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
         pdf_path = to_pdf(output, output.with_suffix(".pdf"))
     record = build_record(workspace, plan, prospect, output_hash)
     workspace.index_cache.save()
-    return BuildResult(output=output, plan=plan, record=record, pdf=pdf_path, warnings=list(plan.warnings))
+    return BuildResult(output=output, plan=plan, record=record, pdf=pdf_path,
+                       warnings=list(plan.warnings) + warnings)
 
 
-def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle: BinaryIO) -> None:
-    """Write the finished .pptx of ``plan`` to ``handle``: slides assembled, then personalised.
+def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle: BinaryIO, *,
+                template: SourceDeck | None = None, strict: bool = False) -> list[str]:
+    """Write the finished .pptx of ``plan`` to ``handle``: slides assembled (onto ``template``
+    when given), then personalised; return the assembly's warnings.
 
     python-pptx opens a working copy whose pictures and other media are empty (personalisation
     edits XML only), and the writer copies those parts from the library files as stored: a deck's
     media is never decompressed or held in memory.
     """
-    picks = [SlidePick(workspace.source(item.path), item.slide_id) for item in plan.items]
-    assembled = assemble(picks)
+    picks = [SlidePick(workspace.source(item.path), item.slide_id, keep_look=item.keep_look)
+             for item in plan.items]
+    assembled = assemble(picks, template=template, strict=strict)
     presentation = Presentation(io.BytesIO(assembled.to_bytes(binaries=False)))
     labels = [SlideLabel(key=item.key, module=item.path.name, number=item.number) for item in plan.items]
     context = dict(plan.variables)
     context.update(prospect=prospect.as_context(), today=workspace.today, recipe=plan.recipe)
     render_presentation(presentation, labels, context)
     write_presentation(presentation, handle, assembled.stored_binaries)
+    return assembled.warnings
 
 
 def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, output_hash: str) -> dict[str, Any]:
@@ -100,7 +112,9 @@ def _relative(resolved: Path, root: Path) -> str:
 
 def build(recipe: str | os.PathLike, output: str | os.PathLike, *, prospect: str | os.PathLike | None = None,
           sets: Sequence[str] = (), library: str | os.PathLike | None = None,
-          recipes: str | os.PathLike | None = None, pdf: bool = False, allow_drafts: bool = False) -> BuildResult:
+          recipes: str | os.PathLike | None = None, pdf: bool = False, allow_drafts: bool = False,
+          look: str | None = None, strict: bool = False) -> BuildResult:
     """Build one deck from files: the Python API behind ``deckgen build``."""
     workspace = Workspace.discover(library=library, recipes=recipes)
-    return build_deck(workspace, recipe, load_prospect(prospect, sets), output, pdf=pdf, allow_drafts=allow_drafts)
+    return build_deck(workspace, recipe, load_prospect(prospect, sets), output, pdf=pdf, allow_drafts=allow_drafts,
+                      look=look, strict=strict)
