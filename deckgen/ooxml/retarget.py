@@ -163,6 +163,56 @@ class DestinationTemplate:
         return blank[0] if blank else min(self.layouts, key=lambda l: len(l.placeholders))
 
 
+@dataclass(frozen=True)
+class TemplateFit:
+    """What putting one slide on the template does, for plans and checks (plain data)."""
+
+    layout: str                  # name of the template layout it goes to
+    reason: str
+    mapped: bool                 # False when no layout of the template fits it
+    unmatched: tuple[str, ...]   # its placeholders without a place on that layout
+    off_page: tuple[str, ...]    # its shapes that fall (partly) off the template's page
+    colors: frozenset[str]       # RRGGBB set explicitly on the slide, which the switch keeps
+    fonts: frozenset[str]        # typefaces set explicitly on the slide, which the switch keeps
+
+
+def template_fit(template: SourceDeck, deck: SourceDeck, slide_id: int) -> TemplateFit:
+    """Where ``deck``'s slide ``slide_id`` goes on ``template``, and what stays its own."""
+    fit = (Fit.between(deck.slide_size, template.slide_size)
+           if deck.slide_size and template.slide_size else None)
+    slide_part = deck.slide_part(slide_id)
+    choice = DestinationTemplate.of(template).choose(deck, slide_part, fit)
+    root = deck.xml(slide_part)
+    colors = {element.get("val", "").upper() for element in root.iter(qn("a:srgbClr"))}
+    fonts = {element.get("typeface", "")
+             for tag in ("a:latin", "a:ea", "a:cs") for element in root.iter(qn(tag))}
+    return TemplateFit(choice.layout.name, choice.reason, choice.mapped,
+                       tuple(ph.describe() for ph in choice.unmatched),
+                       tuple(off_page_shapes(deck, slide_part, template.slide_size, fit))
+                       if template.slide_size else (),
+                       frozenset(color for color in colors if color),
+                       frozenset(font for font in fonts if font and not font.startswith("+")))
+
+
+def theme_palette(template: SourceDeck) -> tuple[frozenset[str], frozenset[str]]:
+    """The colours (RRGGBB) and fonts of the template's themes: what is on-brand after the
+    switch."""
+    colors: set[str] = set()
+    fonts: set[str] = set()
+    for master in DestinationTemplate.of(template).masters:
+        for rel in template.rels(master):
+            if rel.reltype != n.RT_THEME or rel.part is None or not template.has_part(rel.part):
+                continue
+            theme = template.xml(rel.part)
+            for scheme in theme.iter(qn("a:clrScheme")):
+                colors |= {element.get("val", "").upper() for element in scheme.iter(qn("a:srgbClr"))}
+                colors |= {element.get("lastClr", "").upper()
+                           for element in scheme.iter(qn("a:sysClr"))}
+            for scheme in theme.iter(qn("a:fontScheme")):
+                fonts |= {element.get("typeface", "") for element in scheme.iter(qn("a:latin"))}
+    return frozenset(colors - {""}), frozenset(fonts - {""})
+
+
 def source_layout(deck: SourceDeck, slide_part: str) -> str:
     """The layout part a source slide uses."""
     for rel in deck.rels(slide_part):

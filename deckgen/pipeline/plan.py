@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -12,6 +12,7 @@ from deckgen.config import project_config
 from deckgen.pipeline.workspace import Workspace
 from deckgen.errors import ConfigError
 from deckgen.library import Library
+from deckgen.ooxml import TemplateFit, template_fit
 from deckgen.prospect import Prospect, load_prospect
 from deckgen.recipes import DeckPlan, Recipe
 from deckgen.yamlio import Problem, display_path, raise_problems
@@ -25,16 +26,19 @@ class PlanOutcome:
     recipe: Recipe
     prospect: Prospect
     library: Library
+    template: Path | None = None      # the brand template in template mode
+    layouts: tuple[TemplateFit | None, ...] = field(default_factory=tuple)  # per item; None: own look
 
 
 def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None = None, sets: Sequence[str] = (),
               library: str | os.PathLike | None = None, recipes: str | os.PathLike | None = None,
               allow_drafts: bool = False, strict: bool = False, start: str | os.PathLike | None = None,
-              today: datetime.date | None = None) -> PlanOutcome:
+              today: datetime.date | None = None, look: str | None = None) -> PlanOutcome:
     """Return the plan of ``recipe`` for a prospect file and/or ``--set`` overrides.
 
     Folders come from the arguments, else deckgen.yaml (found from ``start``), else ./slide_library
-    and ./recipes. With ``strict``, library problems and plan warnings are errors too.
+    and ./recipes. With ``strict``, library problems and plan warnings are errors too. In template
+    mode (``look``, see ``build_deck``) the outcome says which template layout each slide goes to.
     """
     if prospect is None and not sets:
         raise ConfigError("no prospect given",
@@ -52,7 +56,14 @@ def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None =
         strict_problems = [Problem("error", p.where, p.message, p.hint) for p in index.problems]
         strict_problems += [Problem("error", "", warning) for warning in plan.warnings]
         raise_problems(strict_problems, "--strict: the library or plan has problems")
-    return PlanOutcome(plan=plan, recipe=loaded_recipe, prospect=loaded_prospect, library=index)
+    template = workspace.template_for(look)
+    layouts: tuple[TemplateFit | None, ...] = ()
+    if template is not None:
+        layouts = tuple(None if item.keep_look else
+                        template_fit(template, workspace.source(item.path), item.slide_id)
+                        for item in plan.items)
+    return PlanOutcome(plan=plan, recipe=loaded_recipe, prospect=loaded_prospect, library=index,
+                       template=template.path if template is not None else None, layouts=layouts)
 
 
 def plan_text(outcome: PlanOutcome) -> str:
@@ -60,12 +71,16 @@ def plan_text(outcome: PlanOutcome) -> str:
     plan = outcome.plan
     count = f"{len(plan.items)} slide{'s' if len(plan.items) != 1 else ''}"
     lines = [f"Plan '{plan.title}' ({display_path(outcome.recipe.path)}) for {plan.prospect}: {count}"]
+    if outcome.template is not None:
+        lines.append(f"On template {display_path(outcome.template)}")
     key_width = max((len(item.key) for item in plan.items), default=0)
     place_width = max((len(f"{item.module} #{item.number}") for item in plan.items), default=0)
     for position, item in enumerate(plan.items, start=1):
         place = f"{item.module} #{item.number}"
         lines.append(f"{position:>3}. {item.key:<{key_width}}  {place:<{place_width}}  {item.title}".rstrip())
         lines.append(f"       {item.rule}")
+        if outcome.template is not None:
+            lines.append(f"       {_layout_text(outcome.layouts[position - 1])}")
     if plan.skipped:
         lines.append("Skipped:")
         for skipped in plan.skipped:
@@ -74,12 +89,27 @@ def plan_text(outcome: PlanOutcome) -> str:
     return "\n".join(lines)
 
 
+def _layout_text(layout: TemplateFit | None) -> str:
+    if layout is None:
+        return "keeps its own look (look: source)"
+    text = f"-> layout '{layout.layout}': {layout.reason}"
+    if layout.unmatched:
+        text += f"; no place for its {', '.join(layout.unmatched)}"
+    return text
+
+
 def plan_json(outcome: PlanOutcome) -> str:
     """Return the plan as JSON for scripts, with the library's problems."""
     data = outcome.plan.to_dict()
     for slide in data["slides"]:
         slide["path"] = display_path(slide["path"])
     data["recipe_file"] = display_path(outcome.recipe.path)
+    if outcome.template is not None:
+        data["template"] = display_path(outcome.template)
+        for slide, layout in zip(data["slides"], outcome.layouts):
+            slide["layout"] = None if layout is None else {
+                "name": layout.layout, "reason": layout.reason, "mapped": layout.mapped,
+                "unmatched_placeholders": list(layout.unmatched)}
     data["library_problems"] = [
         {"severity": p.severity, "where": p.where, "message": p.message, "hint": p.hint}
         for p in outcome.library.problems
