@@ -13,6 +13,9 @@ Rules (each finding names its file and line, or module file, slide number and ke
 - text that overflows its shape, and tables that grow past the slide's bottom, measured with the
   font files fontconfig finds (textfit)
 - fonts and colours outside ``brand:`` in deckgen.yaml
+- with ``brand.template``: slides that cannot be put on the template (no matching layout,
+  placeholders without a place, shapes off its page) and explicit colours and fonts that stay
+  off-brand after the switch (template_check)
 """
 from __future__ import annotations
 
@@ -43,6 +46,7 @@ from deckgen.recipes import Recipe, check_recipe
 from deckgen.render import find_variables, make_environment, template_sources, template_syntax_errors
 from deckgen.render.problems import dotted_path
 from deckgen.marketing.textfit import Fit, FontBook, FontconfigMissing, FontMatch, fit_text
+from deckgen.marketing.template_check import template_findings
 from deckgen.marketing.usage import NAMED, Usage, load_recipes, recipe_usage
 from deckgen.yamlio import Problem, did_you_mean, display_path
 
@@ -162,6 +166,7 @@ def provided_variables(config: ProjectConfig, recipes: Iterable[Recipe],
 class _Checker:
     def __init__(self, config: ProjectConfig, today: datetime.date, fonts: FontBook):
         self.config = config
+        self._template: SourceDeck | None = None   # brand.template, opened on first use
         self.today = today
         self.fonts = fonts
         self.findings: list[Finding] = []
@@ -196,6 +201,8 @@ class _Checker:
         provided = provided_variables(self.config, self.recipes, self.values)
         for module in self.library.modules:
             self.check_module(module, provided)
+        if self._template is not None:
+            self._template.close()
         self.font_notes()
 
     # -- recipes and prospects -----------------------------------------------------------------
@@ -264,6 +271,8 @@ class _Checker:
                 self.check_images(inspection.images, where, info.number, inherited)
                 self.check_overflow(inspection, where)
                 self.check_brand(inspection, where)
+                if slide is None or not slide.keep_look:
+                    self.check_template(deck, info.slide_id, where)
             self.report_inherited_images(label, inherited)
 
     def check_templates(self, slide: Any, where: str, provided: set[str]) -> None:
@@ -400,6 +409,29 @@ class _Checker:
                          "uses colour" + _s(len(off)) + " outside the brand palette: "
                          + ", ".join(f"#{c}" for c in off),
                          f"pick a colour of brand.colors in {source}")
+
+    def check_template(self, deck: SourceDeck, slide_id: int, where: str) -> None:
+        """In template mode (brand.template set): slides that cannot go on the template, and
+        what stays off-brand there."""
+        template = self.config.brand.template
+        if template is None:
+            return
+        if self._template is None:
+            try:
+                self._template = SourceDeck.open(template)
+            except DeckgenError as exc:
+                problem = Problem.from_error(exc)
+                self.config = replace(self.config, brand=replace(self.config.brand, template=None))
+                self.add(ERROR, "template", problem.where, problem.message, problem.hint)
+                return
+        try:
+            findings = template_findings(self._template, deck, slide_id, self.config.brand)
+        except DeckgenError as exc:
+            problem = Problem.from_error(exc)
+            self.add(ERROR, "template", problem.where or where, problem.message, problem.hint)
+            return
+        for finding in findings:
+            self.add(WARNING, finding.rule, where, finding.message, finding.hint)
 
     def font_notes(self) -> None:
         for match, where in self.substitutes.values():
