@@ -138,9 +138,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def example_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the shipped example project (deckgen.yaml, library, recipes, prospects), as the
+    """A copy of the shipped example project (deckgen.yaml, library, recipes, prospects, brand template), as the
     current folder, so reports name paths as a user running in the project sees them."""
-    for folder in ("slide_library", "recipes", "prospects"):
+    for folder in ("slide_library", "recipes", "prospects", "brand"):
         shutil.copytree(REPO / folder, tmp_path / folder)
     shutil.copy(REPO / "deckgen.yaml", tmp_path / "deckgen.yaml")
     monkeypatch.chdir(tmp_path)
