@@ -181,7 +181,7 @@ def check_deck(source: Path, settings: Settings) -> DeckRow:
                      if settings.look == "template" else
                      merge_after_base(base, source, settings.engine))
     except DeckgenError as exc:
-        row.kind, row.error = "unreadable", exc.format_message()
+        row.kind, row.error = "unreadable", str(exc)
         return row
     except Exception as exc:  # an engine bug, not a user mistake: show where
         row.kind, row.error = "crash", _crash(exc)
@@ -201,13 +201,13 @@ def check_deck(source: Path, settings: Settings) -> DeckRow:
         before = deck_pages(source, settings.cache, width=settings.width,
                             timeout=settings.timeout)
     except RenderError as exc:
-        row.kind, row.error = "source-render", exc.format_message()
+        row.kind, row.error = "source-render", str(exc)
         return row
     try:
         after = deck_pages(merged_path, settings.cache, width=settings.width,
                            timeout=settings.timeout)
     except RenderError as exc:
-        row.kind, row.error = "merged-render", exc.format_message()
+        row.kind, row.error = "merged-render", str(exc)
         return row
     if len(before) != row.slides:
         row.kind = "source-render"

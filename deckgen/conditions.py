@@ -5,20 +5,11 @@ import functools
 from typing import Any, Callable, Mapping
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
-class _DataEnvironment(SandboxedEnvironment):
-    """A sandbox where ``a.b`` on a mapping reads key ``b`` first, so ``prospect.values`` is the
-    prospect's values, not ``dict.values``."""
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if isinstance(obj, Mapping) and attribute in obj:
-            return obj[attribute]
-        return super().getattr(obj, attribute)
-
+from deckgen.sandbox import user_sandbox
 
 # Prospect values reach expressions only as data in the context; nothing here renders them.
-_ENV = _DataEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+_ENV = user_sandbox()
 
 
 class ConditionError(ValueError):

@@ -7,11 +7,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-import jinja2.sandbox
+import jinja2
+
+from deckgen.sandbox import user_sandbox
 
 from deckgen.errors import ConfigError
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
-from deckgen.yamlio import LineDict, Problems, describe, did_you_mean, display_path, load_file, where
+from deckgen.fsutil import display_path
+from deckgen.problems import Problems, did_you_mean
+from deckgen.yamlio import LineDict, describe, load_file, where
 
 CONFIG_NAME = "deckgen.yaml"
 DEFAULT_LIBRARY = "slide_library"
@@ -192,7 +196,7 @@ def _batch(value: Any, location: str, problems: Problems) -> BatchConfig:
         filename = DEFAULT_FILENAME
     else:
         try:
-            jinja2.sandbox.SandboxedEnvironment().parse(filename)
+            user_sandbox().parse(filename)
         except jinja2.TemplateSyntaxError as exc:
             problems.error(where(data, "filename", location),
                            f"'batch.filename' is not a valid template: {exc.message}")

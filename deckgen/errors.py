@@ -1,24 +1,53 @@
-"""The one tree of user-facing errors; the CLI turns each into a one-line message and an exit code."""
+"""The one tree of user-facing errors: each carries its Location and Problems as data; the CLI formats them."""
 from __future__ import annotations
 
-import click
+from deckgen.problems import ERROR, Location, Problem, as_location
 
 
-class DeckgenError(click.ClickException):
+class DeckgenError(Exception):
     """Base of every error a user can cause and fix; never shown with a traceback.
 
-    ``where`` names the file (and slide or line) so every message starts with it.
+    ``location`` names the file (and line or slide); ``problems`` lists every problem when one
+    error stands for several. ``str(error)`` is the one line (or block) a user sees.
     """
 
     exit_code = 1
 
-    def __init__(self, message: str, where: str | None = None, hint: str | None = None):
-        self.where = where
+    def __init__(self, message: str, where: Location | str | None = None, hint: str | None = None,
+                 problems: list[Problem] | None = None, code: str = ""):
+        self.message = message
+        self.location = as_location(where)
         self.hint = hint
-        text = f"{where}: {message}" if where else message
-        if hint:
-            text = f"{text} ({hint})"
-        super().__init__(text)
+        self.code = code
+        self.problems: list[Problem] = list(problems or [])
+        super().__init__(message)
+
+    @property
+    def where(self) -> str:
+        """The location as text ('' when the error has none)."""
+        return str(self.location)
+
+    def as_problem(self, severity: str = ERROR, hint: str | None = None) -> Problem:
+        """Return this error as one Problem (its location, bare message and ``hint`` or its own)."""
+        return Problem(severity, self.location, self.message, hint or self.hint, self.code)
+
+    def all_problems(self) -> list[Problem]:
+        """Every problem this error stands for: its list, else itself as one problem."""
+        return list(self.problems) or [self.as_problem()]
+
+    @classmethod
+    def from_problem(cls, problem: Problem) -> DeckgenError:
+        return cls(problem.message, problem.location, problem.hint, code=problem.code)
+
+    def headline(self) -> str:
+        """The first line: ``location: message (hint)``."""
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def __str__(self) -> str:
+        if len(self.problems) > 1:
+            return self.headline() + ":\n" + "\n".join(f"  {p}" for p in self.problems)
+        return self.headline()
 
 
 class InputFileError(DeckgenError):
@@ -35,11 +64,6 @@ class SlideSelectionError(DeckgenError):
 
 class ConfigError(DeckgenError):
     """Project config, library metadata, recipe or prospect data fails validation."""
-
-    def __init__(self, message: str, where: str | None = None, hint: str | None = None,
-                 problems: list[str] | None = None):
-        self.problems = problems or []
-        super().__init__(message, where, hint)
 
 
 class OutputError(DeckgenError):
@@ -58,9 +82,3 @@ class LockedError(DeckgenError):
     """Another deckgen run holds the lock of this output folder."""
 
     exit_code = 3
-
-
-def collect_problems(problems: list[str], summary: str) -> ConfigError:
-    """Return one ConfigError whose message lists every problem on its own line."""
-    body = "\n".join(f"  {p}" for p in problems)
-    return ConfigError(f"{summary}:\n{body}", problems=problems)

@@ -12,6 +12,17 @@ from typing import BinaryIO, Iterator
 from deckgen.errors import OutputError
 
 
+def display_path(path: str | os.PathLike) -> str:
+    """Return ``path`` relative to the current directory when it lies inside it, else as given."""
+    target = Path(path)
+    if target.is_absolute():
+        try:
+            return target.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            pass
+    return target.as_posix()
+
+
 # errors only writing can cause, wherever in the block they surface (a permission error there may
 # be about a file the block reads, so it is only the output's when it names the output)
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}

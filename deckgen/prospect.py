@@ -12,7 +12,9 @@ import yaml
 from PIL import Image, UnidentifiedImageError
 
 from deckgen.errors import ConfigError, InputFileError
-from deckgen.yamlio import LineDict, Problems, describe, did_you_mean, display_path, load_file, plain, where
+from deckgen.fsutil import display_path
+from deckgen.problems import Problems, did_you_mean
+from deckgen.yamlio import LineDict, describe, load_file, plain, where
 
 FIELDS = ("company", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
 REQUIRED = ("company", "segment")

@@ -15,7 +15,8 @@ from typing import Any, Mapping
 
 from deckgen.errors import ConfigError, DeckgenError, InputFileError
 from deckgen.prospect import LIST_FIELDS, Prospect, prospect_from_data, prospect_from_file
-from deckgen.yamlio import display_path, load_file, where
+from deckgen.fsutil import display_path
+from deckgen.yamlio import load_file, where
 
 LIST_SEPARATOR = ";"
 PROSPECT_SUFFIXES = (".csv", ".json", ".yaml", ".yml")
@@ -64,7 +65,7 @@ def _data_rows(target: Path, label: str, data: Any) -> list[ProspectRow]:
         raise ConfigError("a prospects file must be a list of prospects (mappings)", where=label)
     rows = []
     for index, item in enumerate(data, start=1):
-        line = _line(where(data, index - 1, ""))
+        line = where(data, index - 1).line
         item_label = f"{label}:{line}" if line else f"{label}#{index}"
         if not isinstance(item, Mapping):
             rows.append(ProspectRow(item_label, target, line, index, {},
@@ -72,11 +73,6 @@ def _data_rows(target: Path, label: str, data: Any) -> list[ProspectRow]:
         else:
             rows.append(ProspectRow(item_label, target, line, index, item))
     return rows
-
-
-def _line(location: str) -> int | None:
-    head, _, tail = location.rpartition(":")
-    return int(tail) if head and tail.isdigit() else None
 
 
 def _read_csv(path: Path, label: str, columns: dict[str, str]) -> list[ProspectRow]:

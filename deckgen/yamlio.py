@@ -1,33 +1,18 @@
-"""Read YAML/JSON keeping the file:line of every key and item, and collect the problems that cite them."""
+"""Read YAML/JSON keeping the file and line of every key and item, so problems can cite them."""
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import os
-import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import yaml
 
-from deckgen.errors import ConfigError, DeckgenError, collect_problems
+from deckgen.errors import ConfigError
+from deckgen.fsutil import display_path
+from deckgen.problems import Location, as_location
 
-_FILE_LINE = re.compile(r"^(.*):(\d+)$")
-ERROR = "error"
-WARNING = "warning"
-
-
-def display_path(path: str | os.PathLike) -> str:
-    """Return ``path`` relative to the current directory when it lies inside it, else as given."""
-    target = Path(path)
-    if target.is_absolute():
-        try:
-            return target.relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            pass
-    return target.as_posix()
 
 
 class LineDict(dict):
@@ -40,8 +25,8 @@ class LineDict(dict):
         self.line = line
         self.key_lines = key_lines or {}
 
-    def where(self, key: Any = None) -> str:
-        """Return ``file:line`` of ``key`` (or of the mapping itself when the key has no line)."""
+    def where(self, key: Any = None) -> Location:
+        """Return the location of ``key`` (or of the mapping itself when the key has no line)."""
         return _where(self.file, self.key_lines.get(key, self.line) if key is not None else self.line)
 
 
@@ -55,22 +40,22 @@ class LineList(list):
         self.line = line
         self.item_lines = item_lines or []
 
-    def where(self, index: int | None = None) -> str:
-        """Return ``file:line`` of item ``index`` (or of the sequence itself)."""
+    def where(self, index: int | None = None) -> Location:
+        """Return the location of item ``index`` (or of the sequence itself)."""
         if index is not None and 0 <= index < len(self.item_lines):
             return _where(self.file, self.item_lines[index])
         return _where(self.file, self.line)
 
 
-def _where(file: str, line: int | None) -> str:
-    return f"{file}:{line}" if line is not None else file
+def _where(file: str, line: int | None) -> Location:
+    return Location(file, line)
 
 
-def where(node: Any, key: Any = None, default: str = "") -> str:
-    """Return the ``file:line`` of ``key`` in ``node`` when it was read from a file, else ``default``."""
+def where(node: Any, key: Any = None, default: Location | str = "") -> Location:
+    """Return the location (file and line) of ``key`` in ``node`` when it was read from a file, else ``default``."""
     if isinstance(node, (LineDict, LineList)):
         return node.where(key)
-    return default
+    return as_location(default)
 
 
 # libyaml's parser when present (several times faster on large libraries), same constructors either way
@@ -198,96 +183,6 @@ def describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return type(value).__name__
-
-
-def did_you_mean(word: Any, candidates: Iterable[str]) -> str | None:
-    """Return "did you mean 'x'?" for the closest candidate to ``word``, or None."""
-    if not isinstance(word, str):
-        return None
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong (or worth a look) in a user's file, located as ``file:line``."""
-
-    severity: str
-    where: str
-    message: str
-    hint: str | None = None
-
-    def __str__(self) -> str:
-        text = f"{self.where}: {self.message}" if self.where else self.message
-        return f"{text} ({self.hint})" if self.hint else text
-
-    @classmethod
-    def from_error(cls, exc: DeckgenError, hint: str | None = None, severity: str = ERROR) -> Problem:
-        """Return the problem a DeckgenError describes (its where, bare message, and ``hint`` or its own)."""
-        text = exc.message
-        if exc.where and text.startswith(f"{exc.where}: "):
-            text = text[len(exc.where) + 2:]
-        if exc.hint and text.endswith(f" ({exc.hint})"):
-            text = text[:-len(exc.hint) - 3]
-        return cls(severity, exc.where or "", text, hint or exc.hint)
-
-    def as_error(self) -> ConfigError:
-        """Return this problem as the ConfigError the CLI prints."""
-        return ConfigError(self.message, where=self.where or None, hint=self.hint, problems=[str(self)])
-
-
-class Problems:
-    """Collects every problem of a validation pass so all of them are reported at once."""
-
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
-
-    def error(self, where: str, message: str, hint: str | None = None) -> None:
-        self.items.append(Problem(ERROR, where, message, hint))
-
-    def warning(self, where: str, message: str, hint: str | None = None) -> None:
-        self.items.append(Problem(WARNING, where, message, hint))
-
-    def extend(self, problems: Iterable[Problem]) -> None:
-        self.items.extend(problems)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.items if p.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.items if p.severity == WARNING]
-
-    def unknown_keys(self, mapping: Mapping, allowed: Iterable[str], default_where: str = "",
-                     context: str = "") -> None:
-        """Report every key of ``mapping`` not in ``allowed``, with a "did you mean" hint."""
-        allowed = list(allowed)
-        suffix = f" in {context}" if context else ""
-        for key in mapping:
-            if key not in allowed:
-                hint = did_you_mean(key, allowed) or "known keys: " + ", ".join(allowed)
-                self.error(where(mapping, key, default_where), f"unknown key '{key}'{suffix}", hint)
-
-    def raise_errors(self, summary: str) -> None:
-        """Raise one ConfigError listing every error (a single error is shown on its own line)."""
-        raise_problems(self.errors, summary)
-
-
-def raise_problems(problems: list[Problem], summary: str) -> None:
-    """Raise ConfigError for ``problems`` (errors only); do nothing when there are none."""
-    errors = sorted((p for p in problems if p.severity == ERROR), key=location_order)
-    if not errors:
-        return
-    if len(errors) == 1:
-        raise errors[0].as_error()
-    raise collect_problems([str(p) for p in errors], f"{summary} ({len(errors)} problems)")
-
-
-def location_order(problem: Problem) -> tuple[str, int]:
-    """Return a sort key putting problems in file order (file name, then line)."""
-    match = _FILE_LINE.match(problem.where)
-    return (match.group(1), int(match.group(2))) if match else (problem.where, 0)
 
 
 def plain(data: Any) -> Any:

@@ -202,7 +202,7 @@ def test_draft_slides_used_by_recipes(project: Path) -> None:
     exec_opening = line_of("recipes/executive-briefing.yaml", "slides: [title-executive, agenda]")
     exec_value = line_of("recipes/executive-briefing.yaml", "select: {kind: value-prop")
     first_value = line_of("recipes/first-call.yaml", "select: {kind: value-prop")
-    approve = "    hint: set 'status: approved' in its sidecar once reviewed; builds refuse drafts without --allow-drafts"
+    approve = "    hint: set 'status: approved' in its sidecar once reviewed; builds refuse drafts unless drafts are allowed"
     assert report(project) == [
         f"recipes/base.yaml:{base}: error: section 'opening' names draft slide 'agenda' "
         f"(slide_library/corporate.yaml:{agenda})",

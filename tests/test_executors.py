@@ -71,7 +71,7 @@ def test_missing_distributed_names_the_extra(project, monkeypatch):
     result = CliRunner().invoke(main, ["batch", "first-call", "-p", "prospects/accounts.csv", "-o", "out",
                                        "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1"])
     assert result.exit_code == 1
-    assert result.output == ("Error: the dask executor needs the 'distributed' package "
+    assert result.output == ("error: the dask executor needs the 'distributed' package "
                              "(install it with: pip install 'deckgen[dask]')\n")
 
 

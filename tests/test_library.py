@@ -275,13 +275,13 @@ def test_library_init_writes_a_sidecar_that_indexes_every_slide(lib, make_module
 
     again = CliRunner().invoke(main, ["library", "init", "slide_library/new.pptx"])
     assert again.exit_code == 1
-    assert again.output == ("Error: slide_library/new.yaml: sidecar new.yaml already exists "
+    assert again.output == ("error: slide_library/new.yaml: sidecar new.yaml already exists "
                             "(edit it; `deckgen library ids slide_library/new.pptx` lists the slide ids)\n")
 
 
 def test_library_commands_on_a_missing_file(lib):
     result = CliRunner().invoke(main, ["library", "ids", "slide_library/nope.pptx"])
-    assert (result.exit_code, result.output) == (1, "Error: slide_library/nope.pptx: file not found\n")
+    assert (result.exit_code, result.output) == (1, "error: slide_library/nope.pptx: file not found\n")
 
 
 def test_library_check_exit_codes(lib, make_module):
@@ -293,7 +293,7 @@ def test_library_check_exit_codes(lib, make_module):
     assert "warning: slide_library/m.pptx slide 2: slide 2 (id 257 \"B\")" in ok.stderr
     strict = runner.invoke(main, ["library", "check", "--strict"])
     assert strict.exit_code == 1
-    assert strict.stderr.endswith("Error: 1 problem in the slide library slide_library\n")
+    assert strict.stderr.endswith("error: 1 problem in the slide library slide_library\n")
     write_text(lib / "m.yaml", "status: approved\nslides:\n  - {key: a, slide_id: 300}\n")
     broken = runner.invoke(main, ["library", "check"])
     assert broken.exit_code == 1

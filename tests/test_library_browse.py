@@ -55,9 +55,9 @@ def test_list_json_and_no_match() -> None:
 def test_list_rejects_an_unknown_tag_with_a_hint() -> None:
     code, output = run("list", "--tag", "segmnt=smb")
     assert code == 1
-    assert output == "Error: --tag segmnt=smb: no slide in the library has a 'segmnt' tag (did you mean 'segment'?)\n"
+    assert output == "error: --tag segmnt=smb: no slide in the library has a 'segmnt' tag (did you mean 'segment'?)\n"
     code, output = run("list", "--tag", "segment")
-    assert (code, output) == (1, "Error: --tag segment: expected NAME=VALUE (e.g. --tag segment=enterprise)\n")
+    assert (code, output) == (1, "error: --tag segment: expected NAME=VALUE (e.g. --tag segment=enterprise)\n")
 
 
 def test_search_ranks_text_and_notes_hits() -> None:
@@ -131,7 +131,7 @@ def test_show_prints_metadata_text_notes_and_recipes() -> None:
 
 def test_show_unknown_key() -> None:
     code, output = run("show", "case-kestrl")
-    assert (code, output) == (1, "Error: no slide with key 'case-kestrl' in slide_library "
+    assert (code, output) == (1, "error: no slide with key 'case-kestrl' in slide_library "
                                  "(did you mean 'case-kestrel'?)\n")
 
 

@@ -65,7 +65,7 @@ def test_slide_outside_the_deck_is_one_line_and_writes_nothing(tmp_path, decks):
     out = tmp_path / "out.pptx"
     code, stdout, stderr = _run("merge", "-o", str(out), f"{a}#2,9")
     assert code == 1 and stdout == ""
-    assert stderr == f"Error: {a}#2,9: slide 9 does not exist (the deck has 5 slides)\n"
+    assert stderr == f"error: {a}#2,9: slide 9 does not exist (the deck has 5 slides)\n"
     assert not out.exists()
 
 
@@ -79,7 +79,7 @@ def test_malformed_ranges_are_refused(tmp_path, decks, spec_suffix, message):
     a, _ = decks
     code, _, stderr = _run("merge", "-o", str(tmp_path / "out.pptx"), f"{a}{spec_suffix}")
     assert code == 1
-    assert stderr.startswith(f"Error: {a}{spec_suffix}: {message}")
+    assert stderr.startswith(f"error: {a}{spec_suffix}: {message}")
     assert stderr.count("\n") == 1
 
 
@@ -96,7 +96,7 @@ def test_unreadable_source_exits_non_zero_without_output(tmp_path, decks, conten
     out = tmp_path / "out.pptx"
     code, _, stderr = _run("merge", "-o", str(out), str(a), str(bad))
     assert code == 1
-    assert stderr.startswith(f"Error: {bad}: {message}")
+    assert stderr.startswith(f"error: {bad}: {message}")
     assert "Traceback" not in stderr and stderr.count("\n") == 1
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pptx", "b.pptx", "bad.pptx"]
@@ -105,7 +105,7 @@ def test_unreadable_source_exits_non_zero_without_output(tmp_path, decks, conten
 def test_missing_source_file(tmp_path):
     code, _, stderr = _run("merge", "-o", str(tmp_path / "out.pptx"), str(tmp_path / "no.pptx"))
     assert code == 1
-    assert stderr == f"Error: {tmp_path / 'no.pptx'}: file not found (check the path)\n"
+    assert stderr == f"error: {tmp_path / 'no.pptx'}: file not found (check the path)\n"
 
 
 def test_existing_output_is_left_alone_when_merge_fails(tmp_path, decks):

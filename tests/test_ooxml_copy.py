@@ -28,7 +28,7 @@ from pptx.util import Inches
 from deckgen.errors import DeckgenError, InputFileError, PackageError, SlideSelectionError
 from deckgen.ooxml import AssembledDeck, SlidePick, SourceDeck, assemble, list_slides
 from deckgen.ooxml.validate import validate_package
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "engine"
 NS = {

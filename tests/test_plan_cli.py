@@ -125,22 +125,22 @@ def test_allow_drafts_and_strict(project):
     assert drafts.exit_code == 0
     strict = run("plan", "first-call", "--prospect", "prospects/globex.yaml", "--strict")
     assert strict.exit_code == 1
-    assert strict.stderr == ("Error: slide_library/value.yaml:13: slide 'vp-old' expired on 2020-01-31 "
+    assert strict.stderr == ("error: slide_library/value.yaml:13: slide 'vp-old' expired on 2020-01-31 "
                              "(recipes that use it fail; update the slide and its date, or remove it)\n")
 
 
 @pytest.mark.parametrize("recipe_text, message", [
     ("sections:\n  - name: proof\n    selct: {kind: case-study}\n",
-     "Error: recipes/bad.yaml: invalid recipe (2 problems):\n"
+     "error: recipes/bad.yaml: invalid recipe (2 problems):\n"
      "  recipes/bad.yaml:2: section 'proof' chooses no slides (give it 'slides: [key, ...]' or "
      "'select: {tag: value}', or use 'include: RECIPE')\n"
      "  recipes/bad.yaml:3: unknown key 'selct' (did you mean 'select'?)\n"),
     ("sections:\n  - name: proof\n    select: {kind: case-study}\n    limit: [1]\n",
-     "Error: recipes/bad.yaml:4: 'limit' must be a whole number of at least 1, found a list\n"),
+     "error: recipes/bad.yaml:4: 'limit' must be a whole number of at least 1, found a list\n"),
     ("sections:\n  - name: opening\n    slides: [title, agneda]\n",
-     "Error: recipes/bad.yaml:3: no slide with key 'agneda' in the library (did you mean 'agenda'?)\n"),
+     "error: recipes/bad.yaml:3: no slide with key 'agneda' in the library (did you mean 'agenda'?)\n"),
     ("sections:\n  - name: opening\n    slides: [title]\n  - include: loop\n",
-     "Error: recipes/loop.yaml:2: include cycle: bad -> loop -> bad (remove the include that closes the loop)\n"),
+     "error: recipes/loop.yaml:2: include cycle: bad -> loop -> bad (remove the include that closes the loop)\n"),
 ], ids=["unknown-key", "wrong-type", "missing-slide", "include-cycle"])
 def test_recipe_errors_are_one_clear_message(project, recipe_text, message):
     write_text(project / "recipes" / "bad.yaml", recipe_text)
@@ -153,15 +153,15 @@ def test_recipe_errors_are_one_clear_message(project, recipe_text, message):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["first-call"], "Error: no prospect given (pass --prospect FILE, or --set company=... --set segment=...)\n"),
+    (["first-call"], "error: no prospect given (pass --prospect FILE, or --set company=... --set segment=...)\n"),
     (["first-cal", "--prospect", "prospects/globex.yaml"],
-     "Error: no recipe named 'first-cal' (did you mean 'first-call'?)\n"),
-    (["first-call", "--prospect", "prospects/nope.yaml"], "Error: prospects/nope.yaml: file not found\n"),
+     "error: no recipe named 'first-cal' (did you mean 'first-call'?)\n"),
+    (["first-call", "--prospect", "prospects/nope.yaml"], "error: prospects/nope.yaml: file not found\n"),
     (["first-call", "--prospect", "prospects/globex.yaml", "--set", "segment=enterprize"],
-     "Error: prospects/globex.yaml: segment 'enterprize' is not a segment of the library "
+     "error: prospects/globex.yaml: segment 'enterprize' is not a segment of the library "
      "(did you mean 'enterprise'?)\n"),
     (["first-call", "--prospect", "prospects/globex.yaml", "--library", "nowhere"],
-     "Error: slide library folder 'nowhere' not found (pass --library DIR or set 'library:' in deckgen.yaml)\n"),
+     "error: slide library folder 'nowhere' not found (pass --library DIR or set 'library:' in deckgen.yaml)\n"),
 ], ids=["no-prospect", "unknown-recipe", "missing-prospect-file", "unknown-segment", "no-library"])
 def test_input_errors(project, args, message):
     result = run("plan", *args)
@@ -179,7 +179,7 @@ def test_prospect_errors_name_file_and_line(project):
     write_text(project / "prospects" / "bad.yaml", "company: Globex\nsegment: enterprise\nlogo: missing.png\n")
     result = run("plan", "first-call", "--prospect", "prospects/bad.yaml")
     assert result.exit_code == 1
-    assert result.stderr == (f"Error: prospects/bad.yaml:3: logo file 'missing.png' not found "
+    assert result.stderr == (f"error: prospects/bad.yaml:3: logo file 'missing.png' not found "
                              f"(looked for {project / 'prospects' / 'missing.png'})\n")
 
 
@@ -188,7 +188,7 @@ def test_the_installed_command_exits_non_zero_without_traceback(project):
     done = subprocess.run([sys.executable, "-m", "deckgen", "plan", "bad", "--set", "company=A",
                            "--set", "segment=smb"], capture_output=True, text=True, cwd=project)
     assert done.returncode == 1
-    assert done.stderr.endswith("Error: recipes/bad.yaml:3: no slide with key 'nope' in the library "
+    assert done.stderr.endswith("error: recipes/bad.yaml:3: no slide with key 'nope' in the library "
                                 "(see the keys in the sidecars of slide_library)\n")
     assert "Traceback" not in done.stderr
 

@@ -15,7 +15,7 @@ from pptx.util import Inches
 from deckgen.cli import main
 from deckgen.errors import InputFileError, RenderError
 from deckgen.ooxml import list_slides
-from deckgen.preview import (LibrarySlide, contact_sheet, deck_pages, deck_pdf, open_cache,
+from deckgen.preview import (SlideRef, contact_sheet, deck_pages, deck_pdf, open_cache,
                              page_count, pdf_to_pngs, slide_thumbnails, to_pdf)
 from deckgen.preview import tools
 
@@ -132,7 +132,7 @@ def test_missing_soffice_is_a_clear_render_error(three_slides, tmp_path, monkeyp
     monkeypatch.setenv("DECKGEN_SOFFICE", str(tmp_path / "no-such-soffice"))
     with pytest.raises(RenderError) as caught:
         to_pdf(three_slides, tmp_path / "out.pdf")
-    assert str(caught.value.message) == (
+    assert str(caught.value) == (
         f"cannot render: {tmp_path / 'no-such-soffice'} (from $DECKGEN_SOFFICE) was not found "
         "(install libreoffice-impress or set $DECKGEN_SOFFICE to its path)")
     assert not (tmp_path / "out.pdf").exists()
@@ -215,7 +215,7 @@ def test_cli_preview_missing_deck_is_one_line(tmp_path):
                                        str(tmp_path / "out")])
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [      # no progress bar before the error
-        f"Error: {tmp_path / 'nope.pptx'}: file not found (check the path)"]
+        f"error: {tmp_path / 'nope.pptx'}: file not found (check the path)"]
     assert not (tmp_path / "out").exists()
 
 
@@ -229,7 +229,7 @@ def _retitle(path: Path, number: int, title: str) -> None:
 def test_library_slide_thumbnails_are_cached_per_slide(three_slides, tmp_path, soffice_calls):
     ids = [info.slide_id for info in list_slides(three_slides)]
     cache = open_cache(tmp_path / "cache")
-    wanted = [LibrarySlide(three_slides, ids[0]), LibrarySlide(three_slides, ids[1])]
+    wanted = [SlideRef(three_slides, ids[0]), SlideRef(three_slides, ids[1])]
     first = slide_thumbnails(wanted, cache, width=160)
     assert len(first) == 2 and len(soffice_calls) == 1  # both slides in one LibreOffice run
     with Image.open(first[0]) as red, Image.open(first[1]) as hidden:
@@ -261,4 +261,4 @@ def test_cli_preview_of_chosen_slides(three_slides, tmp_path):
     result = CliRunner().invoke(main, ["preview", f"{three_slides}#4", "-o", str(out)])
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
-        f"Error: {three_slides}#4: slide 4 does not exist (the deck has 3 slides)")
+        f"error: {three_slides}#4: slide 4 does not exist (the deck has 3 slides)")

@@ -145,5 +145,5 @@ def test_a_crm_export_given_as_one_prospect_points_to_batch(folder):
     export = write_text(folder / "accounts.csv", "Account Name,Segment\nGlobex,enterprise\n")
     with pytest.raises(InputFileError) as caught:
         load_prospect(export)
-    message = caught.value.format_message()
+    message = str(caught.value)
     assert "a CSV export holds many prospects" in message and "deckgen batch RECIPE --prospects" in message

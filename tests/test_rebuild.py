@@ -137,7 +137,7 @@ def test_rebuild_works_from_any_directory_like_cron(built, tmp_path, monkeypatch
 def test_rebuild_of_a_folder_without_manifest_says_what_to_do(built):
     result = CliRunner().invoke(main, ["rebuild", "prospects"])
     assert result.exit_code == 1
-    assert result.output == ("Error: no build manifest (deckgen-manifest.json) in prospects "
+    assert result.output == ("error: no build manifest (deckgen-manifest.json) in prospects "
                              "(build decks there first with `deckgen batch` (or pass the output folder))\n")
 
 
@@ -160,7 +160,7 @@ def test_two_concurrent_rebuilds_the_second_gets_the_lock_error(built, monkeypat
         assert started.wait(30)
         second = CliRunner().invoke(main, ["rebuild", "out"])
         assert second.exit_code == 3
-        assert second.output == (f"Error: another deckgen run (pid {os.getpid()}) holds out/.deckgen.lock "
+        assert second.output == (f"error: another deckgen run (pid {os.getpid()}) holds out/.deckgen.lock "
                                  f"(wait for it to finish, or stop it, then run again)\n")
         with pytest.raises(LockedError):
             run_rebuild(out, dry_run=True)

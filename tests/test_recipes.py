@@ -67,7 +67,7 @@ def test_loaded_recipe_keeps_order_variables_and_files(project):
     proof = loaded.sections[1]
     assert dict(proof.select.tags) == {"kind": ("case-study",), "segment": ("$segment",)}
     assert [ref.key for ref in proof.fallback_keys] == ["case-generic"]
-    assert proof.where == "recipes/first-call.yaml:7"
+    assert str(proof.where) == "recipes/first-call.yaml:7"
     assert loaded.files == (project / "recipes" / "first-call.yaml",)
 
 
@@ -378,7 +378,7 @@ def test_expired_and_draft_slides_named_by_key(project, library):
         "  recipes/r.yaml:3: slide 'vp-old' expired on 2020-01-31 (slide_library/value.yaml:13) "
         "(update it and its 'expires' date, or remove it from the recipe)\n"
         "  recipes/r.yaml:3: slide 'case-draft' is a draft (slide_library/proof.yaml:12) "
-        "(set 'status: approved' in its sidecar, or pass --allow-drafts to preview)")
+        "(set 'status: approved' in its sidecar)")
     text = "sections:\n  - name: a\n    slides: [case-draft]\n  - name: b\n    select: {kind: case-study}\n"
     plan = plan_of(project, library, text, allow_drafts=True)
     assert plan.keys() == ["case-draft", "case-enterprise", "case-generic", "case-smb"]

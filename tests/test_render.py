@@ -198,7 +198,7 @@ def test_unreadable_logo_file_names_slide_picture_and_path(deck, tmp_path):
     missing = tmp_path / "nope.png"
     with pytest.raises(TemplateError) as caught:
         render_presentation(deck, LABELS, context(prospect={**context()["prospect"], "logo": str(missing)}))
-    message = str(caught.value.message)
+    message = str(caught.value)
     assert message.startswith("slide 2 'vp-roi' (value-props.pptx #3): picture 'logo': image file")
     assert "nope.png" in message and "cannot be read" in message
 
@@ -232,7 +232,7 @@ def test_undefined_variable_names_the_slide_and_the_variable(deck):
     del values["annual_savings"]
     with pytest.raises(TemplateError) as caught:
         render_presentation(deck, LABELS, values)
-    assert caught.value.message == (
+    assert str(caught.value) == (
         "slide 2 'vp-roi' (value-props.pptx #3): undefined variable 'annual_savings' "
         "(add it to the prospect's values or the recipe's variables)")
     assert isinstance(caught.value, DeckgenError) and caught.value.exit_code == 1
@@ -242,7 +242,7 @@ def test_undefined_attribute_is_named_by_its_full_path(deck):
     values = context(prospect={"company": "Globex", "logo": GLOBEX_LOGO, "objections": []})
     with pytest.raises(TemplateError) as caught:
         render_presentation(deck, LABELS, values)
-    assert caught.value.message == ("slide 1 'title' (intro.pptx #1): undefined variable "
+    assert str(caught.value) == ("slide 1 'title' (intro.pptx #1): undefined variable "
                                     "'prospect.contact' (add it to the prospect file)")
 
 
@@ -256,7 +256,7 @@ def test_syntax_error_names_the_slide_and_the_line_of_text(deck):
     deck.slides[1].shapes.title.text_frame.add_paragraph().text = "Welcome {{ prospect.company }"
     with pytest.raises(TemplateError) as caught:
         render_presentation(deck, LABELS, context())
-    assert caught.value.message == ("slide 2 'vp-roi' (value-props.pptx #3): template syntax error in "
+    assert str(caught.value) == ("slide 2 'vp-roi' (value-props.pptx #3): template syntax error in "
                                     "\"Welcome {{ prospect.company }\": unexpected '}'")
 
 
@@ -352,7 +352,7 @@ def test_template_syntax_errors_reports_every_problem_without_rendering(deck):
     shape_named(slide, "savings").text_frame.add_paragraph().text = "Sites: {%p for s in sites %}"
     set_alt_text(shape_named(slide, "savings"), "chart:roi_chart")
     slide.notes_slide.notes_text_frame.text = "{% if x %}no end"
-    problems = [str(p.message) for p in template_syntax_errors(deck, LABELS)]
+    problems = [str(p) for p in template_syntax_errors(deck, LABELS)]
     assert len(problems) == 4
     assert problems[3].startswith(
         "slide 2 'vp-roi' (value-props.pptx #3): template syntax error in \"{% if x %}no end\": "

@@ -7,7 +7,8 @@ import pytest
 
 from conftest import write_text
 from deckgen.errors import ConfigError
-from deckgen.yamlio import LineDict, Problem, Problems, load_file, raise_problems
+from deckgen.problems import Location, Problem, Problems, raise_problems
+from deckgen.yamlio import LineDict, load_file
 
 
 def test_keys_and_items_know_their_lines(tmp_path):
@@ -22,17 +23,17 @@ def test_keys_and_items_know_their_lines(tmp_path):
         """)
     data = load_file(path)
     label = path.as_posix()
-    assert data.where("sections") == f"{label}:2"
+    assert data.where("sections") == Location(label, 2)
     sections = data["sections"]
-    assert sections.where(1) == f"{label}:5"
-    assert sections[1]["select"].where("kind") == f"{label}:7"
-    assert sections[0]["slides"].where(1) == f"{label}:4"
+    assert sections.where(1) == Location(label, 5)
+    assert sections[1]["select"].where("kind") == Location(label, 7)
+    assert sections[0]["slides"].where(1) == Location(label, 4)
 
 
 def test_paths_inside_the_current_folder_are_shown_relative(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = write_text(tmp_path / "recipes" / "r.yaml", "a: 1\nb: 2\n")
-    assert load_file(path).where("b") == "recipes/r.yaml:2"
+    assert load_file(path).where("b") == Location("recipes/r.yaml", 2)
 
 
 def test_yaml_syntax_error_names_file_and_line(tmp_path, monkeypatch):
@@ -67,14 +68,14 @@ def test_json_keeps_lines_when_it_reads_as_yaml(tmp_path):
     path = write_text(tmp_path / "p.json", '{\n  "company": "Globex",\n  "competitors": ["acme", "initech"]\n}\n')
     data = load_file(path)
     assert data == {"company": "Globex", "competitors": ["acme", "initech"]}
-    assert data.where("competitors").endswith("p.json:3")
+    assert data.where("competitors").line == 3
 
 
 def test_json_with_tabs_loads_with_lines(tmp_path):
     path = write_text(tmp_path / "p.json", '{\n\t"company": "Globex"\n}\n')
     data = load_file(path)
     assert data == {"company": "Globex"}
-    assert data.where("company") == f"{path.as_posix()}:2"
+    assert data.where("company") == Location(path.as_posix(), 2)
 
 
 def test_invalid_json_names_line(tmp_path, monkeypatch):
@@ -103,17 +104,17 @@ def test_unknown_keys_get_a_did_you_mean_hint():
 
 
 def test_raise_problems_lists_errors_in_file_order_and_ignores_warnings():
-    problems = [Problem("error", "b.yaml:3", "third"), Problem("warning", "a.yaml:1", "just a warning"),
-                Problem("error", "a.yaml:10", "second"), Problem("error", "a.yaml:2", "first", "fix it")]
+    problems = [Problem("error", Location("b.yaml", 3), "third"), Problem("warning", Location("a.yaml", 1), "just a warning"),
+                Problem("error", Location("a.yaml", 10), "second"), Problem("error", Location("a.yaml", 2), "first", "fix it")]
     with pytest.raises(ConfigError) as caught:
         raise_problems(problems, "invalid things")
     assert str(caught.value) == ("invalid things (3 problems):\n  a.yaml:2: first (fix it)\n"
                                  "  a.yaml:10: second\n  b.yaml:3: third")
-    assert caught.value.problems == ["a.yaml:2: first (fix it)", "a.yaml:10: second", "b.yaml:3: third"]
+    assert [str(p) for p in caught.value.problems] == ["a.yaml:2: first (fix it)", "a.yaml:10: second", "b.yaml:3: third"]
 
 
 def test_a_single_problem_is_one_line():
     with pytest.raises(ConfigError) as caught:
-        raise_problems([Problem("error", "a.yaml:2", "broken", "mend it")], "ignored summary")
+        raise_problems([Problem("error", Location("a.yaml", 2), "broken", "mend it")], "ignored summary")
     assert str(caught.value) == "a.yaml:2: broken (mend it)"
-    raise_problems([Problem("warning", "a.yaml:2", "only a warning")], "nothing raised")
+    raise_problems([Problem("warning", Location("a.yaml", 2), "only a warning")], "nothing raised")

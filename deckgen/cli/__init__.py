@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+from dataclasses import replace
 
 import click
 
 from deckgen import __version__
+from deckgen.errors import DeckgenError
 
 
 # Command name -> the modules of deckgen.cli that define it (and its subcommands). Each is imported
@@ -19,8 +21,47 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 }
 
 
+# What a user types to fix an error, by the error's code: the core names no flags.
+FLAG_HINTS = {
+    "no-prospect": "pass --prospect FILE, or --set company=... --set segment=...",
+    "no-library-folder": "pass --library DIR",
+    "no-recipes-folder": "pass --recipes DIR",
+    "draft": "pass --allow-drafts to preview",
+    "cache-folder": "use --cache-dir or --no-cache",
+    "render-timeout": "use --timeout",
+}
+
+
+def with_flag_hint(error: DeckgenError) -> DeckgenError:
+    """Return ``error`` with the command-line way to fix it put before its own hint."""
+    flag = FLAG_HINTS.get(error.code)
+    if flag:
+        error.hint = f"{flag} or {error.hint}" if error.hint else flag
+    error.problems = [replace(p, hint=f"{FLAG_HINTS[p.code]} or {p.hint}" if p.hint else FLAG_HINTS[p.code])
+                      if p.code in FLAG_HINTS else p for p in error.problems]
+    return error
+
+
+class UserError(click.ClickException):
+    """A DeckgenError as the CLI shows it: ``error: <message>`` on stderr and the error's exit code."""
+
+    def __init__(self, error: DeckgenError):
+        super().__init__(str(with_flag_hint(error)))
+        self.exit_code = error.exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {str(self)}", err=True, file=file)
+
+
 class _LazyGroup(click.Group):
-    """A click group whose commands register themselves when their module is first imported."""
+    """A click group whose commands register themselves when their module is first imported; it
+    turns the core's errors into one-line messages and exit codes (the core does not know click)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DeckgenError as exc:
+            raise UserError(exc) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
@@ -34,7 +75,23 @@ class _LazyGroup(click.Group):
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="deckgen")
 @click.option("-v", "--verbose", is_flag=True, help="Show progress details and warnings.")
-def main(verbose: bool) -> None:
-    """Assemble tailored PowerPoint decks from a modular slide library."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s: %(message)s")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings, not results.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
+    """Assemble tailored PowerPoint decks from a modular slide library.
+
+    Shell completion (recipe names, prospect files, slide keys): add
+    eval "$(_DECKGEN_COMPLETE=bash_source deckgen)" to ~/.bashrc (zsh_source, fish_source for
+    other shells).
+    """
+    ctx.meta["deckgen.quiet"] = quiet
+    handler = logging.StreamHandler()
+    handler.setFormatter(_LowercaseLevelFormatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
+
+
+class _LowercaseLevelFormatter(logging.Formatter):
+    """'warning: ...' as every other deckgen message, not logging's 'WARNING: ...'."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace(f"{record.levelname}:", f"{record.levelname.lower()}:", 1)

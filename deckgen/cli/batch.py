@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import logging
-import sys
+import signal
 from pathlib import Path
 
 import click
 
 from deckgen.cli import main
+from deckgen.cli.progress import StepBar
+from deckgen.cli.options import format_option, info, print_json, prospects_option, recipe_argument
 from deckgen.ops.batch import run_batch
-from deckgen.ops.executors import EXECUTORS, DeckOutcome
+from deckgen.ops.executors import EXECUTORS
 from deckgen.ops.incremental import RunReport
 from deckgen.ops.rebuild import run_rebuild
 from deckgen.ops.watch import DEFAULT_DEBOUNCE, WatchCycle, watch
@@ -28,27 +30,6 @@ def _executor_options(command):
                            help="Local worker processes [default: batch.workers in deckgen.yaml, "
                                 "else one per CPU].")(command)
     return command
-
-
-class _Progress:
-    """A click progress bar on stderr, opened when the number of decks to build is known."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.bar = None
-
-    def __call__(self, done: int, total: int, outcome: DeckOutcome) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, show_pos=True,
-                                         item_show_func=lambda name: name,
-                                         file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(1, outcome.name)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
 
 def _plural(count: int, word: str) -> str:
@@ -71,30 +52,28 @@ def _echo_failures_and_notices(report: RunReport) -> None:
 
 def _run(call, label: str):
     """Run ``call(progress)``; on Ctrl-C say how to finish and exit 130 without a traceback."""
-    progress = _Progress(label)
-    try:
-        return call(progress)
-    except KeyboardInterrupt:
-        progress.close()
-        click.echo("interrupted: decks built so far are recorded; run the same command again to "
-                   "finish", err=True)
-        raise click.exceptions.Exit(130) from None
-    finally:
-        progress.close()
+    with StepBar(label) as progress:
+        try:
+            return call(progress)
+        except KeyboardInterrupt:
+            progress.close()
+            click.echo("interrupted: decks built so far are recorded; run the same command again to "
+                       "finish", err=True)
+            raise click.exceptions.Exit(130) from None
 
 
 @main.command("batch")
-@click.argument("recipe")
-@click.option("-p", "--prospects", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="CRM export (.csv, columns mapped by batch.columns in deckgen.yaml) or a YAML/JSON "
-                   "list of prospects.")
+@recipe_argument
+@prospects_option
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: output in deckgen.yaml].")
 @_executor_options
 @click.option("--pdf", is_flag=True, help="Also write a PDF beside each deck (LibreOffice headless).")
 @click.option("--allow-drafts", is_flag=True, help="Allow draft slides.")
 @click.option("--force", is_flag=True, help="Build every deck, also those already up to date.")
-def batch_command(recipe, prospects, output, jobs, executor_kind, scheduler, pdf, allow_drafts, force):
+@format_option()
+def batch_command(recipe, prospects, output, jobs, executor_kind, scheduler, pdf, allow_drafts, force,
+                  output_format):
     """Build the deck of RECIPE for every prospect in a file, in parallel.
 
     Decks are named by batch.filename in deckgen.yaml and recorded in OUTPUT/deckgen-manifest.json;
@@ -106,8 +85,11 @@ def batch_command(recipe, prospects, output, jobs, executor_kind, scheduler, pdf
     report = _run(lambda progress: run_batch(recipe, prospects, output, jobs=jobs, executor_kind=executor_kind,
                                              scheduler=scheduler, pdf=pdf, allow_drafts=allow_drafts,
                                              force=force, progress=progress), "building decks")
+    if output_format == "json":
+        print_json(report.to_dict())
+        raise click.exceptions.Exit(report.exit_code)
     _echo_failures_and_notices(report)
-    click.echo(f"{_plural(len(report.built), 'deck')} built, {len(report.up_to_date)} up to date, "
+    info(f"{_plural(len(report.built), 'deck')} built, {len(report.up_to_date)} up to date, "
                f"{len(report.failed)} failed in {report.folder}")
     if report.exit_code:
         raise click.exceptions.Exit(report.exit_code)
@@ -127,9 +109,9 @@ def _echo_rebuild(report: RunReport) -> None:
             click.echo(f"rebuilt {stale.entry.name}: {'; '.join(stale.reasons)}")
     _echo_failures_and_notices(report)
     if not report.stale and not report.failed:
-        click.echo(f"0 decks to rebuild ({len(report.up_to_date)} up to date)")
+        info(f"0 decks to rebuild ({len(report.up_to_date)} up to date)")
     else:
-        click.echo(f"{_plural(len(report.built), 'deck')} rebuilt, {len(report.up_to_date)} up to date, "
+        info(f"{_plural(len(report.built), 'deck')} rebuilt, {len(report.up_to_date)} up to date, "
                    f"{len(report.failed)} failed in {report.folder}")
 
 
@@ -138,7 +120,8 @@ def _echo_rebuild(report: RunReport) -> None:
 @click.option("-n", "--dry-run", is_flag=True, help="List the decks that would be rebuilt, and why.")
 @click.option("--force", is_flag=True, help="Rebuild every deck of the folder.")
 @_executor_options
-def rebuild_command(folder, dry_run, force, jobs, executor_kind, scheduler):
+@format_option()
+def rebuild_command(folder, dry_run, force, jobs, executor_kind, scheduler, output_format):
     """Rebuild the decks in FOLDER whose inputs changed since their last build.
 
     FOLDER defaults to output in deckgen.yaml. Compares the hashes in FOLDER/deckgen-manifest.json
@@ -148,7 +131,10 @@ def rebuild_command(folder, dry_run, force, jobs, executor_kind, scheduler):
     report = _run(lambda progress: run_rebuild(folder, dry_run=dry_run, force=force, jobs=jobs,
                                                executor_kind=executor_kind, scheduler=scheduler,
                                                progress=progress), "rebuilding decks")
-    _echo_rebuild(report)
+    if output_format == "json":
+        print_json(report.to_dict())
+    else:
+        _echo_rebuild(report)
     if report.exit_code:
         raise click.exceptions.Exit(report.exit_code)
 
@@ -159,7 +145,8 @@ def rebuild_command(folder, dry_run, force, jobs, executor_kind, scheduler):
               help="Seconds without further changes before a rebuild starts.")
 @_executor_options
 def watch_command(folder, debounce, jobs, executor_kind, scheduler):
-    """Rebuild the affected decks in FOLDER whenever the library or recipes change (Ctrl-C stops)."""
+    """Rebuild the affected decks in FOLDER whenever the library or recipes change (Ctrl-C or
+    SIGTERM stops)."""
 
     def on_cycle(cycle: WatchCycle) -> None:
         if cycle.changed:
@@ -169,9 +156,17 @@ def watch_command(folder, debounce, jobs, executor_kind, scheduler):
         elif cycle.report is not None:
             _echo_rebuild(cycle.report)
 
+    # a service manager (systemd, docker stop) sends SIGTERM: stop as cleanly as after Ctrl-C
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         watch(folder, debounce=debounce, on_cycle=on_cycle, jobs=jobs, executor_kind=executor_kind,
               scheduler=scheduler,
               on_ready=lambda: click.echo("watching the library and recipes (Ctrl-C to stop)", err=True))
     except KeyboardInterrupt:
         click.echo("stopped watching", err=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -1,36 +1,39 @@
 """`deckgen build`: one personalised deck for one prospect."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from deckgen.cli import main
-from deckgen.library.metadata import LOOKS
+from deckgen.cli.options import (format_option, info, library_option, look_option, print_json, prospect_option,
+                                 recipe_argument, recipes_option, size_strict_option)
 from deckgen.pipeline.deck import build
 
 
 @main.command("build")
-@click.argument("recipe")
-@click.option("-p", "--prospect", "prospect", type=click.Path(dir_okay=False),
-              help="Prospect YAML or JSON file.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Override a prospect field (dotted path; value parsed as YAML). Repeatable.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Output .pptx path.")
+@recipe_argument
+@prospect_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Output .pptx path [default: the output folder of deckgen.yaml, named by batch.filename].")
 @click.option("--pdf", is_flag=True, help="Also write a PDF beside the deck (LibreOffice headless).")
-@click.option("--library", type=click.Path(file_okay=False), help="Slide library folder (default: from deckgen.yaml).")
-@click.option("--recipes", type=click.Path(file_okay=False), help="Recipes folder (default: from deckgen.yaml).")
+@library_option
+@recipes_option
 @click.option("--allow-drafts", is_flag=True, help="Allow draft slides (for previewing work in progress).")
-@click.option("--look", type=click.Choice(LOOKS), default=None,
-              help="template: put every slide on brand.template's layouts (the default when it is set); "
-                   "source: each slide keeps its own master.")
-@click.option("--strict", is_flag=True, help="Refuse slides whose size differs from the output's instead of scaling them.")
-def build_command(recipe, prospect, sets, output, pdf, library, recipes, allow_drafts, look, strict):
+@look_option
+@size_strict_option
+@format_option()
+def build_command(recipe, prospect, sets, output, pdf, library, recipes, allow_drafts, look, strict, output_format):
     """Build the deck of RECIPE for a prospect into OUTPUT."""
-    if prospect is None and not sets:
-        raise click.UsageError("give a prospect: --prospect FILE and/or --set key=value")
     result = build(recipe, output, prospect=prospect, sets=sets, library=library, recipes=recipes,
                    pdf=pdf, allow_drafts=allow_drafts, look=look, strict=strict)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{result.output}: {len(result.plan.items)} slides for {result.plan.prospect}")
+    if output_format == "json":
+        print_json({"output": str(result.output), "pdf": str(result.pdf) if result.pdf else None,
+                    "prospect": result.plan.prospect, "slides": result.plan.keys(),
+                    "warnings": list(result.warnings), "record": result.record})
+        return
+    info(f"{result.output}: {len(result.plan.items)} slides for {result.plan.prospect}")
     if result.pdf:
-        click.echo(f"{result.pdf}: PDF")
+        info(f"{result.pdf}: PDF")

@@ -6,19 +6,18 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
+from deckgen.cli.options import library_option, recipes_option
 from deckgen.cli.progress import StepBar
 from deckgen.marketing.catalog import THUMB_WIDTH, build_catalog
 from deckgen.config import project_config
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 
 @main.command("catalog")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for index.html and thumbs/.")
-@click.option("--library", type=click.Path(file_okay=False, path_type=Path),
-              help="Slide library folder (default: from deckgen.yaml).")
-@click.option("--recipes", type=click.Path(file_okay=False, path_type=Path),
-              help="Recipes folder (default: from deckgen.yaml).")
+@library_option
+@recipes_option
 @click.option("--no-thumbnails", is_flag=True, help="Skip rendering thumbnails (no LibreOffice needed).")
 @click.option("--width", type=click.IntRange(16, 4096), default=THUMB_WIDTH, show_default=True,
               help="Thumbnail width in pixels.")

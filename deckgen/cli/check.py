@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
+from deckgen.cli.options import library_option, recipes_option
 from deckgen.marketing.check import check_project
 from deckgen.config import project_config
 
@@ -14,10 +15,8 @@ from deckgen.config import project_config
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Report format (json for CI).")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too (notes never fail).")
-@click.option("--library", type=click.Path(file_okay=False, path_type=Path),
-              help="Slide library folder (default: from deckgen.yaml).")
-@click.option("--recipes", type=click.Path(file_okay=False, path_type=Path),
-              help="Recipes folder (default: from deckgen.yaml).")
+@library_option
+@recipes_option
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Check review and expiry dates as of this day (default: today).")
 def check_command(output_format: str, strict: bool, library: Path | None, recipes: Path | None,

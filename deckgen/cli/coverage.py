@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
+from deckgen.cli.options import library_option
 from deckgen.marketing.coverage import coverage_map, to_text, write_coverage
 from deckgen.config import project_config
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 
 @main.command("coverage")
@@ -17,8 +18,7 @@ from deckgen.yamlio import display_path
               show_default=True, help="text prints a table; html and png are pages to share.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (required for html and png).")
-@click.option("--library", type=click.Path(file_okay=False, path_type=Path),
-              help="Slide library folder (default: from deckgen.yaml).")
+@library_option
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Count slides as expired as of this day (default: today).")
 def coverage_command(output_format: str, output: Path | None, library: Path | None, today) -> None:

@@ -10,11 +10,12 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
+from deckgen.cli.options import format_option, info, library_option, print_json
 from deckgen.config import project_config
 from deckgen.errors import ConfigError
 from deckgen.library import load_library
 from deckgen.library.sidecars import module_slides, write_starter_sidecar
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 
 @main.group("library")
@@ -24,9 +25,14 @@ def library_group() -> None:
 
 @library_group.command("ids", short_help="List a module's slide ids, keys and titles.")
 @click.argument("module", type=click.Path(dir_okay=False, path_type=Path))
-def ids_command(module: Path) -> None:
+@format_option()
+def ids_command(module: Path, output_format: str) -> None:
     """List the slides of MODULE.pptx: number, slide_id, key in its sidecar ('-' if none), title."""
     slides = module_slides(module)
+    if output_format == "json":
+        print_json([{"number": slide.number, "slide_id": slide.slide_id, "key": slide.key, "title": slide.title,
+                     "hidden": slide.hidden} for slide in slides])
+        return
     key_width = max([len("key")] + [len(slide.key or "-") for slide in slides])
     click.echo(f"{'#':>3}  {'slide_id':>8}  {'key':<{key_width}}  title")
     for slide in slides:
@@ -44,17 +50,21 @@ def init_command(module: Path) -> None:
 
 
 @library_group.command("check", short_help="Report every problem of the library.")
-@click.option("--library", type=click.Path(file_okay=False, path_type=Path),
-              help="Slide library folder (default: from deckgen.yaml, else ./slide_library).")
+@library_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def check_command(library: Path | None, strict: bool) -> None:
+@format_option()
+def check_command(library: Path | None, strict: bool, output_format: str) -> None:
     """Report every problem of the library index (exit 1 if any is an error)."""
     index = load_library(project_config(library=library).library)
+    failing = index.problems if strict else index.errors
+    if output_format == "json":
+        print_json({"ok": not failing, "slides": len(index), "modules": len(index.modules),
+                    "problems": [problem.to_dict() for problem in index.problems]})
+        raise click.exceptions.Exit(1 if failing else 0)
     for problem in index.problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
-    failing = index.problems if strict else index.errors
     if failing:
         raise ConfigError(f"{len(failing)} problem{'s' if len(failing) != 1 else ''} in the slide library "
                           f"{display_path(index.folder)}")
-    click.echo(f"{display_path(index.folder)}: {len(index)} slides in {len(index.modules)} modules"
+    info(f"{display_path(index.folder)}: {len(index)} slides in {len(index.modules)} modules"
                + (f", {len(index.warnings)} warnings" if index.warnings else ""))

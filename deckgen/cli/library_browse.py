@@ -12,12 +12,9 @@ from deckgen.marketing.search import (filter_slides, open_catalog, parse_tag_fil
                                      tag_text)
 from deckgen.marketing.usage import NAMED
 from deckgen.library import LibrarySlide
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
+from deckgen.cli.options import complete_slide_keys, format_option, library_option
 
-_library_option = click.option("--library", type=click.Path(file_okay=False, path_type=Path),
-                               help="Slide library folder (default: from deckgen.yaml).")
-_format_option = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-                              show_default=True, help="Output format.")
 
 
 def _slide_data(slide: LibrarySlide) -> dict:
@@ -31,8 +28,8 @@ def _slide_data(slide: LibrarySlide) -> dict:
 @click.option("--tag", "tags", multiple=True, metavar="NAME=VALUE",
               help="Only slides with this tag value (repeat: different tags must all match, "
                    "values of one tag are alternatives; VALUE may be a,b).")
-@_library_option
-@_format_option
+@library_option
+@format_option()
 def list_command(tags: tuple[str, ...], library: Path | None, output_format: str) -> None:
     """List the library's slides (key, file#number, status, review date, title, tags)."""
     catalog = open_catalog(project_config(library=library), with_text=False)
@@ -56,8 +53,8 @@ def list_command(tags: tuple[str, ...], library: Path | None, output_format: str
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", type=click.IntRange(1), default=10, show_default=True, help="Show at most N hits.")
 @click.option("--tag", "tags", multiple=True, metavar="NAME=VALUE", help="Search only slides with this tag value.")
-@_library_option
-@_format_option
+@library_option
+@format_option()
 def search_command(query: tuple[str, ...], limit: int, tags: tuple[str, ...], library: Path | None,
                    output_format: str) -> None:
     """Full-text search of slide titles, text and speaker notes, best match first."""
@@ -80,8 +77,8 @@ def search_command(query: tuple[str, ...], limit: int, tags: tuple[str, ...], li
 
 
 @library_group.command("show")
-@click.argument("key")
-@_library_option
+@click.argument("key", shell_complete=complete_slide_keys)
+@library_option
 def show_command(key: str, library: Path | None) -> None:
     """Print one slide's metadata, text, speaker notes and the recipes that use it."""
     details = slide_details(open_catalog(project_config(library=library), with_text=False), key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from deckgen.cli import main
+from deckgen.cli.options import format_option, info, print_json, size_strict_option
 from deckgen.pipeline.merge import merge
 from deckgen.ooxml import BASE_SLIDES
 
@@ -19,10 +20,10 @@ from deckgen.ooxml import BASE_SLIDES
 @click.option("--template", type=click.Path(dir_okay=False),
               help="Put every slide on this .potx/.pptx template's layouts (its masters, theme "
                    "colours and fonts) instead of keeping each slide's own look.")
-@click.option("--strict", is_flag=True,
-              help="Refuse slides whose size differs from the output's instead of scaling them.")
+@size_strict_option
+@format_option()
 def merge_command(sources: tuple[str, ...], output: str, base: str | None,
-                  base_slides: str, template: str | None, strict: bool) -> None:
+                  base_slides: str, template: str | None, strict: bool, output_format: str) -> None:
     """Copy slides from SOURCE decks into OUTPUT, keeping each slide's own look (or --template's).
 
     SOURCE is a .pptx/.pptm/.ppsx/.potx/.potm file, optionally followed by #RANGES of 1-based
@@ -36,4 +37,7 @@ def merge_command(sources: tuple[str, ...], output: str, base: str | None,
                  template=template)
     for warning in deck.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{output}: {deck.slide_count} slide{'' if deck.slide_count == 1 else 's'}")
+    if output_format == "json":
+        print_json({"output": output, "slides": deck.slide_count, "warnings": list(deck.warnings)})
+    else:
+        info(f"{output}: {deck.slide_count} slide{'' if deck.slide_count == 1 else 's'}")

@@ -1,4 +1,4 @@
-"""The progress bar of long renders (preview, catalog): on stderr, started by the first report."""
+"""The one progress bar of long runs (batch, rebuild, preview, catalog): on stderr, opened by the first report."""
 from __future__ import annotations
 
 import sys
@@ -42,3 +42,7 @@ class StepBar:
         if self._bar is not None:
             self._bar.__exit__(*exc_info)
             self._bar = None
+
+    def close(self) -> None:
+        """Take the bar off the terminal now (before a message that must not mix with it)."""
+        self.__exit__(None, None, None)

@@ -12,7 +12,9 @@ from deckgen.errors import ConfigError, DeckgenError
 from deckgen.library.cache import IndexCache
 from deckgen.library.metadata import ANY_VALUE, SlideEntry, parse_sidecar
 from deckgen.ooxml import list_slides
-from deckgen.yamlio import Problem, Problems, display_path, load_file, location_order
+from deckgen.fsutil import display_path
+from deckgen.problems import Location, Problem, Problems, problem_order
+from deckgen.yamlio import load_file
 
 SIDECAR_SUFFIXES = (".yaml", ".yml")
 
@@ -173,7 +175,7 @@ def load_library(folder: str | os.PathLike, today: datetime.date | None = None,
     root = Path(folder)
     if not root.is_dir():
         raise ConfigError(f"slide library folder '{display_path(root)}' not found",
-                          hint="pass --library DIR or set 'library:' in deckgen.yaml")
+                          hint="set 'library:' in deckgen.yaml", code="no-library-folder")
     today = today or datetime.date.today()
     problems = Problems()
     modules = module_files(root)
@@ -200,7 +202,7 @@ def load_library(folder: str | os.PathLike, today: datetime.date | None = None,
         for slide in module_slides:
             if slide.key in first_where:
                 problems.error(slide.where, f"duplicate key '{slide.key}' (first used at {first_where[slide.key]})",
-                               "keys must be unique across the library; rename one")
+                               "keys must be unique across the library; rename one", code="duplicate-key")
                 continue
             first_where[slide.key] = slide.where
             slides.append(slide)
@@ -210,15 +212,15 @@ def load_library(folder: str | os.PathLike, today: datetime.date | None = None,
     for slide in slides:
         if slide.is_expired(today):
             problems.warning(slide.where, f"slide '{slide.key}' expired on {slide.expires.isoformat()}",
-                             "recipes that use it fail; update the slide and its date, or remove it")
+                             "recipes that use it fail; update the slide and its date, or remove it", code="expired")
         elif slide.review_by is not None and today > slide.review_by:
             problems.warning(slide.where, f"slide '{slide.key}' was due for review on "
                                           f"{slide.review_by.isoformat()}",
-                             f"owner: {slide.owner}" if slide.owner else None)
+                             f"owner: {slide.owner}" if slide.owner else None, code="review-date")
     for key in list(broken):
         if key in first_where:
             del broken[key]    # another entry supplies the key
-    return Library(folder=root, slides=tuple(slides), problems=tuple(sorted(problems.items, key=location_order)),
+    return Library(folder=root, slides=tuple(slides), problems=tuple(sorted(problems.items, key=problem_order)),
                    broken=broken, modules=tuple(modules))
 
 
@@ -235,17 +237,16 @@ def _read_module_into(module: Path, problems: Problems) -> tuple[list[LibrarySli
     try:
         infos = list_slides(module)
     except DeckgenError as exc:
-        reason = Problem.from_error(exc)
-        problems.error(label, f"none of its slides can be used: {reason.message}", reason.hint)
+        problems.error(label, f"none of its slides can be used: {exc.message}", exc.hint, code="unreadable")
         return [], {}
     except OSError as exc:
-        problems.error(label, f"none of its slides can be used: cannot read it ({exc.strerror})")
+        problems.error(label, f"none of its slides can be used: cannot read it ({exc.strerror})", code="unreadable")
         return [], {}
     sidecar = sidecar_of(module)
     if sidecar is None:
         problems.warning(label, f"module has no sidecar {module.stem}.yaml, so none of its "
                                 f"{len(infos)} slides can be used",
-                         f"run `deckgen library init {label}` to start one")
+                         f"run `deckgen library init {label}` to start one", code="no-metadata")
         return [], {}
     sidecar_label = display_path(sidecar)
     if module.with_suffix(".yml").is_file() and module.with_suffix(".yaml").is_file():
@@ -255,7 +256,7 @@ def _read_module_into(module: Path, problems: Problems) -> tuple[list[LibrarySli
     try:
         data = load_file(sidecar)
     except ConfigError as exc:
-        problems.extend([Problem.from_error(exc, "none of this module's slides can be used until it is fixed")])
+        problems.extend(exc.problems or [exc.as_problem(hint="none of this module's slides can be used until it is fixed")])
         return [], {}
     entries, dropped = parse_sidecar(data, sidecar_label, problems)
 
@@ -286,14 +287,14 @@ def _read_module_into(module: Path, problems: Problems) -> tuple[list[LibrarySli
     for entry in stale:
         dropped[entry.key] = Problem("error", entry.slide_id_where,
                                      f"key '{entry.key}': slide_id {entry.slide_id} is not in {module.name}",
-                                     _stale_hint(entry, unassigned))
+                                     _stale_hint(entry, unassigned), code="stale-slide-id")
         problems.extend([dropped[entry.key]])
     for info in unassigned:
         title = f' "{info.title}"' if info.title else ""
-        problems.warning(f"{label} slide {info.number}",
+        problems.warning(Location(label, slide=info.number),
                          f"slide {info.number} (id {info.slide_id}{title}) has no entry in {sidecar.name}, "
                          f"so no recipe can use it",
-                         f"add '- key: ...' with 'slide_id: {info.slide_id}' to {sidecar_label}")
+                         f"add '- key: ...' with 'slide_id: {info.slide_id}' to {sidecar_label}", code="no-metadata")
     return slides, dropped
 
 

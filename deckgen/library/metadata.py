@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from deckgen.conditions import check_condition
-from deckgen.yamlio import LineDict, Problem, Problems, describe, did_you_mean, where
+from deckgen.problems import Problem, Problems, did_you_mean
+from deckgen.yamlio import LineDict, describe, where
 
 MODULE_KEYS = ("owner", "review_by", "expires", "status", "tags", "look", "slides")
 SLIDE_KEYS = ("key", "slide_id", "title", "tags", "owner", "review_by", "expires", "status", "when", "look")

@@ -14,7 +14,9 @@ from deckgen.fsutil import write_bytes_atomic
 from deckgen.library.index import load_library, sidecar_of
 from deckgen.library.metadata import parse_sidecar
 from deckgen.ooxml import list_slides
-from deckgen.yamlio import Problems, display_path, load_file
+from deckgen.fsutil import display_path
+from deckgen.problems import Problems
+from deckgen.yamlio import load_file
 
 _MAX_KEY_LENGTH = 40
 

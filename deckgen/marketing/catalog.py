@@ -21,9 +21,9 @@ from deckgen.errors import InputFileError
 from deckgen.fsutil import write_bytes_atomic
 from deckgen.marketing.search import LibraryCatalog, open_catalog
 from deckgen.marketing.usage import NAMED
-from deckgen.preview import LibrarySlide, default_cache_dir, open_cache, slide_thumbnails
+from deckgen.preview import SlideRef, default_cache_dir, open_cache, slide_thumbnails
 from deckgen.preview.cache import copy_out
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 INDEX_NAME = "index.html"
 THUMBS_DIR = "thumbs"
@@ -71,7 +71,7 @@ def _write_thumbnails(catalog: LibraryCatalog, folder: Path, cache_dir, use_cach
         root = cache_dir or default_cache_dir()
         if not use_cache:
             root = stack.enter_context(tempfile.TemporaryDirectory(prefix="deckgen-catalog-"))
-        cached = slide_thumbnails([LibrarySlide(slide.path, slide.slide_id) for slide in slides], open_cache(root),
+        cached = slide_thumbnails([SlideRef(slide.path, slide.slide_id) for slide in slides], open_cache(root),
                                   width=width, progress=progress)
         written = [copy_out(png, folder / f"{slide.key}.png") for slide, png in zip(slides, cached)]
     keep = {path.name for path in written}

@@ -31,7 +31,7 @@ from deckgen.library import ANY_VALUE, Library, LibrarySlide, load_library
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import folder_prospects
 from deckgen.marketing.textfit import FontBook
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 _TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("deckgen", "templates"),
                                 autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)

@@ -18,7 +18,8 @@ from deckgen.errors import ConfigError, DeckgenError, SlideSelectionError
 from deckgen.library import Library, LibrarySlide, load_library
 from deckgen.ooxml import SourceDeck
 from deckgen.marketing.usage import Usage, load_recipes, recipe_usage
-from deckgen.yamlio import did_you_mean, display_path
+from deckgen.fsutil import display_path
+from deckgen.problems import did_you_mean
 
 K1 = 1.2
 B = 0.75

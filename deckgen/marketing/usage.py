@@ -7,16 +7,15 @@ ignored, since they depend on the prospect too.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from deckgen.errors import ConfigError
 from deckgen.library import Library, LibrarySlide, Problem
+from deckgen.problems import Location
 from deckgen.recipes import Recipe, Selector, load_recipe, recipe_names
 from deckgen.recipes.model import REF_PREFIX
 
-_LOCATED = re.compile(r"^(.+?\.(?:ya?ml|json)(?::\d+)?): ")
 NAMED = "named"        # the section lists the slide's key
 SELECTED = "selected"  # the section's selector can pick the slide
 
@@ -28,7 +27,7 @@ class Usage:
     recipe: str
     section: str
     how: str          # NAMED | SELECTED
-    where: str
+    where: Location
 
 
 @dataclass(frozen=True)
@@ -49,31 +48,8 @@ def load_recipes(folder) -> LoadedRecipes:
         try:
             recipes.append(load_recipe(name, folder))
         except ConfigError as exc:
-            problems.extend(_problems_of(exc))
+            problems.extend(exc.all_problems())
     return LoadedRecipes(tuple(recipes), tuple(problems), tuple(names))
-
-
-def _problems_of(exc: ConfigError) -> list[Problem]:
-    """The problems a recipe ConfigError lists (one, or one per line of a multi-problem error)."""
-    if len(exc.problems) <= 1:
-        return [Problem.from_error(exc)]
-    return [_parse_problem(text) for text in exc.problems]
-
-
-def _parse_problem(text: str) -> Problem:
-    """Split "where: message (hint)" as yamlio.Problem.__str__ writes it back into a Problem."""
-    located = _LOCATED.match(text)
-    where, rest = (located.group(1), text[located.end():]) if located else ("", text)
-    hint = None
-    if rest.endswith(")"):
-        depth = 0
-        for index in range(len(rest) - 1, -1, -1):
-            depth += {")": 1, "(": -1}.get(rest[index], 0)
-            if depth == 0:
-                if index > 0 and rest[index - 1] == " ":
-                    rest, hint = rest[:index - 1], rest[index + 1:-1]
-                break
-    return Problem("error", where, rest, hint)
 
 
 def selector_could_match(selector: Selector, slide: LibrarySlide) -> bool:

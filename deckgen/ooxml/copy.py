@@ -35,7 +35,6 @@ import posixpath
 import re
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Sequence
 
 from lxml import etree
@@ -44,7 +43,7 @@ from deckgen.errors import DeckgenError, InputFileError, SlideSelectionError
 from deckgen.ooxml import names as n
 from deckgen.ooxml.names import qn
 from deckgen.ooxml.outpackage import AssembledDeck, OutPart, OutRel, free_rid, serialize
-from deckgen.ooxml.package import Relationship, SourceDeck, follows
+from deckgen.ooxml.package import DeckSet, Relationship, SourceDeck, follows
 from deckgen.ooxml.presentation import (RESERVED_NAMES, EmbeddedFont, SlideEntry,
                                         doc_props_parts, package_rels_part, presentation_part,
                                         properties_parts, table_styles_of, target_of)
@@ -94,7 +93,7 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
     if base_slides not in BASE_SLIDES:
         raise DeckgenError(f"base_slides must be one of {', '.join(BASE_SLIDES)}, "
                            f"not '{base_slides}'")
-    decks = _DeckSet()
+    decks = DeckSet()
     try:
         base_deck = decks.get(base) if base is not None else None
         destination = (DestinationTemplate.of(decks.get(template)) if template is not None
@@ -108,7 +107,7 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
         for deck, pick in resolved:
             deck.slide_part(pick.slide_id)  # an unknown id fails before any copying
         props = destination.deck if destination is not None else base_deck or resolved[0][0]
-        builder = _Builder(props, strict=strict, template=destination)
+        builder = _AssemblyBuilder(props, strict=strict, template=destination)
         for deck, pick in resolved:
             builder.add_slide(deck, pick.slide_id, pick.section, pick.keep_look)
         return builder.finish(decks.all)
@@ -127,32 +126,6 @@ def _with_base_slides(base: SourceDeck, which: str,
     first = [(base, SlidePick(base, base.slide_ids[0]))] if which in ("first", "both") else []
     last = [(base, SlidePick(base, base.slide_ids[-1]))] if which in ("last", "both") else []
     return first + resolved + last
-
-
-class _DeckSet:
-    """Source decks of one assembly: each file opened once; only the ones it opened are closed."""
-
-    def __init__(self) -> None:
-        self._by_path: dict[Path, SourceDeck] = {}
-        self._opened: list[SourceDeck] = []
-        self.all: list[SourceDeck] = []
-
-    def get(self, source: str | os.PathLike | SourceDeck) -> SourceDeck:
-        if isinstance(source, SourceDeck):
-            if source not in self.all:
-                self.all.append(source)
-            return source
-        key = Path(source).resolve()
-        if key not in self._by_path:
-            deck = SourceDeck.open(source)
-            self._by_path[key] = deck
-            self._opened.append(deck)
-            self.all.append(deck)
-        return self._by_path[key]
-
-    def close_opened(self) -> None:
-        for deck in self._opened:
-            deck.close()
 
 
 class _PartNames:
@@ -227,7 +200,7 @@ class _Jump:
     target: str
 
 
-class _Builder:
+class _AssemblyBuilder:
     """Collects the output's parts while slides are added, then completes the package."""
 
     def __init__(self, props: SourceDeck, strict: bool = False,

@@ -17,7 +17,7 @@ from lxml import etree
 from deckgen.errors import PackageError, SlideSelectionError
 from deckgen.ooxml import names as n
 from deckgen.ooxml.names import qn
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -481,3 +481,36 @@ def _shape_text(root: etree._Element, placeholder_types: set[str] | None) -> str
         if _placeholder_type(shape) in placeholder_types:
             lines.extend(_iter_paragraphs(shape))
     return "\n".join(lines)
+
+
+class DeckSet:
+    """Source decks opened once each and closed together: only the decks it opened are closed.
+
+    Keys are absolute paths as given (not resolved): resolving costs a system call per path
+    component, and a batch asks for the same few modules tens of thousands of times.
+    """
+
+    def __init__(self) -> None:
+        self._by_path: dict[str, SourceDeck] = {}
+        self._opened: list[SourceDeck] = []
+        self.all: list[SourceDeck] = []     # every deck handed out, in first-use order
+
+    def get(self, source: str | os.PathLike | SourceDeck) -> SourceDeck:
+        """Return the opened deck of ``source`` (a path, or a deck the caller opened)."""
+        if isinstance(source, SourceDeck):
+            if source not in self.all:
+                self.all.append(source)
+            return source
+        key = os.path.abspath(source)
+        deck = self._by_path.get(key)
+        if deck is None:
+            deck = self._by_path[key] = SourceDeck.open(source)
+            self._opened.append(deck)
+            self.all.append(deck)
+        return deck
+
+    def close_opened(self) -> None:
+        for deck in self._opened:
+            deck.close()
+        self._opened.clear()
+        self._by_path.clear()

@@ -5,12 +5,11 @@ import zipfile
 from collections.abc import Mapping
 from typing import BinaryIO
 
-from pptx.opc.oxml import serialize_part_xml
 from pptx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
-from pptx.opc.serialized import _ContentTypesItem
 
 from deckgen.ooxml.outpackage import copy_member, write_member
 from deckgen.ooxml.package import SourceDeck
+from deckgen.ooxml.pptx_private import content_types_xml, has_relationships, package_rels_xml
 
 # python-pptx's own writer stamps every zip member with the current time, so two builds of the
 # same inputs differ; rebuild manifests compare output hashes, so members get one fixed time
@@ -29,9 +28,8 @@ def write_presentation(presentation, handle: BinaryIO,
     package = presentation.part.package
     parts = list(package.iter_parts())
     with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-        write_member(archive, _name(CONTENT_TYPES_URI),
-                     serialize_part_xml(_ContentTypesItem.xml_for(parts)))
-        write_member(archive, _name(PACKAGE_URI.rels_uri), package._rels.xml)
+        write_member(archive, _name(CONTENT_TYPES_URI), content_types_xml(parts))
+        write_member(archive, _name(PACKAGE_URI.rels_uri), package_rels_xml(package))
         for part in parts:
             name = _name(part.partname)
             source = stored.get(name)
@@ -39,7 +37,7 @@ def write_presentation(presentation, handle: BinaryIO,
                 copy_member(source[0], source[1], archive, name)
             else:
                 write_member(archive, name, part.blob)
-            if part._rels:
+            if has_relationships(part):
                 write_member(archive, _name(part.partname.rels_uri), part.rels.xml)
 
 

@@ -7,75 +7,23 @@ already up to date (so rerunning a batch after a crash finishes the job).
 from __future__ import annotations
 
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-import jinja2
-import jinja2.sandbox
 
 from deckgen.pipeline.workspace import Workspace
-from deckgen.ops.executors import Executor, error_line, make_executor
-from deckgen.ops.incremental import (Failure, InputCheck, Progress, RunReport, build_stale,
+from deckgen.pipeline.naming import DeckNamer
+from deckgen.ops.executors import Executor, failure_problems, make_executor
+from deckgen.progress import Progress
+from deckgen.ops.incremental import (Failure, InputCheck, RunReport, build_stale,
                                           check_entries, locked_folder)
 from deckgen.ops.manifest import DeckEntry, Manifest, ProjectRef, ProspectSource
 from deckgen.errors import ConfigError, DeckgenError
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import ProspectRow, read_prospects, row_prospect
 from deckgen.recipes import find_recipe
-from deckgen.render import slug
-from deckgen.yamlio import display_path, plain
+from deckgen.fsutil import display_path
+from deckgen.yamlio import plain
 
-
-
-class DeckNamer:
-    """Names decks from the config's filename pattern; a name already taken gets -2, -3, ..."""
-
-    def __init__(self, pattern: str, recipe: str):
-        environment = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictUndefined,
-                                                          autoescape=False)
-        environment.filters["slug"] = slug
-        self.template = environment.from_string(pattern)
-        self.pattern = pattern
-        self.recipe = recipe
-        self.taken: set[str] = set()
-
-    def render(self, prospect: Prospect, row: ProspectRow) -> str:
-        """Return the deck's path relative to the output folder (POSIX); ConfigError when unusable."""
-        try:
-            text = self.template.render(prospect=prospect.as_context(), recipe=self.recipe,
-                                        row=row.line or row.index, index=row.index).strip()
-        except jinja2.TemplateError as exc:
-            raise ConfigError(f"the file name pattern {self.pattern!r} (batch.filename in deckgen.yaml) "
-                              f"fails: {exc.message}") from exc
-        name = PurePosixPath(text.replace("\\", "/"))
-        if not text or name.is_absolute() or any(part in ("", ".", "..") for part in name.parts):
-            raise ConfigError(f"the file name pattern {self.pattern!r} gives {text!r}, which is not a "
-                              f"file name inside the output folder",
-                              hint="fix batch.filename in deckgen.yaml or the prospect's data")
-        if name.suffix.lower() != ".pptx":
-            name = name.with_name(name.name + ".pptx")
-        return name.as_posix()
-
-    def unique(self, names: list[str | None]) -> list[str | None]:
-        """Return ``names`` with repeats made unique in order: the second "x.pptx" is "x-2.pptx".
-
-        Case is ignored when comparing (macOS and Windows file systems ignore it), and a made-up
-        name never takes one that another row asks for itself.
-        """
-        wanted = {name.casefold() for name in names if name}
-        used: set[str] = set()
-        result = []
-        for name in names:
-            if name is None:
-                result.append(None)
-                continue
-            candidate, number = name, 1
-            while candidate.casefold() in used or (candidate != name and candidate.casefold() in wanted):
-                number += 1
-                path = PurePosixPath(name)
-                candidate = path.with_name(f"{path.stem}-{number}{path.suffix}").as_posix()
-            used.add(candidate.casefold())
-            result.append(candidate)
-        return result
 
 
 def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: str | os.PathLike,
@@ -104,9 +52,9 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
     for row in rows:
         try:
             prospect = row_prospect(row)
-            valid.append((row, prospect, namer.render(prospect, row)))
+            valid.append((row, prospect, namer.render(prospect, row.line or row.index, row.index)))
         except DeckgenError as exc:
-            report.failed.append(Failure(None, row.label, error_line(exc)))
+            report.failed.append(Failure(None, row.label, failure_problems(exc)))
     names = namer.unique([name for _, _, name in valid])
     executor = executor or make_executor(executor_kind, jobs=jobs, scheduler=scheduler, workspace=workspace)
     with locked_folder(folder):

@@ -17,13 +17,14 @@ import traceback
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Protocol, Sequence
+from typing import Iterable, Iterator, Protocol, Sequence
 
 from deckgen.pipeline.deck import build_deck
 from deckgen.pipeline.workspace import Workspace
 from deckgen.pipeline.workspace import log as workspace_log
 from deckgen.config import ProjectConfig, load_config
 from deckgen.errors import ConfigError, DeckgenError
+from deckgen.problems import ERROR, NOWHERE, Problem
 from deckgen.prospect import Prospect
 
 EXECUTORS = ("local", "dask")
@@ -71,27 +72,33 @@ class DeckJob:
 
 @dataclass(frozen=True)
 class DeckOutcome:
-    """The result of one job: the build record, or the one-line reason it failed."""
+    """The result of one job: the build record, or the problems that made it fail."""
 
     name: str
     record: dict | None = None
-    error: str | None = None
+    problems: tuple[Problem, ...] = ()
     detail: str | None = None   # traceback of an unexpected error (a bug), shown with -v
     warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return not self.problems
 
 
-def error_line(exc: BaseException) -> str:
-    """Return an error as one line: a multi-problem ConfigError lists its problems separated by '; '."""
-    problems = getattr(exc, "problems", None)
-    if problems and len(problems) > 1:
-        return "; ".join(problems)
+def failure_problems(exc: BaseException) -> tuple[Problem, ...]:
+    """The problems of a failed build: a DeckgenError's own, or one 'internal error' for a bug."""
     if isinstance(exc, DeckgenError):
-        return " ".join(exc.message.split())
-    return f"internal error ({type(exc).__name__}: {exc})"
+        return tuple(exc.all_problems())
+    return (Problem(ERROR, NOWHERE, f"internal error ({type(exc).__name__}: {exc})"),)
+
+
+def error_line(problems: Iterable[Problem]) -> str:
+    """Return a failure's problems as one line, separated by '; '."""
+    return "; ".join(" ".join(str(problem).split()) for problem in problems)
+
+
+def _worker_problem(message: str) -> tuple[Problem, ...]:
+    return (Problem(ERROR, NOWHERE, message),)
 
 
 # -- the work every executor runs --------------------------------------------------------------
@@ -132,9 +139,9 @@ def build_job(spec: WorkspaceSpec, job: DeckJob) -> DeckOutcome:
         result = build_deck(workspace, job.recipe, job.prospect, job.output, pdf=job.pdf,
                             allow_drafts=job.allow_drafts)
     except DeckgenError as exc:
-        return DeckOutcome(job.name, error=error_line(exc))
+        return DeckOutcome(job.name, problems=failure_problems(exc))
     except Exception as exc:   # a bug must fail its deck only, keeping the traceback for -v
-        return DeckOutcome(job.name, error=error_line(exc), detail=traceback.format_exc())
+        return DeckOutcome(job.name, problems=failure_problems(exc), detail=traceback.format_exc())
     return DeckOutcome(job.name, record=result.record, warnings=tuple(result.warnings))
 
 
@@ -191,7 +198,7 @@ class LocalExecutor:
                     yield future.result()
                 except concurrent.futures.process.BrokenProcessPool as exc:
                     yield DeckOutcome(futures[future].name,
-                                      error=f"the worker process died ({exc}); run again to retry")
+                                      problems=_worker_problem(f"the worker process died ({exc}); run again to retry"))
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -226,7 +233,7 @@ class DaskExecutor:
                     yield future.result()
                 except Exception as exc:   # the worker died or the task was lost: that deck fails
                     yield DeckOutcome(futures[future].name,
-                                      error=f"the Dask task failed ({type(exc).__name__}: {exc})")
+                                      problems=_worker_problem(f"the Dask task failed ({type(exc).__name__}: {exc})"))
                 finally:
                     future.release()
         finally:

@@ -12,13 +12,15 @@ import contextlib
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from deckgen import __version__
 from deckgen.pipeline.deck import build_record
 from deckgen.pipeline.workspace import Workspace
 from deckgen.fsutil import sha256_file
-from deckgen.ops.executors import DeckJob, DeckOutcome, Executor, WorkspaceSpec, error_line
+from deckgen.ops.executors import DeckJob, Executor, WorkspaceSpec, error_line, failure_problems
+from deckgen.problems import NOWHERE, Problem
+from deckgen.progress import Progress
 from deckgen.ops.lock import output_lock
 from deckgen.ops.manifest import DeckEntry, FileStamp, Manifest, now_utc
 from deckgen.errors import DeckgenError
@@ -26,7 +28,6 @@ from deckgen.prospect import Prospect, prospect_from_data
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, DeckOutcome], None]   # (done, total, the outcome just in)
 
 
 @dataclass(frozen=True)
@@ -35,15 +36,14 @@ class Failure:
 
     name: str | None            # deck name, None when the row never got one
     label: str                  # the prospect's source: "prospects/accounts.csv:7"
-    message: str
+    problems: tuple[Problem, ...]
     detail: str | None = None   # traceback of an unexpected error
 
     def __str__(self) -> str:
-        message = self.message
-        if message.startswith(f"{self.label}: "):       # the error already names the row
-            message = message[len(self.label) + 2:]
+        # a problem located at the row itself needs no second mention of it
+        problems = [replace(p, location=NOWHERE) if p.where == self.label else p for p in self.problems]
         deck = f"{self.name} ({self.label})" if self.name else self.label
-        return f"{deck}: {message}"
+        return f"{deck}: {error_line(problems)}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,15 @@ class RunReport:
     def exit_code(self) -> int:
         """0 when every deck is built or up to date, 1 when any failed."""
         return 1 if self.failed else 0
+
+    def to_dict(self) -> dict:
+        """The report as JSON data: what was (or would be) built and why, and every failure's problems."""
+        return {"folder": str(self.folder), "dry_run": self.dry_run, "ok": self.exit_code == 0,
+                "stale": [{"deck": item.entry.name, "reasons": list(item.reasons)} for item in self.stale],
+                "built": list(self.built), "up_to_date": list(self.up_to_date), "removed": list(self.removed),
+                "failed": [{"deck": failure.name, "prospect": failure.label, "message": str(failure),
+                            "problems": [problem.to_dict() for problem in failure.problems]}
+                           for failure in self.failed]}
 
 
 class InputCheck:
@@ -191,7 +200,7 @@ def check_entries(check: InputCheck, manifest: Manifest, entries: list[tuple[Dec
                     continue
                 stale = Stale(entry, prospect, tuple(reasons or ["--force"]))
         except DeckgenError as exc:
-            report.failed.append(Failure(entry.name, label, error_line(exc)))
+            report.failed.append(Failure(entry.name, label, failure_problems(exc)))
             continue
         report.stale.append(stale)
         report.removed.extend(f"{entry.name}: {reason}" for reason in stale.reasons if is_removal(reason))
@@ -224,10 +233,10 @@ def build_stale(workspace: Workspace, manifest: Manifest, report: RunReport, exe
                 for warning in outcome.warnings:
                     log.warning("%s: %s", outcome.name, warning)
             else:
-                report.failed.append(Failure(outcome.name, item.entry.prospect.label, outcome.error,
+                report.failed.append(Failure(outcome.name, item.entry.prospect.label, outcome.problems,
                                              outcome.detail))
             if progress is not None:
-                progress(done, len(jobs), outcome)
+                progress(done, len(jobs), outcome.name)
     finally:
         manifest.save()
 

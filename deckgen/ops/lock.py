@@ -9,7 +9,7 @@ from typing import Iterator
 
 from deckgen.errors import LockedError
 from deckgen.fsutil import output_error
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 LOCK_NAME = ".deckgen.lock"
 

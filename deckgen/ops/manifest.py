@@ -21,7 +21,7 @@ from deckgen import __version__
 from deckgen.config import ProjectConfig, load_config
 from deckgen.errors import ConfigError
 from deckgen.fsutil import write_bytes_atomic
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 MANIFEST_NAME = "deckgen-manifest.json"
 FORMAT = 1

@@ -12,12 +12,13 @@ from pathlib import Path
 
 from deckgen.pipeline.workspace import Workspace
 from deckgen.ops.executors import Executor, make_executor
-from deckgen.ops.incremental import (InputCheck, Progress, RunReport, build_stale, check_entries,
+from deckgen.progress import Progress
+from deckgen.ops.incremental import (InputCheck, RunReport, build_stale, check_entries,
                                           locked_folder)
 from deckgen.ops.manifest import MANIFEST_NAME, Manifest
 from deckgen.config import project_config
 from deckgen.errors import ConfigError
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 
 def default_folder() -> Path:

@@ -22,7 +22,7 @@ from deckgen.ops.incremental import RunReport
 from deckgen.ops.manifest import MANIFEST_NAME, Manifest
 from deckgen.ops.rebuild import default_folder, run_rebuild
 from deckgen.errors import ConfigError, DeckgenError, LockedError
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 
 DEFAULT_DEBOUNCE = 2.0
 WATCHED_SUFFIXES = (".pptx", ".yaml", ".yml")
@@ -124,7 +124,7 @@ def watch(folder: str | os.PathLike | None = None, *, debounce: float = DEFAULT_
             try:
                 cycle.report = run_rebuild(target, jobs=jobs, executor_kind=executor_kind, scheduler=scheduler)
             except DeckgenError as exc:
-                cycle.error = exc.message
+                cycle.error = str(exc)
                 if isinstance(exc, LockedError):    # try again after the next quiet period
                     collector.add(pending or {str(target)})
             pending = None

@@ -11,10 +11,11 @@ from typing import Any, BinaryIO, Sequence
 from pptx import Presentation
 
 from deckgen import __version__
-from deckgen.errors import OutputError
+from deckgen.errors import ConfigError, OutputError
 from deckgen.fsutil import atomic_output, sha256_file
 from deckgen.ooxml import SlidePick, SourceDeck, assemble
 from deckgen.ooxml.save import write_presentation
+from deckgen.pipeline.naming import DeckNamer
 from deckgen.pipeline.workspace import Workspace, prospect_hash
 from deckgen.prospect import Prospect, load_prospect
 from deckgen.recipes import DeckPlan
@@ -110,11 +111,22 @@ def _relative(resolved: Path, root: Path) -> str:
         return resolved.as_posix()
 
 
-def build(recipe: str | os.PathLike, output: str | os.PathLike, *, prospect: str | os.PathLike | None = None,
-          sets: Sequence[str] = (), library: str | os.PathLike | None = None,
-          recipes: str | os.PathLike | None = None, pdf: bool = False, allow_drafts: bool = False,
-          look: str | None = None, strict: bool = False) -> BuildResult:
-    """Build one deck from files: the Python API behind ``deckgen build``."""
+def build(recipe: str | os.PathLike, output: str | os.PathLike | None = None, *,
+          prospect: str | os.PathLike | None = None, sets: Sequence[str] = (),
+          library: str | os.PathLike | None = None, recipes: str | os.PathLike | None = None,
+          pdf: bool = False, allow_drafts: bool = False, look: str | None = None,
+          strict: bool = False) -> BuildResult:
+    """Build one deck from files: the Python API behind ``deckgen build``.
+
+    Without ``output`` the deck goes to the project's output folder (``output:`` in deckgen.yaml),
+    named by its ``batch.filename`` pattern, as batch would name it.
+    """
     workspace = Workspace.discover(library=library, recipes=recipes)
-    return build_deck(workspace, recipe, load_prospect(prospect, sets), output, pdf=pdf, allow_drafts=allow_drafts,
+    if prospect is None and not sets:
+        raise ConfigError("no prospect given", code="no-prospect")
+    loaded = load_prospect(prospect, sets)
+    if output is None:
+        namer = DeckNamer(workspace.config.batch.filename, workspace.recipe(recipe).name)
+        output = workspace.config.output / namer.render(loaded)
+    return build_deck(workspace, recipe, loaded, output, pdf=pdf, allow_drafts=allow_drafts,
                       look=look, strict=strict)

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Sequence
 
 from deckgen.errors import DeckgenError, SlideSelectionError
-from deckgen.ooxml import AssembledDeck, SlidePick, SourceDeck, assemble
+from deckgen.ooxml import AssembledDeck, SlidePick, assemble
+from deckgen.ooxml.package import DeckSet
 
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
 _SPEC_HINT = "use e.g. deck.pptx#1,3-5 (1-based slide numbers and ranges)"
@@ -62,14 +63,11 @@ def merge(specs: Sequence[str], output: str | os.PathLike,
     if not specs:
         raise SlideSelectionError("no source decks given", hint=_SPEC_HINT)
     parsed = [parse_spec(text) for text in specs]
-    decks: dict[Path, SourceDeck] = {}
+    decks = DeckSet()
     try:
         picks = []
         for spec in parsed:
-            key = spec.path.resolve()
-            if key not in decks:
-                decks[key] = SourceDeck.open(spec.path)
-            deck = decks[key]
+            deck = decks.get(spec.path)
             numbers = spec.numbers or range(1, len(deck.slide_ids) + 1)
             if spec.numbers is None and not deck.slide_ids:
                 raise SlideSelectionError("has no slides", where=spec.text)
@@ -80,5 +78,4 @@ def merge(specs: Sequence[str], output: str | os.PathLike,
         assembled.save(target)
         return assembled
     finally:
-        for deck in decks.values():
-            deck.close()
+        decks.close_opened()

@@ -15,7 +15,8 @@ from deckgen.library import Library
 from deckgen.ooxml import TemplateFit, template_fit
 from deckgen.prospect import Prospect, load_prospect
 from deckgen.recipes import DeckPlan, Recipe
-from deckgen.yamlio import Problem, display_path, raise_problems
+from deckgen.fsutil import display_path
+from deckgen.problems import Problem, raise_problems
 
 
 @dataclass(frozen=True)
@@ -41,19 +42,18 @@ def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None =
     mode (``look``, see ``build_deck``) the outcome says which template layout each slide goes to.
     """
     if prospect is None and not sets:
-        raise ConfigError("no prospect given",
-                          hint="pass --prospect FILE, or --set company=... --set segment=...")
+        raise ConfigError("no prospect given", code="no-prospect")
     workspace = Workspace(project_config(start, library=library, recipes=recipes), today=today, log_problems=False)
     config = workspace.config
     if not config.recipes.is_dir() and not Path(str(recipe)).is_file():
         raise ConfigError(f"recipes folder '{display_path(config.recipes)}' not found",
-                          hint="pass --recipes DIR or set 'recipes:' in deckgen.yaml")
+                          hint="set 'recipes:' in deckgen.yaml", code="no-recipes-folder")
     index = workspace.library
     loaded_recipe = workspace.recipe(recipe)
     loaded_prospect = load_prospect(prospect, sets)
     plan = workspace.plan(recipe, loaded_prospect, allow_drafts=allow_drafts)
     if strict:
-        strict_problems = [Problem("error", p.where, p.message, p.hint) for p in index.problems]
+        strict_problems = [p.with_severity("error") for p in index.problems]
         strict_problems += [Problem("error", "", warning) for warning in plan.warnings]
         raise_problems(strict_problems, "--strict: the library or plan has problems")
     template = workspace.template_for(look)

@@ -12,11 +12,12 @@ from pathlib import Path
 from deckgen.config import ProjectConfig, project_config
 from deckgen.errors import ConfigError
 from deckgen.library.metadata import LOOKS
-from deckgen.yamlio import display_path
+from deckgen.fsutil import display_path
 from deckgen.fsutil import sha256_file
 from deckgen.library import Library, load_library
 from deckgen.library.cache import IndexCache
 from deckgen.ooxml import SourceDeck
+from deckgen.ooxml.package import DeckSet
 from deckgen.prospect import Prospect
 from deckgen.recipes import DeckPlan, Recipe, load_recipe, resolve
 
@@ -47,7 +48,7 @@ class Workspace:
         self.log_problems = log_problems
         self.today = today or datetime.date.today()
         self._recipes: dict[str, Recipe] = {}
-        self._sources: dict[Path, SourceDeck] = {}
+        self._sources = DeckSet()
         self._file_hashes: dict[tuple[Path, int, int], str] = {}
         self.index_cache = IndexCache.for_library(config.library)
         self._resolved_paths: dict[str | os.PathLike, Path] = {}
@@ -77,10 +78,7 @@ class Workspace:
 
     def source(self, path: Path) -> SourceDeck:
         """Return the opened module deck at ``path`` (opened once per workspace)."""
-        deck = self._sources.get(path)
-        if deck is None:
-            deck = self._sources[path] = SourceDeck.open(path)
-        return deck
+        return self._sources.get(path)
 
     def template_for(self, look: str | None) -> SourceDeck | None:
         """The brand template deck a build with ``look`` assembles onto, or None for source

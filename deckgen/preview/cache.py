@@ -86,7 +86,7 @@ class RenderCache:
             scratch = Path(tempfile.mkdtemp(prefix=".incoming-", dir=entry.parent))
         except OSError as exc:
             raise RenderError(f"cannot write the render cache ({exc.strerror or exc})",
-                              where=str(self.root), hint="use --cache-dir or --no-cache") from exc
+                              where=str(self.root), hint="choose another cache folder or turn the cache off", code="cache-folder") from exc
         try:
             for source, name in files:
                 shutil.copyfile(source, scratch / name)

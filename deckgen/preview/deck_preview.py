@@ -11,12 +11,12 @@ from pathlib import Path
 from deckgen.pipeline.merge import SlideSpec, parse_spec
 from deckgen.errors import InputFileError
 from deckgen.ooxml import SourceDeck
-from deckgen.preview import (DEFAULT_WIDTH, LibrarySlide, RenderCache, contact_sheet, deck_pages,
+from deckgen.preview import (DEFAULT_WIDTH, SlideRef, RenderCache, contact_sheet, deck_pages,
                              deck_pdf, default_cache_dir, open_cache, selection_pdf,
                              slide_thumbnails)
 from deckgen.preview.cache import copy_out
 from deckgen.preview.libreoffice import DEFAULT_TIMEOUT
-from deckgen.preview.render import Progress
+from deckgen.progress import Progress
 
 CONTACT_SHEET_NAME = "contact-sheet.png"
 _SLIDE_PNG = re.compile(r"slide-\d+\.png")
@@ -50,7 +50,7 @@ def preview_deck(deck: str | Path, out_dir: str | Path, *, width: int = DEFAULT_
     out_dir = Path(out_dir)
     result = PreviewResult()
     with _cache(cache_dir, use_cache) as cache:
-        chosen: list[LibrarySlide] = []
+        chosen: list[SlideRef] = []
         if spec.numbers is None:
             pages = deck_pages(spec.path, cache, width=width, progress=progress, timeout=timeout)
             numbers = list(range(1, len(pages) + 1))
@@ -77,11 +77,11 @@ def preview_deck(deck: str | Path, out_dir: str | Path, *, width: int = DEFAULT_
     return result
 
 
-def _chosen_slides(spec: SlideSpec) -> tuple[list[LibrarySlide], int]:
+def _chosen_slides(spec: SlideSpec) -> tuple[list[SlideRef], int]:
     """(the slides ``spec`` names, the deck's slide count); SlideSelectionError if out of range."""
     with SourceDeck.open(spec.path) as source:
         ids = [source.slide_id_at(number, where=spec.text) for number in spec.numbers or ()]
-        return [LibrarySlide(spec.path, slide_id) for slide_id in ids], len(source.slide_ids)
+        return [SlideRef(spec.path, slide_id) for slide_id in ids], len(source.slide_ids)
 
 
 @contextlib.contextmanager

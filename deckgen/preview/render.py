@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from deckgen.errors import InputFileError, RenderError
-from deckgen.ooxml import SlidePick, SourceDeck, assemble
+from deckgen.ooxml import SlidePick, assemble
+from deckgen.ooxml.package import DeckSet
+from deckgen.progress import Progress
 from deckgen.preview import libreoffice, poppler, tools
 from deckgen.fsutil import sha256_file
 from deckgen.preview.cache import RenderCache, copy_out
@@ -17,11 +19,10 @@ DEFAULT_WIDTH = 640  # pixels: sharp enough for a catalog card, small enough to 
 _PAGES_PER_STEP = 8  # pages rasterised per progress step
 
 # progress(done, total, label): called after each step of a long render
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
-class LibrarySlide:
+class SlideRef:
     """One slide of a library module: its file and its p:sldId/@id."""
 
     path: Path
@@ -74,7 +75,7 @@ def deck_pages(pptx: str | os.PathLike, cache: RenderCache, *, width: int = DEFA
         return cache.store_deck_pages(content_hash, include_hidden, width, pngs)
 
 
-def slide_thumbnails(slides: Sequence[LibrarySlide], cache: RenderCache, *,
+def slide_thumbnails(slides: Sequence[SlideRef], cache: RenderCache, *,
                      width: int = DEFAULT_WIDTH, progress: Progress | None = None,
                      timeout: float = libreoffice.DEFAULT_TIMEOUT) -> list[Path]:
     """Cached PNG of each library slide, in the order given.
@@ -84,12 +85,9 @@ def slide_thumbnails(slides: Sequence[LibrarySlide], cache: RenderCache, *,
     miss are copied per module into one scratch deck (hidden ones included) and rendered in one
     LibreOffice run.
     """
-    sources: dict[Path, SourceDeck] = {}
+    sources = DeckSet()
     try:
-        for slide in slides:
-            if slide.path not in sources:
-                sources[slide.path] = SourceDeck.open(slide.path)
-        hashes = [sources[s.path].closure_hash(s.slide_id) for s in slides]
+        hashes = [sources.get(s.path).closure_hash(s.slide_id) for s in slides]
         results: dict[int, Path] = {}
         missing: dict[Path, list[int]] = {}
         for index, (slide, closure) in enumerate(zip(slides, hashes)):
@@ -103,7 +101,7 @@ def slide_thumbnails(slides: Sequence[LibrarySlide], cache: RenderCache, *,
         done = 0
         for path, indexes in missing.items():
             _report(progress, done, total, f"{path.name}: rendering {len(indexes)} slide(s)")
-            chosen = [LibrarySlide(path, slides[i].slide_id) for i in indexes]
+            chosen = [SlideRef(path, slides[i].slide_id) for i in indexes]
             with tempfile.TemporaryDirectory(prefix="deckgen-slides-") as work:
                 pdf = _selection_pdf(chosen, sources, Path(work), timeout)
                 pngs = poppler.pdf_to_pngs(pdf, Path(work) / "png", width=width,
@@ -116,33 +114,28 @@ def slide_thumbnails(slides: Sequence[LibrarySlide], cache: RenderCache, *,
             done += len(indexes)
             _report(progress, done, total, f"{path.name}: rendered")
     finally:
-        for source in sources.values():
-            source.close()
+        sources.close_opened()
     # a slide whose closure equals one rendered above (asked for twice) shares its PNG
     return [results.get(i) or cache.slide_png(hashes[i], width) for i in range(len(slides))]
 
 
-def selection_pdf(slides: Sequence[LibrarySlide], out_pdf: str | os.PathLike, *,
+def selection_pdf(slides: Sequence[SlideRef], out_pdf: str | os.PathLike, *,
                   timeout: float = libreoffice.DEFAULT_TIMEOUT) -> Path:
     """PDF of just these slides (hidden ones included), copied into one deck in this order."""
-    sources: dict[Path, SourceDeck] = {}
+    sources = DeckSet()
     try:
-        for slide in slides:
-            if slide.path not in sources:
-                sources[slide.path] = SourceDeck.open(slide.path)
         with tempfile.TemporaryDirectory(prefix="deckgen-selection-") as work:
             pdf = _selection_pdf(slides, sources, Path(work), timeout)
             return copy_out(pdf, Path(out_pdf))
     finally:
-        for source in sources.values():
-            source.close()
+        sources.close_opened()
 
 
-def _selection_pdf(slides: Sequence[LibrarySlide], sources: dict[Path, SourceDeck], work: Path,
+def _selection_pdf(slides: Sequence[SlideRef], sources: DeckSet, work: Path,
                    timeout: float) -> Path:
     """Copy the slides into a scratch deck in ``work`` with the slide-copy engine; render it."""
     scratch = work / "slides.pptx"
-    assemble([SlidePick(sources[s.path], s.slide_id) for s in slides]).save(scratch)
+    assemble([SlidePick(sources.get(s.path), s.slide_id) for s in slides]).save(scratch)
     return libreoffice.to_pdf(scratch, work / "slides.pdf", include_hidden=True,
                               timeout=timeout)
 
@@ -171,5 +164,5 @@ def _report(progress: Progress | None, done: int, total: int, label: str) -> Non
         progress(done, total, label)
 
 
-__all__ = ["DEFAULT_WIDTH", "LibrarySlide", "Progress", "deck_pages", "deck_pdf", "open_cache",
+__all__ = ["DEFAULT_WIDTH", "SlideRef", "Progress", "deck_pages", "deck_pdf", "open_cache",
            "renderer_tag", "selection_pdf", "slide_thumbnails"]

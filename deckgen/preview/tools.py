@@ -57,7 +57,7 @@ def run(argv: list[str], *, timeout: float, env: dict[str, str] | None = None) -
         _kill_group(process)
         raise RenderError(f"{os.path.basename(argv[0])} did not finish within {timeout:g} s",
                           hint="the file may be very large or hang the renderer; "
-                               "retry with a longer --timeout") from exc
+                               "retry with a longer timeout", code="render-timeout") from exc
     except BaseException:
         _kill_group(process)
         raise

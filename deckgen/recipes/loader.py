@@ -12,7 +12,9 @@ from deckgen.errors import ConfigError, InputFileError
 from deckgen.library.metadata import KEY_PATTERN
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
 from deckgen.recipes.model import REF_PREFIX, KeyRef, Recipe, Section, Selector
-from deckgen.yamlio import LineDict, Problem, Problems, describe, did_you_mean, display_path, load_file, where
+from deckgen.fsutil import display_path
+from deckgen.problems import Problems, did_you_mean
+from deckgen.yamlio import LineDict, describe, load_file, where
 
 RECIPE_SUFFIXES = (".yaml", ".yml")
 RECIPE_KEYS = ("name", "description", "extends", "variables", "sections")
@@ -215,7 +217,7 @@ class _Loader:
         try:
             data = load_file(path)
         except ConfigError as exc:
-            self.problems.extend([Problem.from_error(exc)])
+            self.problems.extend(exc.all_problems())
             return None
         if data is None:
             data = LineDict(file=label, line=1)

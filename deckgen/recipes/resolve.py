@@ -9,7 +9,8 @@ from deckgen.library import Library, LibrarySlide
 from deckgen.prospect import Prospect
 from deckgen.recipes.loader import ITEM_REF
 from deckgen.recipes.model import REF_PREFIX, DeckPlan, KeyRef, PlanItem, Recipe, Section, Selector, Skipped
-from deckgen.yamlio import Problem, Problems, did_you_mean, display_path, raise_problems
+from deckgen.fsutil import display_path
+from deckgen.problems import Problem, Problems, did_you_mean, raise_problems
 
 _NO_ITEM = object()
 
@@ -202,7 +203,7 @@ class _Resolver:
                 continue
             if slide.status == "draft" and not self.allow_drafts:
                 self.problems.error(ref.where, f"slide '{slide.key}' is a draft ({slide.where})",
-                                    "set 'status: approved' in its sidecar, or pass --allow-drafts to preview")
+                                    "set 'status: approved' in its sidecar", code="draft")
                 continue
             if not self._slide_condition(section, slide, scope):
                 continue

@@ -5,13 +5,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import meta
+from jinja2 import meta, nodes
 from jinja2.exceptions import TemplateSyntaxError
 
 from deckgen.errors import TemplateError
-from deckgen.ooxml.runs import MisplacedTagError, notes_template, table_template, text_frame_template
-from deckgen.render.environment import DeckEnvironment, default_environment
-from deckgen.render.problems import SlideLabel, syntax_error
+from deckgen.ooxml.texttemplate import MisplacedTagError, notes_template, table_template, text_frame_template
+from deckgen.render.environment import DeckEnvironment, default_environment, make_environment
+from deckgen.render.problems import SlideLabel, dotted_path, syntax_error
 from deckgen.render.slides import directive_mismatch, directives, iter_shapes
 
 
@@ -110,3 +110,19 @@ def template_syntax_errors(prs_or_slide: Any, slides: Sequence[SlideLabel] | Non
                 line = item.lines[exc.lineno - 1] if exc.lineno and exc.lineno <= len(item.lines) else ""
                 problems.append(syntax_error(exc, where, line))
     return problems
+
+
+def prospect_paths(slide: Any) -> set[str]:
+    """Return the ``prospect.FIELD`` (and ``prospect.values.NAME``) paths a slide's templates read."""
+    env = make_environment()
+    found: set[str] = set()
+    for source in template_sources(slide):
+        try:
+            ast = env.parse(source)
+        except TemplateSyntaxError:
+            continue
+        for node in ast.find_all(nodes.Getattr):
+            path = dotted_path(node)
+            if path and path.startswith("prospect."):
+                found.add(".".join(path.split(".")[:3] if path.startswith("prospect.values.") else path.split(".")[:2]))
+    return found

@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from jinja2 import StrictUndefined, Template
-from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import missing, object_type_repr
 
-from deckgen.ooxml.runs import strip_structure_marks
+from deckgen.ooxml.texttemplate import strip_structure_marks
 from deckgen.render.filters import FILTERS
+from deckgen.sandbox import UserSandbox
 
 # Batches render the same library slides again and again: keep each distinct source compiled.
 _CACHE_LIMIT = 20_000
@@ -48,8 +48,8 @@ def _finalize(value: Any) -> Any:
     return strip_structure_marks(value if isinstance(value, str) else str(value))
 
 
-class DeckEnvironment(SandboxedEnvironment):
-    """A SandboxedEnvironment with StrictUndefined, no autoescape, deckgen's filters and a cache.
+class DeckEnvironment(UserSandbox):
+    """The user sandbox with deckgen's filters, its own undefined messages and a compile cache.
 
     ``template(source)`` and ``expression(source)`` compile each distinct string once.
     """

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image, UnidentifiedImageError
 
 from deckgen.errors import TemplateError
-from deckgen.ooxml.runs import set_picture_image
+from deckgen.ooxml.shapes import set_picture_image
 
 if TYPE_CHECKING:
     from pptx.chart.data import CategoryChartData

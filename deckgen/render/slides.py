@@ -13,9 +13,8 @@ from pptx.shapes.picture import Picture
 from pptx.shapes.placeholder import PicturePlaceholder
 
 from deckgen.errors import TemplateError
-from deckgen.ooxml.runs import (MisplacedTagError, TextTemplate, notes_template,
-                                remove_shape, shape_name_and_alt_text, shapes_to_render,
-                                table_template, text_frame_template)
+from deckgen.ooxml.shapes import remove_shape, shape_name_and_alt_text, shapes_to_render
+from deckgen.ooxml.texttemplate import MisplacedTagError, TextTemplate, notes_template, table_template, text_frame_template
 from deckgen.render.environment import DeckEnvironment, default_environment
 from deckgen.render.media import MediaCache, fill_chart, place_image
 from deckgen.render.problems import SlideLabel, runtime_error, syntax_error

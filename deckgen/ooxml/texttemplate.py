@@ -1,42 +1,21 @@
-"""The XML side of slide templating: tags split across runs, `{%p %}`/`{%tr %}` tags, rendered text written back, picture/shape edits."""
+"""Text templates of text frames, tables and notes: `{%p %}`/`{%tr %}` tags, and rendered text written back into runs."""
 from __future__ import annotations
 
-import bisect
 import copy
-import hashlib
-import itertools
-import io
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from lxml import etree
-from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-from pptx.oxml import parse_xml
-from pptx.oxml.ns import nsdecls, qn
+from pptx.oxml.ns import qn
 
-__all__ = [
-    "MisplacedTagError",
-    "TextTemplate",
-    "merge_split_tags",
-    "remove_shape",
-    "set_picture_image",
-    "notes_template",
-    "shape_name_and_alt_text",
-    "shapes_to_render",
-    "strip_structure_marks",
-    "table_template",
-    "text_frame_template",
-]
+from deckgen.ooxml.pptx_private import table_element, text_body
+from deckgen.ooxml.splittags import merge_split_tags, run_text, set_run_text, tag_spans
 
 _A_P, _A_R, _A_T, _A_BR = qn("a:p"), qn("a:r"), qn("a:t"), qn("a:br")
 _A_PPR, _A_RPR, _A_END_RPR = qn("a:pPr"), qn("a:rPr"), qn("a:endParaRPr")
 _A_TR, _A_TC, _A_TXBODY, _A_EXTLST = qn("a:tr"), qn("a:tc"), qn("a:txBody"), qn("a:extLst")
-_A_BLIP, _A_SRCRECT = qn("a:blip"), qn("a:srcRect")
-_P_CNVPR, _P_TXBODY, _P_NVSPPR, _P_NVPR, _P_PH = (qn("p:cNvPr"), qn("p:txBody"), qn("p:nvSpPr"),
-                                                  qn("p:nvPr"), qn("p:ph"))
-_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_SVG_BLIP_URI = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+_P_TXBODY, _P_NVSPPR, _P_NVPR, _P_PH = qn("p:txBody"), qn("p:nvSpPr"), qn("p:nvPr"), qn("p:ph")
 
 # Structure marks: private-use characters the rendered text can never contain (values are
 # stripped of them), so the output of one jinja render can be cut back into rows, cells,
@@ -48,9 +27,6 @@ _TOKEN_RE = re.compile("([\ue010-\ue013])(\\d+)\ue01f")
 # jinja's line numbers count paragraphs, so a syntax error points at the paragraph's text.
 _LINE_BREAK = "{#\n#}"
 
-_OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
-_OPENER_RE = re.compile(r"\{[{%#]")
-_SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _P_TAG_RE = re.compile(r"\{%p\s(.*?)%\}", re.S)
 _TR_TAG_RE = re.compile(r"\{%tr\s(.*?)%\}", re.S)
 _SPACE_RE = re.compile(r"\s*")
@@ -70,94 +46,6 @@ def strip_structure_marks(text: str) -> str:
     """Return ``text`` without the private-use characters TextTemplate uses to mark structure."""
     return _MARKS_RE.sub("", text)
 
-
-# --------------------------------------------------------------------------- run merging
-
-def _text_of(run: etree._Element) -> str:
-    t = run.find(_A_T)
-    return (t.text or "") if t is not None else ""
-
-
-def _set_text(run: etree._Element, text: str) -> None:
-    t = run.find(_A_T)
-    if t is None:
-        t = etree.SubElement(run, _A_T)
-    t.text = text
-
-
-def _tag_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of every `{{ }}`, `{% %}` and `{# #}` tag in ``text`` (unclosed ones excluded)."""
-    pos = 0
-    while True:
-        m = _OPENER_RE.search(text, pos)
-        if m is None:
-            return
-        close = text.find(_OPENERS[m.group()], m.end())
-        if close < 0:
-            return
-        yield m.start(), close + 2
-        pos = close + 2
-
-
-def _run_groups(p: etree._Element) -> list[list[etree._Element]]:
-    """Return the paragraph's runs in groups of neighbours; line breaks and fields separate groups."""
-    groups: list[list[etree._Element]] = [[]]
-    for child in p:
-        if child.tag == _A_R:
-            groups[-1].append(child)
-        elif child.tag not in (_A_PPR, _A_END_RPR) and groups[-1]:
-            groups.append([])
-    return [g for g in groups if g]
-
-
-def _merge_group(runs: list[etree._Element]) -> bool:
-    texts = [_text_of(r) for r in runs]
-    full = "".join(texts)
-    if "{" not in full:
-        return False
-    starts = list(itertools.accumulate((len(t) for t in texts[:-1]), initial=0))
-    new_texts = list(texts)
-    # Walk the tags from the last so cutting one never shifts the offsets of those before it.
-    for start, end in reversed(list(_tag_spans(full))):
-        first = bisect.bisect_right(starts, start) - 1
-        last = bisect.bisect_right(starts, end - 1) - 1
-        # PowerPoint's autocorrect turns quotes typed inside a tag into curly ones.
-        tag = full[start:end].translate(_SMART_QUOTES)
-        if first == last and tag == full[start:end]:
-            continue
-        # the whole tag goes to the run where it starts; later runs lose their part of it
-        for i in range(first, last + 1):
-            lo = max(start, starts[i]) - starts[i]
-            hi = min(end, starts[i] + len(texts[i])) - starts[i]
-            new_texts[i] = new_texts[i][:lo] + (tag if i == first else "") + new_texts[i][hi:]
-    if new_texts == texts:
-        return False
-    for run, old, new in zip(runs, texts, new_texts):
-        if new == old:
-            continue
-        if new == "":
-            run.getparent().remove(run)
-        else:
-            _set_text(run, new)
-    return True
-
-
-def merge_split_tags(paragraph: Any) -> bool:
-    """Merge every template tag PowerPoint split over several runs into the run where it starts.
-
-    ``paragraph`` is a python-pptx paragraph (or its ``a:p`` element). The text before and after
-    each tag stays in its own runs with their formatting; runs left empty by the merge are removed.
-    Quotes inside tags are straightened. Returns True when the paragraph changed.
-    """
-    p = getattr(paragraph, "_p", paragraph)
-    changed = False
-    for group in _run_groups(p):
-        if len(group) > 1 or "{" in _text_of(group[0]):
-            changed |= _merge_group(group)
-    return changed
-
-
-# --------------------------------------------------------------------------- templates
 
 @dataclass
 class _Inline:
@@ -193,7 +81,7 @@ def _shallow(el: etree._Element) -> etree._Element:
     return el.makeelement(el.tag, dict(el.attrib))
 
 
-class _Builder:
+class _TemplateBuilder:
     """Collects the source of one text frame or table and the templates its marks refer to."""
 
     def __init__(self, in_place: bool = False) -> None:
@@ -210,7 +98,7 @@ class _Builder:
         """Add paragraph ``p``; ``texts`` overrides run texts (row tags already cut out)."""
         inlines = [c for c in p if c.tag not in (_A_PPR, _A_END_RPR)]
         texts = texts or {}
-        run_texts = [texts.get(c, _text_of(c)) if c.tag == _A_R else None for c in inlines]
+        run_texts = [texts.get(c, run_text(c)) if c.tag == _A_R else None for c in inlines]
         human = "".join(t for t in run_texts if t)
         if _P_TAG_RE.search(human):
             tags = _P_TAG_RE.findall(human)
@@ -248,7 +136,7 @@ def _with_continuation_marks(text: str, mark: str) -> str:
     if "{%" not in text:
         return text
     out, pos = [], 0
-    for start, end in _tag_spans(text):
+    for start, end in tag_spans(text):
         if text[start + 1] != "%":
             continue
         # `-%}` eats the whitespace after it, so the mark goes after that whitespace
@@ -259,7 +147,7 @@ def _with_continuation_marks(text: str, mark: str) -> str:
     return "".join(out)
 
 
-def _has_brace(root: etree._Element) -> bool:
+def has_brace(root: etree._Element) -> bool:
     return any(t.text and "{" in t.text for t in root.iter(_A_T))
 
 
@@ -269,16 +157,16 @@ def text_frame_template(text_frame: Any) -> "TextTemplate | None":
     Split tags are merged in place first (the text a user sees is unchanged).
     Raises MisplacedTagError for a `{%p %}` tag that shares its paragraph with other text.
     """
-    return _frame_template(text_frame._txBody)
+    return _frame_template(text_body(text_frame))
 
 
 def _frame_template(txbody: etree._Element) -> "TextTemplate | None":
-    if not _has_brace(txbody):
+    if not has_brace(txbody):
         return None
     paragraphs = [(p, _joined_text(p)) for p in txbody.iterchildren(_A_P)]
     if not any("{%" in text or "{#" in text for _, text in paragraphs):
         return _expressions_template(txbody, [p for p, text in paragraphs if "{" in text], "frame")
-    builder = _Builder()
+    builder = _TemplateBuilder()
     for p, _ in paragraphs:
         merge_split_tags(p)
         builder.paragraph(p, -1)
@@ -295,7 +183,7 @@ def _expressions_template(root: etree._Element, paragraphs: list[etree._Element]
     Without blocks every run renders to exactly one piece of text, so only the paragraphs holding
     a `{` are rendered, and their runs get the new text in place: nothing else is rebuilt.
     """
-    builder = _Builder(in_place=True)
+    builder = _TemplateBuilder(in_place=True)
     for p in paragraphs:
         merge_split_tags(p)
         builder.paragraph(p, -1)
@@ -318,7 +206,7 @@ def _cut_row_tags(tr: etree._Element) -> tuple[list[str], list[str], dict[etree.
 
     first_runs = runs_of(cells[0]) if cells else []
     for run in first_runs:
-        text = _text_of(run)
+        text = run_text(run)
         while True:
             m = _TR_TAG_RE.match(text.lstrip())
             if not m:
@@ -330,7 +218,7 @@ def _cut_row_tags(tr: etree._Element) -> tuple[list[str], list[str], dict[etree.
             break
     last_runs = runs_of(cells[-1]) if cells else []
     for run in reversed(last_runs):
-        text = texts.get(run, _text_of(run))
+        text = texts.get(run, run_text(run))
         found: list[str] = []
         while True:
             stripped = text.rstrip()
@@ -345,12 +233,12 @@ def _cut_row_tags(tr: etree._Element) -> tuple[list[str], list[str], dict[etree.
         if text.strip():
             break
     tag_only = bool(lead or trail) and not any(
-        texts.get(r, _text_of(r)).strip() for tc in cells for r in runs_of(tc))
+        texts.get(r, run_text(r)).strip() for tc in cells for r in runs_of(tc))
     for tc in cells:
         for r in runs_of(tc):
-            if "{%tr" in texts.get(r, _text_of(r)):
+            if "{%tr" in texts.get(r, run_text(r)):
                 raise MisplacedTagError("a {%tr %} tag must open the row's first cell or close its last cell",
-                                        _text_of(r))
+                                        run_text(r))
     return lead, trail, texts, tag_only
 
 
@@ -360,13 +248,13 @@ def table_template(table: Any) -> "TextTemplate | None":
     Raises MisplacedTagError for a `{%tr %}` tag anywhere but the start of a row's first cell or
     the end of its last cell, or a `{%p %}` tag sharing its paragraph.
     """
-    tbl = table._tbl
-    if not _has_brace(tbl):
+    tbl = table_element(table)
+    if not has_brace(tbl):
         return None
     paragraphs = [(p, _joined_text(p)) for p in tbl.iter(_A_P)]
     if not any("{%" in text or "{#" in text for _, text in paragraphs):
         return _expressions_template(tbl, [p for p, text in paragraphs if "{" in text], "table")
-    builder = _Builder()
+    builder = _TemplateBuilder()
     for tr in tbl.iterchildren(_A_TR):
         for p in tr.iter(_A_P):
             merge_split_tags(p)
@@ -405,7 +293,7 @@ class TextTemplate:
     paragraphs holding them are in ``source`` and ``apply`` sets their runs' text in place.
     """
 
-    def __init__(self, source: str, lines: list[str], root: etree._Element, kind: str, parts: _Builder):
+    def __init__(self, source: str, lines: list[str], root: etree._Element, kind: str, parts: _TemplateBuilder):
         self.source = source
         self.lines = lines
         self._root = root
@@ -468,14 +356,14 @@ class TextTemplate:
                     p.remove(run)
                     kept += [el for el in new if el.tag == _A_R]
                     continue
-                _set_text(run, text)
+                set_run_text(run, text)
                 if text:
                     kept.append(run)
             if not kept:
                 kept.append(parts.inlines[indexes[0]].element)   # keep the line at its run's size
             for index in indexes:
                 run = parts.inlines[index].element
-                if run.getparent() is p and run not in kept and not _text_of(run):
+                if run.getparent() is p and run not in kept and not run_text(run):
                     p.remove(run)
 
 
@@ -519,7 +407,7 @@ def _run_pieces(template: etree._Element, text: str) -> list[etree._Element]:
 class _Writer:
     """Rebuilds elements from the rendered token stream (marks and text)."""
 
-    def __init__(self, parts: _Builder, kind: str):
+    def __init__(self, parts: _TemplateBuilder, kind: str):
         self.parts = parts
         self.kind = kind
         self.paragraphs: list[etree._Element] = []   # top-level a:p of a text frame
@@ -686,37 +574,12 @@ class _Writer:
         return p
 
 
-# --------------------------------------------------------------------------- shapes
-
-def shape_name_and_alt_text(shape: Any) -> tuple[str, str]:
-    """Return the shape's name and alt text (``cNvPr/@name``, ``@descr``); '' for what is missing."""
-    el = shape._element
-    cnvpr = el[0].find(_P_CNVPR) if len(el) else None
-    if cnvpr is None:
-        return "", ""
-    return cnvpr.get("name", ""), cnvpr.get("descr", "")
-
-
-def shapes_to_render(shapes: Any, marked: Callable[[str, str], bool]) -> list[Any]:
-    """Return the members of a python-pptx shape collection that hold a `{` in their text, or
-    whose (or whose group members') name and alt text satisfy ``marked(name, alt_text)``.
-
-    Decks are mostly static shapes: this reads the XML once and builds python-pptx proxies (which
-    cost several XPath queries each) only for the shapes that need them.
-    """
-    found = []
-    for el in shapes._iter_member_elms():
-        if _has_brace(el) or any(marked(c.get("name", ""), c.get("descr", "")) for c in el.iter(_P_CNVPR)):
-            found.append(shapes._shape_factory(el))
-    return found
-
-
 def notes_template(notes_slide: Any) -> "TextTemplate | None":
     """Return the template of a notes slide's notes text (its body placeholder), None without `{`.
 
     Reads the XML directly: python-pptx's notes_text_frame builds every placeholder proxy first.
     """
-    if not _has_brace(notes_slide._element):
+    if not has_brace(notes_slide._element):
         return None
     for txbody in notes_slide._element.iter(_P_TXBODY):
         sp = txbody.getparent()
@@ -724,64 +587,3 @@ def notes_template(notes_slide: Any) -> "TextTemplate | None":
         if ph is not None and ph.get("type") == "body":
             return _frame_template(txbody)
     return None
-
-
-def _rel_ids(el: etree._Element) -> set[str]:
-    return {v for node in el.iter() for k, v in node.attrib.items() if k.startswith("{" + _R_NS + "}")}
-
-
-def _drop_unreferenced(part: Any, rids: set[str]) -> None:
-    still_used = _rel_ids(part._element)
-    for rid in rids - still_used:
-        if rid in part.rels:
-            part.drop_rel(rid)
-
-
-def remove_shape(shape: Any) -> None:
-    """Remove ``shape`` from its slide, with the relationships (images, charts) only it used."""
-    el = shape._element
-    rids = _rel_ids(el)
-    el.getparent().remove(el)
-    _drop_unreferenced(shape.part, rids)
-
-
-def set_picture_image(shape: Any, image: bytes, image_parts: dict[str, Any] | None = None) -> Any:
-    """Show ``image`` (the file's bytes) in a picture or an empty picture placeholder, uncropped;
-    return the picture.
-
-    The image part is added (or reused) through python-pptx's image-part machinery; the old image,
-    and an SVG version PowerPoint may keep beside it, is dropped when nothing else uses it. The
-    picture keeps its position and size: the caller fits it. ``image_parts`` (sha1 -> part) lets
-    one deck's many slides showing one logo skip python-pptx's search of the whole package.
-    """
-    if hasattr(shape, "insert_picture"):        # empty picture placeholder (p:sp)
-        shape = shape.insert_picture(io.BytesIO(image))
-    else:
-        part = shape.part
-        blip = shape._element.find(".//" + _A_BLIP)
-        if blip is None:
-            blip_fill = shape._element.find(qn("p:blipFill"))
-            blip = parse_xml(f"<a:blip {nsdecls('a', 'r')}/>")
-            blip_fill.insert(0, blip)
-        old = _rel_ids(blip)
-        sha1 = hashlib.sha1(image).hexdigest()
-        known = image_parts.get(sha1) if image_parts is not None else None
-        if known is not None and known.package is part.package:
-            rid = part.relate_to(known, RT.IMAGE)
-        else:
-            image_part, rid = part.get_or_add_image_part(io.BytesIO(image))
-            if image_parts is not None:
-                image_parts[sha1] = image_part
-        ext_lst = blip.find(_A_EXTLST)
-        if ext_lst is not None:
-            for ext in list(ext_lst):
-                if ext.get("uri") == _SVG_BLIP_URI:
-                    ext_lst.remove(ext)
-            if len(ext_lst) == 0:
-                blip.remove(ext_lst)
-        blip.set(qn("r:embed"), rid)
-        _drop_unreferenced(part, old - {rid})
-    src_rect = shape._element.find(".//" + _A_SRCRECT)
-    if src_rect is not None:
-        src_rect.getparent().remove(src_rect)
-    return shape

@@ -1,4 +1,4 @@
-"""deckgen.ooxml.runs: tags split across runs, {%p %} paragraphs, {%tr %} rows, text written back."""
+"""deckgen.ooxml.splittags / texttemplate: tags split across runs, {%p %} paragraphs, {%tr %} rows, text written back."""
 from __future__ import annotations
 
 import io
@@ -8,8 +8,8 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Inches, Pt
 
-from deckgen.ooxml.runs import (MisplacedTagError, merge_split_tags, table_template,
-                                text_frame_template)
+from deckgen.ooxml.splittags import merge_split_tags
+from deckgen.ooxml.texttemplate import MisplacedTagError, table_template, text_frame_template
 from deckgen.render import make_environment
 
 RED, BLUE, GREEN = RGBColor(0xC0, 0, 0), RGBColor(0, 0, 0xC0), RGBColor(0, 0x80, 0)
