@@ -45,15 +45,17 @@ def template_findings(template: SourceDeck, deck: SourceDeck, slide_id: int,
     if off_colors:
         found.append(TemplateFinding(
             "template-off-brand",
-            "sets colour" + ("s" if len(off_colors) > 1 else "") + " that stay after the switch "
-            "to the template and are not in its theme: " + ", ".join(f"#{c}" for c in off_colors),
+            ("sets colours that stay" if len(off_colors) > 1 else "sets a colour that stays")
+            + " after the switch to the template and not in its theme: "
+            + ", ".join(f"#{c}" for c in off_colors),
             f"use theme colours (the template restyles them), {_OPT_OUT}"))
     allowed_fonts = {font.casefold() for font in fonts | set(brand.fonts)}
     off_fonts = sorted(font for font in fit.fonts if font.casefold() not in allowed_fonts)
     if off_fonts:
         found.append(TemplateFinding(
             "template-off-brand",
-            "sets font" + ("s" if len(off_fonts) > 1 else "") + " that stay after the switch to "
-            "the template and are not its theme fonts: " + ", ".join(f"'{f}'" for f in off_fonts),
+            ("sets fonts that stay" if len(off_fonts) > 1 else "sets a font that stays")
+            + " after the switch to the template and not among its theme fonts: "
+            + ", ".join(f"'{f}'" for f in off_fonts),
             f"use the theme fonts (+Headings/+Body), {_OPT_OUT}"))
     return found
