@@ -58,7 +58,7 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
         from deckgen.preview import to_pdf  # LibreOffice is only needed when a PDF is asked for
 
         pdf_path = to_pdf(output, output.with_suffix(".pdf"))
-    record = build_record(workspace, plan, prospect, output_hash)
+    record = build_record(workspace, plan, prospect, output_hash, look)
     workspace.index_cache.save()
     return BuildResult(output=output, plan=plan, record=record, pdf=pdf_path,
                        warnings=list(plan.warnings) + warnings)
@@ -85,10 +85,12 @@ def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle
     return assembled.warnings
 
 
-def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, output_hash: str) -> dict[str, Any]:
-    """Return the manifest record of one build: content hashes of every input, and ``output_hash``
-    (the sha256 of the deck written)."""
+def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, output_hash: str,
+                 look: str | None = None) -> dict[str, Any]:
+    """Return the manifest record of one build: content hashes of every input (the brand template's
+    too, in template mode), and ``output_hash`` (the sha256 of the deck written)."""
     recipe = workspace.recipe(plan.recipe)
+    template = workspace.template_for(look)
     return {
         "deckgen": __version__,
         "recipe": plan.recipe,
@@ -97,9 +99,11 @@ def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, outpu
         "prospect": prospect_hash(prospect),
         "slides": [
             {"key": item.key, "module": item.module, "slide_id": item.slide_id,
-             "closure": workspace.closure_hash(item.path, item.slide_id)}
+             "closure": workspace.closure_hash(item.path, item.slide_id),
+             **({"look": "source"} if template is not None and item.keep_look else {})}
             for item in plan.items
         ],
+        "template": workspace.file_hash(template.path) if template is not None else None,
         "output": output_hash,
     }
 
