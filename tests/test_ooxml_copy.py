@@ -835,7 +835,7 @@ def test_with_strict_slides_of_another_size_are_refused_naming_both_sizes(tmp_pa
     text = str(caught.value)
     assert text.startswith(f"{display_path(wide)}: its slides are 33.87 x 19.05 cm (16:9) but "
                            f"the output's are 25.40 x 19.05 cm (4:3) (from {display_path(base)})")
-    assert "--strict refuses to scale them" in text
+    assert "strict mode refuses to scale them" in text
 
 
 def test_base_slides_value_is_checked(tmp_path):

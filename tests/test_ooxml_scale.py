@@ -96,7 +96,7 @@ def test_wide_slides_in_a_4_3_deck_shrink_with_their_fonts_tables_and_layout(tmp
 def test_strict_merge_refuses_and_writes_nothing(tmp_path):
     base = _deck(tmp_path / "base.pptx", NARROW, "Base")
     wide = _deck(tmp_path / "wide.pptx", WIDE, "Wide")
-    with pytest.raises(Exception, match="--strict refuses to scale them"):
+    with pytest.raises(Exception, match="strict mode refuses to scale them"):
         merge([str(wide)], tmp_path / "out.pptx", base=base, strict=True)
     assert not (tmp_path / "out.pptx").exists()
 

@@ -93,3 +93,13 @@ def test_sidecar_look_must_be_template_or_source(example_project):
     assert result.exit_code == 1
     assert ("slide_library/field-service.yaml:8: look must be one of template, source, found text 'own'"
             in result.output)
+
+
+def test_merge_template_puts_every_slide_on_the_template(example_project):
+    result = _run("merge", "-o", "out.pptx", "--template", "brand/northwind.potx",
+                  "slide_library/field-service.pptx", "slide_library/pricing.pptx#1")
+    assert result.exit_code == 0, result.output
+    prs = Presentation("out.pptx")
+    assert [master.name for master in prs.slide_masters] == ["Northwind Proof"]
+    assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)
+    assert [slide.shapes.title.text for slide in prs.slides][:2] == ["Field service included", "Service levels"]

@@ -208,7 +208,6 @@ class _AssemblyBuilder:
         self.props = props
         self.strict = strict
         self.template = template
-        self.choices: list[LayoutChoice | None] = []  # per slide in template mode
         self._template_added = False
         self._fits: dict[int, Fit | None] = {}
         self.warnings: list[str] = []
@@ -248,7 +247,6 @@ class _AssemblyBuilder:
         if self.template is not None and not keep_look:
             self._add_template_masters()
             choice = self.template.choose(deck, source, fit)
-        self.choices.append(choice)
         name = self._names.allocate(_CANONICAL_NAMES[n.CT_SLIDE])
         part = self._new_part(name, n.CT_SLIDE)
         part.root = deck.xml(source)
@@ -306,11 +304,11 @@ class _AssemblyBuilder:
         if fit is not None and self.strict:
             raise InputFileError(
                 f"its slides are {_describe_size(have)} but the output's are "
-                f"{_describe_size(want)} (from {self.props.display}); --strict refuses to "
+                f"{_describe_size(want)} (from {self.props.display}); strict mode refuses to "
                 "scale them",
                 where=deck.display,
                 hint="make the sizes match in PowerPoint (Design > Slide Size), use a base deck "
-                     "of the same size, or leave out --strict to scale them")
+                     "of the same size, or build without strict mode to scale them")
         if fit is not None:
             self._warn(f"{deck.display}: its slides are {_describe_size(have)}; they were scaled "
                        f"to {_describe_size(want)} (x{fit.scale:.3f}) and centred")
