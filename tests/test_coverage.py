@@ -54,7 +54,7 @@ def test_shipped_library_map_shows_the_one_gap(project: Path) -> None:
     assert kinds[0] == "kind \\ segment  enterprise  mid-market    smb"
     assert "case-study               2           2      2" in kinds
     assert "pricing                  2           1      2" in kinds
-    assert lines[-2:] == ["125 of 126 cells have an approved slide; 1 gap",
+    assert lines[-2:] == ["128 of 129 cells have an approved slide; 1 gap",
                           "  gap: kind=battle-card competitor=acme segment=smb"]
     titles = [line for line in lines if line.startswith("Objection answers in ")]
     assert titles == [f"Objection answers in {s}: objections by competitor" for s in ("enterprise", "mid-market", "smb")]
@@ -88,14 +88,14 @@ def test_drafts_and_expired_slides_do_not_cover(project: Path) -> None:
     assert battle[1] == "acme                           -           -      -"
     assert "  gap: segment=smb kind=objection objection=security competitor=acme (draft: objection-security)" in lines
     assert lines[lines.index("  gap: kind=battle-card competitor=acme segment=enterprise") - 1].startswith(
-        "108 of 126 cells have an approved slide; 18 gaps")
+        "111 of 129 cells have an approved slide; 18 gaps")
 
 
 def test_html_page_marks_gaps_and_lists_the_slides_behind_each_cell(project: Path) -> None:
     result = CliRunner().invoke(main, ["coverage", "--format", "html", "-o", "map/coverage.html",
                                        "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
-    assert result.output == "Wrote map/coverage.html: 125 of 126 cells covered\n"
+    assert result.output == "Wrote map/coverage.html: 128 of 129 cells covered\n"
     page = lxml.html.fromstring(Path("map/coverage.html").read_text(encoding="utf-8"))
     assert not page.xpath("//script")
     assert [t.get("data-title") for t in page.xpath("//table")][:2] == [
@@ -135,7 +135,7 @@ def test_cli_text_json_and_usage_errors(project: Path) -> None:
     assert result.exit_code == 0
     assert result.output.splitlines() == text(project)
     data = json.loads(runner.invoke(main, ["coverage", "--format", "json"]).output)
-    assert (data["covered"], data["cells"]) == (125, 126)
+    assert (data["covered"], data["cells"]) == (128, 129)
     acme_smb = [cell for cell in data["matrices"][1]["cells"] if (cell["row"], cell["column"]) == ("acme", "smb")]
     assert acme_smb == [{"row": "acme", "column": "smb", "state": "gap", "approved": [], "drafts": []}]
     result = runner.invoke(main, ["coverage", "--format", "png"])
