@@ -2,6 +2,10 @@
 
 `python bench/fidelity.py DIR [--jobs N] [--limit N] [--out OUT] [--look source|template]`
 
+DIR is the shared corpus (../shared/corpus/pptx) or tests/fixtures/traits, the decks with
+real-world traits (dangling relationships, Strict packages, PowerPoint 2007 charts...) made by
+scripts/make_trait_decks.py.
+
 For every .pptx in DIR (sorted by name): merge all its slides after a two-slide deck made from
 python-pptx's default template (at the source's slide size, so no scaling is involved), check
 the merged package with ``validate_package`` and by re-opening it in python-pptx, render source

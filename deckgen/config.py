@@ -15,7 +15,7 @@ from deckgen.errors import ConfigError
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
 from deckgen.fsutil import display_path
 from deckgen.problems import Problems, did_you_mean
-from deckgen.yamlio import LineDict, describe, load_file, where
+from deckgen.yamlio import describe, file_mapping, load_file, where
 
 CONFIG_NAME = "deckgen.yaml"
 DEFAULT_LIBRARY = "slide_library"
@@ -24,7 +24,7 @@ DEFAULT_PROSPECTS = "prospects"
 DEFAULT_OUTPUT = "build"
 DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
 
-_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch")
+_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch", "example_prospect")
 _BRAND_KEYS = ("fonts", "colors", "template")
 _TEMPLATE_SUFFIXES = (".potx", ".pptx", ".potm", ".pptm")
 _BATCH_KEYS = ("filename", "columns", "workers")
@@ -62,6 +62,7 @@ class ProjectConfig:
     output: Path
     brand: BrandConfig = field(default_factory=BrandConfig)
     batch: BatchConfig = field(default_factory=BatchConfig)
+    example_prospect: Path | None = None    # fills template tags in titles of listings and the catalog
 
     @classmethod
     def defaults(cls, root: str | os.PathLike) -> ProjectConfig:
@@ -93,6 +94,11 @@ def project_config(start: str | os.PathLike | None = None, *, library: str | os.
     defaults rooted there), with the library and/or recipes folder overridden when given."""
     found = find_project(start)
     config = ProjectConfig.defaults(start if start is not None else Path.cwd()) if found is None else load_config(found)
+    if found is None and library is None and not config.library.is_dir():
+        # every command that needs a project says the same thing outside one
+        raise ConfigError(f"no deckgen project here: no {CONFIG_NAME} in {display_path(config.root) or '.'} or "
+                          f"its parent folders, and no {DEFAULT_LIBRARY}/ folder",
+                          hint="run deckgen in your project's folder", code="no-project")
     if library is not None or recipes is not None:
         config = config.with_folders(library=library, recipes=recipes)
     return config
@@ -102,12 +108,8 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     """Read and validate a deckgen.yaml; raise one ConfigError listing every problem with its line."""
     config_path = Path(path).resolve()
     label = display_path(path)
-    data = load_file(config_path)
-    if data is None:
-        data = LineDict(file=label, line=1)
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"the project config must be a mapping (library: ..., recipes: ...), "
-                          f"found {describe(data)}", where=where(data, None, label))
+    data = file_mapping(load_file(config_path), label,
+                        "the project config must be a mapping (library: ..., recipes: ...)")
     root = config_path.parent
     problems = Problems()
     problems.unknown_keys(data, _TOP_KEYS, default_where=label)
@@ -131,9 +133,21 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     output = folder("output", DEFAULT_OUTPUT, must_exist=False)
     brand = _brand(data.get("brand"), where(data, "brand", label), problems, root)
     batch = _batch(data.get("batch"), where(data, "batch", label), problems)
+    example = data.get("example_prospect")
+    example_path = None
+    if example is not None:
+        if not isinstance(example, str) or not example.strip():
+            problems.error(where(data, "example_prospect", label),
+                           f"'example_prospect' must be a prospect file path, found {describe(example)}")
+        elif not (root / example).is_file():
+            problems.error(where(data, "example_prospect", label), f"example prospect file '{example}' not found",
+                           f"looked for {(root / example).resolve()}")
+        else:
+            example_path = (root / example).resolve()
     problems.raise_errors(f"{label}: invalid project config")
     return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
-                         prospects=prospects, output=output, brand=brand, batch=batch)
+                         prospects=prospects, output=output, brand=brand, batch=batch,
+                         example_prospect=example_path)
 
 
 def _section(value: Any, name: str, location: str, keys: tuple[str, ...], problems: Problems) -> Mapping:

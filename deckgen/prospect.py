@@ -11,10 +11,10 @@ from typing import Any, Iterable, Mapping, Sequence
 import yaml
 from PIL import Image, UnidentifiedImageError
 
-from deckgen.errors import ConfigError, InputFileError
+from deckgen.errors import InputFileError
 from deckgen.fsutil import display_path
-from deckgen.problems import Problems, did_you_mean
-from deckgen.yamlio import LineDict, describe, load_file, plain, where
+from deckgen.problems import Location, Problems, as_location, did_you_mean
+from deckgen.yamlio import LineDict, describe, file_mapping, load_file, plain, where
 
 FIELDS = ("company", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
 REQUIRED = ("company", "segment")
@@ -36,6 +36,12 @@ class Prospect:
     contact: Mapping[str, Any] = field(default_factory=dict)
     values: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
+    # where each field was given (file:line, or the --set option), for messages about its value
+    locations: Mapping[str, Location] = field(default_factory=dict, compare=False, repr=False)
+
+    def location_of(self, name: str) -> Location:
+        """Where field ``name`` was given: its line, the --set option, else the prospect's source."""
+        return self.locations.get(name) or as_location(self.source or "prospect")
 
     def as_context(self) -> dict[str, Any]:
         """Return the prospect as plain data (every field present; lists as lists, logo as a path string)."""
@@ -49,6 +55,11 @@ class Prospect:
             "contact": plain(self.contact),
             "values": plain(self.values),
         }
+
+
+def unknown_field_hint(name: str) -> str:
+    """The hint for a template or file that names a prospect field that does not exist."""
+    return did_you_mean(name, FIELDS) or "prospect fields: " + ", ".join(FIELDS)
 
 
 def load_prospect(path: str | os.PathLike | None = None, overrides: Sequence[str] = ()) -> Prospect:
@@ -73,11 +84,7 @@ def load_prospect(path: str | os.PathLike | None = None, overrides: Sequence[str
 def prospect_from_file(path: str | os.PathLike, data: Any, overrides: Sequence[str] = ()) -> Prospect:
     """Return the prospect of the YAML/JSON file ``path`` whose parsed content is ``data``."""
     label = display_path(path)
-    if data is None:
-        data = LineDict(file=label, line=1)
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"a prospect must be a mapping of fields (company, segment, ...), "
-                          f"found {describe(data)}", where=where(data, None, label))
+    data = file_mapping(data, label, "a prospect must be a mapping of fields (company, segment, ...)")
     overridden = apply_overrides(data, overrides)
     return prospect_from_data(data, base_dir=Path(path).resolve().parent, label=label,
                               overridden=overridden, set_dir=Path.cwd())
@@ -194,7 +201,7 @@ def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
     return Prospect(company=text["company"] or "", segment=text["segment"] or "", logo=logo,
                     industry=text["industry"], competitors=lists["competitors"],
                     objections=lists["objections"], contact=plain(contact), values=plain(values),
-                    source=label)
+                    source=label, locations={key: as_location(at(key)) for key in data if isinstance(key, str)})
 
 
 def _text_list(value: Any, key: str, location: str, problems: Problems) -> tuple[str, ...]:

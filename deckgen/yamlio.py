@@ -166,6 +166,17 @@ def _attach_file(data: Any, label: str) -> Any:
     return data
 
 
+def file_mapping(data: Any, label: str, what: str) -> Mapping:
+    """Return the top level of a file read by ``load_file`` as a mapping (an empty file is an empty
+    one); raise ConfigError naming ``label`` when it is something else. ``what`` says what the
+    mapping holds, e.g. "the project config must be a mapping (library: ..., recipes: ...)"."""
+    if data is None:
+        return LineDict(file=label, line=1)
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{what}, found {describe(data)}", where=where(data, None, label))
+    return data
+
+
 def describe(value: Any) -> str:
     """Name the kind of ``value`` the way a YAML author thinks of it ("a list", "text 'x'")."""
     if value is None:

@@ -203,6 +203,27 @@ def test_pdf_beside_the_deck_has_one_page_per_slide(project):
     assert page_count(result.pdf) == len(result.plan.items)
 
 
+@pytest.mark.libreoffice
+def test_build_pdf_of_an_unchanged_deck_comes_from_the_render_cache(project, tmp_path, monkeypatch):
+    import shutil
+
+    calls = tmp_path / "soffice-calls"
+    wrapper = tmp_path / "soffice"
+    wrapper.write_text(f'#!/bin/sh\necho run >> "{calls}"\nexec "{shutil.which("soffice")}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("DECKGEN_SOFFICE", str(wrapper))
+    monkeypatch.setenv("DECKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    out = project / "build" / "globex.pptx"
+    first = build("first-call", out, prospect="prospects/globex.yaml", pdf=True)
+    pdf = first.pdf.read_bytes()
+    first.pdf.unlink()
+    again = build("first-call", out, prospect="prospects/globex.yaml", pdf=True)
+    assert again.pdf.read_bytes() == pdf
+    assert calls.read_text().count("run") == 1          # the second PDF was not rendered again
+    build("first-call", out, prospect="prospects/globex.yaml", sets=["company=Globex East"], pdf=True)
+    assert calls.read_text().count("run") == 2          # a different deck is
+
+
 def test_personalising_a_deck_never_decompresses_its_pictures(project, monkeypatch):
     # the library's pictures and logos go from the module zips to the deck as stored bytes; only
     # XML is read and rendered (memory follows the deck's XML, not its media)

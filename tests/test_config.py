@@ -93,7 +93,7 @@ def test_every_problem_is_reported_once_with_its_line(project):
         "  deckgen.yaml:7: 'batch.filename' is not a valid template: unexpected '}'\n"
         "  deckgen.yaml:9: column 'Emp' maps to unknown prospect field 'valuez' (did you mean 'values'?)\n"
         "  deckgen.yaml:10: unknown key 'workerz' in 'batch' (did you mean 'workers'?)\n"
-        "  deckgen.yaml:11: unknown key 'palette' (known keys: library, recipes, prospects, output, brand, batch)")
+        "  deckgen.yaml:11: unknown key 'palette' (known keys: library, recipes, prospects, output, brand, batch, example_prospect)")
 
 
 def test_config_must_be_a_mapping(project):

@@ -279,6 +279,29 @@ def test_library_init_writes_a_sidecar_that_indexes_every_slide(lib, make_module
                             "(edit it; `deckgen library ids slide_library/new.pptx` lists the slide ids)\n")
 
 
+def test_library_init_update_appends_new_slides_and_flags_gone_ones_keeping_what_a_human_wrote(lib, make_module):
+    written = ("# hand-written notes stay\nstatus: approved\nslides:\n"
+               "  - key: intro   # the opener\n    slide_id: 256\n    tags: {kind: title}\n"
+               "  - {key: old, slide_id: 999}\n"
+               "owner: ana@example.com\n")
+    make_module(lib, "m", ["Intro", "Pricing", "Café Story"], written)
+    result = CliRunner().invoke(main, ["library", "init", "--update", "slide_library/m.pptx"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ("updated slide_library/m.yaml: added 2 draft entries (pricing, cafe-story); add tags, "
+                             "then set status: approved\n")
+    assert result.stderr == ("warning: slide_library/m.yaml: key 'old': slide_id 999 is no longer in m.pptx; "
+                             "remove the entry or point it at the slide's new id\n")
+    text = (lib / "m.yaml").read_text()
+    assert text.startswith(written.split("  - {key: old")[0])          # the human part is untouched
+    assert text.endswith("owner: ana@example.com\n")
+    library = load_library(lib, today=TODAY)
+    assert [(s.key, s.slide_id, s.status) for s in library if s.module == "m"] == [
+        ("intro", 256, "approved"), ("pricing", 257, "draft"), ("cafe-story", 258, "draft")]
+    again = CliRunner().invoke(main, ["library", "init", "--update", "slide_library/m.pptx"])
+    assert again.stdout == "slide_library/m.yaml: every slide of m.pptx already has an entry\n"
+    assert (lib / "m.yaml").read_text() == text
+
+
 def test_library_commands_on_a_missing_file(lib):
     result = CliRunner().invoke(main, ["library", "ids", "slide_library/nope.pptx"])
     assert (result.exit_code, result.output) == (1, "error: slide_library/nope.pptx: file not found\n")

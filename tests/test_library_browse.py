@@ -140,3 +140,24 @@ def test_list_without_filters_lists_every_slide_in_library_order() -> None:
     assert code == 0 and output.splitlines()[-1] == "39 of 39 slides"
     keys = keys_listed(output)
     assert keys[:3] == ["exec-summary", "business-case-roi", "rollout-plan"] and keys[-1] == "vp-real-oee"
+
+
+def test_titles_are_shown_filled_for_the_example_prospect_and_raw_on_demand() -> None:
+    _, output = run("list", "--tag", "kind=business-case")
+    assert "What this means for Globex Corporation" in output and "{{" not in output
+    _, raw = run("list", "--tag", "kind=business-case", "--raw-titles")
+    assert "What this means for {{ prospect.company }}" in raw
+    _, found = run("search", "return", "--format", "json")
+    roi = next(hit for hit in json.loads(found) if hit["key"] == "business-case-roi")
+    assert (roi["title"], roi["raw_title"]) == ("Three-year return for Globex Corporation",
+                                                "Three-year return for {{ prospect.company }}")
+    _, shown = run("show", "exec-summary")
+    assert "title:     What this means for Globex Corporation" in shown
+
+
+def test_plan_titles_are_filled_for_the_plan_s_own_prospect() -> None:
+    result = CliRunner().invoke(main, ["plan", "executive-briefing", "-p", "prospects/vandelay.json"])
+    assert result.exit_code == 0, result.output
+    assert "What this means for Vandelay Industries" in result.stdout and "{{" not in result.stdout
+    raw = CliRunner().invoke(main, ["plan", "executive-briefing", "-p", "prospects/vandelay.json", "--raw-titles"])
+    assert "What this means for {{ prospect.company }}" in raw.stdout

@@ -282,10 +282,14 @@ def _missing_slide_part(path: Path) -> Path:
 
 
 def _strict(path: Path) -> Path:
-    return _replace_in_member(
-        FIXTURES / "python-pptx__sld-slides.pptx", path, "_rels/.rels",
+    """A Strict package whose presentation part is in a namespace Strict does not define."""
+    strict_rels = _replace_in_member(
+        FIXTURES / "python-pptx__sld-slides.pptx", path.with_name("rels.pptx"), "_rels/.rels",
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
         "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument")
+    return _replace_in_member(strict_rels, path, "ppt/presentation.xml",
+                              "http://schemas.openxmlformats.org/presentationml/2006/main",
+                              "http://purl.oclc.org/ooxml/presentationml/future")
 
 
 @pytest.mark.parametrize("make, message", [
@@ -296,7 +300,8 @@ def _strict(path: Path) -> Path:
     (_legacy_ppt, "is a PowerPoint 97-2003 (.ppt) file"),
     (_word_document, "is a Word document, not a PowerPoint deck"),
     (_malformed_presentation, "part /ppt/presentation.xml is not well-formed XML"),
-    (_strict, "is saved as Strict Open XML"),
+    (_strict, "is saved as Strict Open XML with namespace http://purl.oclc.org/ooxml/"
+              "presentationml/future, which deckgen cannot map"),
 ], ids=["not-zip", "empty", "truncated", "encrypted", "legacy-ppt", "docx", "bad-xml", "strict"])
 def test_unusable_source_gives_one_line_naming_the_file(tmp_path, make, message):
     path = tmp_path / "bad.pptx"

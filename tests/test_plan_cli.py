@@ -59,7 +59,7 @@ def test_plan_prints_each_slide_with_its_rule(project):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "Plan 'First call' (recipes/first-call.yaml) for Globex: 4 slides",
-        "  1. title            core #1        Northwind for {{ prospect.company }}",
+        "  1. title            core #1        Northwind for Globex",
         "       section 'opening': listed by key",
         "  2. case-enterprise  proof #1       Globex saved 20%",
         "       section 'proof': matched kind=case-study, segment=enterprise",
@@ -92,7 +92,7 @@ def test_json_is_complete_and_the_same_every_time(project):
     assert [s["key"] for s in data["slides"]] == ["title", "case-enterprise", "obj-price", "closing"]
     assert data["slides"][1] == {
         "position": 2, "key": "case-enterprise", "module": "proof", "path": "slide_library/proof.pptx",
-        "slide_id": 256, "number": 1, "title": "Globex saved 20%", "section": "proof",
+        "slide_id": 256, "number": 1, "title": "Globex saved 20%", "raw_title": "Globex saved 20%", "section": "proof",
         "rule": "section 'proof': matched kind=case-study, segment=enterprise"}
     assert data["recipe"] == "first-call" and data["recipe_file"] == "recipes/first-call.yaml"
     assert data["library_problems"][0]["where"] == "slide_library/value.yaml:13"
@@ -158,7 +158,7 @@ def test_recipe_errors_are_one_clear_message(project, recipe_text, message):
      "error: no recipe named 'first-cal' (did you mean 'first-call'?)\n"),
     (["first-call", "--prospect", "prospects/nope.yaml"], "error: prospects/nope.yaml: file not found\n"),
     (["first-call", "--prospect", "prospects/globex.yaml", "--set", "segment=enterprize"],
-     "error: prospects/globex.yaml: segment 'enterprize' is not a segment of the library "
+     "error: --set segment=enterprize: segment 'enterprize' is not a segment of the library "
      "(did you mean 'enterprise'?)\n"),
     (["first-call", "--prospect", "prospects/globex.yaml", "--library", "nowhere"],
      "error: slide library folder 'nowhere' not found (pass --library DIR or set 'library:' in deckgen.yaml)\n"),

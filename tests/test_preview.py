@@ -262,3 +262,36 @@ def test_cli_preview_of_chosen_slides(three_slides, tmp_path):
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
         f"error: {three_slides}#4: slide 4 does not exist (the deck has 3 slides)")
+
+
+def _with_slide_number_fields(path: Path, count: int) -> Path:
+    """A deck whose slides each show "Page <slide number field>" in a text box."""
+    from lxml import etree
+
+    prs = Presentation()
+    for _ in range(count):
+        slide = prs.slides.add_slide(prs.slide_layouts[6])
+        box = slide.shapes.add_textbox(Inches(1), Inches(1), Inches(6), Inches(1))
+        paragraph = box.text_frame.paragraphs[0]._p
+        ns = "http://schemas.openxmlformats.org/drawingml/2006/main"
+        run = etree.SubElement(paragraph, f"{{{ns}}}r")
+        etree.SubElement(run, f"{{{ns}}}t").text = "Page "
+        field = etree.SubElement(paragraph, f"{{{ns}}}fld", id="{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}",
+                                 type="slidenum")
+        etree.SubElement(field, f"{{{ns}}}t").text = "‹#›"
+    prs.save(path)
+    return path
+
+
+@pytest.mark.libreoffice
+def test_chosen_slides_show_their_own_slide_numbers(tmp_path):
+    import subprocess
+
+    deck = _with_slide_number_fields(tmp_path / "numbered.pptx", 6)
+    out = tmp_path / "chosen"
+    result = CliRunner().invoke(main, ["preview", f"{deck}#5-6", "-o", str(out), "--pdf",
+                                       "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    text = subprocess.run(["pdftotext", str(out / "numbered.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert [line for line in text.splitlines() if line.startswith("Page")] == ["Page 5", "Page 6"]

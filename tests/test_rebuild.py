@@ -226,3 +226,33 @@ def test_deckgen_rebuild_runs_as_a_command(built):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1].startswith("5 decks rebuilt, 0 up to date, 0 failed")
     assert deck_titles(built / "out" / "initrode-first-call.pptx")[-1] == "Talk soon, Initrode"
+
+
+def test_rebuild_reads_the_crm_export_again_changed_added_and_vanished_rows(built):
+    out = built / "out"
+    accounts = built / "prospects" / "accounts.csv"
+    text = accounts.read_text(encoding="utf-8")
+    text = text.replace("Initrode,enterprise,acme,5400,", "Initrode,enterprise,initech,5400,")   # changed row
+    text = text.replace("Stark Tooling,smb,acme,120,\n", "")                                     # vanished row
+    accounts.write_text(text + "Hooli,mid-market,acme,900,\n", encoding="utf-8")                 # added row
+    stark = (out / "stark-tooling-first-call.pptx").read_bytes()
+
+    dry = CliRunner().invoke(main, ["rebuild", "out", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "hooli-first-call.pptx: new deck" in dry.stdout
+    assert "initrode-first-call.pptx: prospect data changed" in dry.stdout
+    assert ("warning: stark-tooling-first-call.pptx: its prospect row is gone from its prospects file; "
+            "the deck is kept (rebuild --prune deletes it)") in dry.stderr
+
+    report = run_rebuild(out, jobs=1)
+    assert sorted(report.built) == ["hooli-first-call.pptx", "initrode-first-call.pptx"]
+    assert report.vanished == ["stark-tooling-first-call.pptx"] and report.pruned == []
+    assert (out / "stark-tooling-first-call.pptx").read_bytes() == stark      # never deleted unasked
+    assert "Why not Initech" in deck_titles(out / "initrode-first-call.pptx")
+
+    pruned = run_rebuild(out, jobs=1, prune=True)
+    assert pruned.pruned == ["stark-tooling-first-call.pptx"]
+    assert not (out / "stark-tooling-first-call.pptx").exists()
+    assert "stark-tooling-first-call.pptx" not in manifest(out)["decks"]
+    assert_manifest_consistent(out)
+    assert run_rebuild(out, jobs=1).stale == []

@@ -246,6 +246,14 @@ def test_undefined_attribute_is_named_by_its_full_path(deck):
                                     "'prospect.contact' (add it to the prospect file)")
 
 
+def test_a_misspelt_prospect_field_gets_the_same_suggestion_as_check(deck):
+    deck.slides[0].shapes.title.text_frame.text = "Hello {{ prospect.compnay }}"
+    with pytest.raises(TemplateError) as caught:
+        render_presentation(deck, LABELS, context())
+    assert str(caught.value) == ("slide 1 'title' (intro.pptx #1): undefined variable 'prospect.compnay': "
+                                 "'compnay' is not a prospect field (did you mean 'company'?)")
+
+
 def test_undefined_variable_in_a_condition_is_an_error_too(deck):
     set_alt_text(shape_named(deck.slides[1], "security badge"), "if: show_badge")
     with pytest.raises(TemplateError, match=r"slide 2 'vp-roi' .*undefined variable 'show_badge'"):

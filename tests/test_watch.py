@@ -128,7 +128,8 @@ def test_the_collector_waits_for_quiet_and_stops_on_request():
     assert collector.wait_quiet(0.05, threading.Event()) == {"/lib/a.pptx"}
 
 
-def test_ctrl_c_stops_the_watch_command_without_a_traceback(built):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_stops_the_watch_command_without_a_traceback(built, stop):
     process = subprocess.Popen([sys.executable, "-m", "deckgen", "watch", "out", "--jobs", "1",
                                 "--debounce", "0.2"], cwd=built, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
@@ -137,7 +138,7 @@ def test_ctrl_c_stops_the_watch_command_without_a_traceback(built):
         deadline = time.monotonic() + WAIT
         while "0 decks to rebuild" not in (line := process.stdout.readline()):   # the first pass
             assert line and time.monotonic() < deadline
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         stdout, stderr = process.communicate(timeout=WAIT)
     finally:
         if process.poll() is None:

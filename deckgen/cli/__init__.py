@@ -24,6 +24,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 # What a user types to fix an error, by the error's code: the core names no flags.
 FLAG_HINTS = {
     "no-prospect": "pass --prospect FILE, or --set company=... --set segment=...",
+    "no-project": "pass --library DIR and --recipes DIR",
     "no-library-folder": "pass --library DIR",
     "no-recipes-folder": "pass --recipes DIR",
     "draft": "pass --allow-drafts to preview",

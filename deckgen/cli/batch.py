@@ -44,6 +44,11 @@ def _echo_failures_and_notices(report: RunReport) -> None:
     for notice in report.removed:
         click.echo(f"warning: {notice}; {'it would be' if report.dry_run else 'it was'} rebuilt "
                    f"without it", err=True)
+    pruned = set(report.pruned)
+    for name in report.vanished:
+        click.echo(f"deleted {name}: its prospect row is gone" if name in pruned else
+                   f"warning: {name}: its prospect row is gone from its prospects file; the deck is kept "
+                   f"(rebuild --prune deletes it)", err=True)
     for failure in report.failed:
         click.echo(f"failed: {failure}", err=True)
         if failure.detail and _verbose():
@@ -119,16 +124,17 @@ def _echo_rebuild(report: RunReport) -> None:
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("-n", "--dry-run", is_flag=True, help="List the decks that would be rebuilt, and why.")
 @click.option("--force", is_flag=True, help="Rebuild every deck of the folder.")
+@click.option("--prune", is_flag=True, help="Delete the decks whose prospect row is gone from its file.")
 @_executor_options
 @format_option()
-def rebuild_command(folder, dry_run, force, jobs, executor_kind, scheduler, output_format):
+def rebuild_command(folder, dry_run, force, prune, jobs, executor_kind, scheduler, output_format):
     """Rebuild the decks in FOLDER whose inputs changed since their last build.
 
     FOLDER defaults to output in deckgen.yaml. Compares the hashes in FOLDER/deckgen-manifest.json
     with the library, recipes and prospects now; exit code 1 when a deck failed, 3 when another
     deckgen run holds the folder.
     """
-    report = _run(lambda progress: run_rebuild(folder, dry_run=dry_run, force=force, jobs=jobs,
+    report = _run(lambda progress: run_rebuild(folder, dry_run=dry_run, force=force, prune=prune, jobs=jobs,
                                                executor_kind=executor_kind, scheduler=scheduler,
                                                progress=progress), "rebuilding decks")
     if output_format == "json":

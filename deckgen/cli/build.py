@@ -7,7 +7,7 @@ import click
 
 from deckgen.cli import main
 from deckgen.cli.options import (format_option, info, library_option, look_option, print_json, prospect_option,
-                                 recipe_argument, recipes_option, size_strict_option)
+                                 recipe_argument, recipes_option, strict_copy_option)
 from deckgen.pipeline.deck import build
 
 
@@ -21,7 +21,7 @@ from deckgen.pipeline.deck import build
 @recipes_option
 @click.option("--allow-drafts", is_flag=True, help="Allow draft slides (for previewing work in progress).")
 @look_option
-@size_strict_option
+@strict_copy_option
 @format_option()
 def build_command(recipe, prospect, sets, output, pdf, library, recipes, allow_drafts, look, strict, output_format):
     """Build the deck of RECIPE for a prospect into OUTPUT."""

@@ -14,7 +14,7 @@ from deckgen.cli.options import format_option, info, library_option, print_json
 from deckgen.config import project_config
 from deckgen.errors import ConfigError
 from deckgen.library import load_library
-from deckgen.library.sidecars import module_slides, write_starter_sidecar
+from deckgen.library.sidecars import module_slides, update_sidecar, write_starter_sidecar
 from deckgen.fsutil import display_path
 
 
@@ -41,12 +41,27 @@ def ids_command(module: Path, output_format: str) -> None:
                    f"{slide.title}{hidden}".rstrip())
 
 
-@library_group.command("init", short_help="Write a starter sidecar for a module.")
+@library_group.command("init", short_help="Write (or --update) a module's sidecar.")
 @click.argument("module", type=click.Path(dir_okay=False, path_type=Path))
-def init_command(module: Path) -> None:
+@click.option("--update", is_flag=True,
+              help="Add draft entries for slides the existing sidecar does not describe, and list "
+                   "entries whose slide is gone; nothing written by hand changes.")
+def init_command(module: Path, update: bool) -> None:
     """Write a starter sidecar MODULE.yaml (draft entries, keys from titles) beside MODULE.pptx."""
-    target = write_starter_sidecar(module)
-    click.echo(f"wrote {display_path(target)}: check the keys, add tags, then set status: approved")
+    if not update:
+        target = write_starter_sidecar(module)
+        info(f"wrote {display_path(target)}: check the keys, add tags, then set status: approved")
+        return
+    result = update_sidecar(module)
+    for key, slide_id in result.gone:
+        click.echo(f"warning: {display_path(result.sidecar)}: key '{key}': slide_id {slide_id} is no longer in "
+                   f"{module.name}; remove the entry or point it at the slide's new id", err=True)
+    if result.added:
+        info(f"updated {display_path(result.sidecar)}: added {len(result.added)} draft entr"
+             f"{'y' if len(result.added) == 1 else 'ies'} ({', '.join(result.added)}); add tags, then "
+             f"set status: approved")
+    else:
+        info(f"{display_path(result.sidecar)}: every slide of {module.name} already has an entry")
 
 
 @library_group.command("check", short_help="Report every problem of the library.")

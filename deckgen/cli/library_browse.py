@@ -8,18 +8,23 @@ import click
 
 from deckgen.cli.library import library_group
 from deckgen.config import project_config
-from deckgen.marketing.search import (filter_slides, open_catalog, parse_tag_filters, search, slide_details,
+from deckgen.marketing.search import (filter_slides, LibraryCatalog, open_catalog, parse_tag_filters, search, slide_details,
                                      tag_text)
 from deckgen.marketing.usage import NAMED
 from deckgen.library import LibrarySlide
 from deckgen.fsutil import display_path
-from deckgen.cli.options import complete_slide_keys, format_option, library_option
+from deckgen.cli.options import complete_slide_keys, format_option, library_option, print_json
 
 
 
-def _slide_data(slide: LibrarySlide) -> dict:
+_raw_titles_option = click.option("--raw-titles", is_flag=True,
+                                  help="Show titles as written, template tags included (default: filled "
+                                       "for example_prospect in deckgen.yaml).")
+
+
+def _slide_data(slide: LibrarySlide, catalog: LibraryCatalog) -> dict:
     return {"key": slide.key, "module": slide.module, "file": display_path(slide.path), "number": slide.number,
-            "slide_id": slide.slide_id, "title": slide.title, "tags": {k: list(v) for k, v in slide.tags.items()},
+            "slide_id": slide.slide_id, "title": catalog.show_title(slide.title), "raw_title": slide.title, "tags": {k: list(v) for k, v in slide.tags.items()},
             "owner": slide.owner, "review_by": slide.review_by.isoformat() if slide.review_by else None,
             "expires": slide.expires.isoformat() if slide.expires else None, "status": slide.status}
 
@@ -30,12 +35,13 @@ def _slide_data(slide: LibrarySlide) -> dict:
                    "values of one tag are alternatives; VALUE may be a,b).")
 @library_option
 @format_option()
-def list_command(tags: tuple[str, ...], library: Path | None, output_format: str) -> None:
+@_raw_titles_option
+def list_command(tags: tuple[str, ...], library: Path | None, output_format: str, raw_titles: bool) -> None:
     """List the library's slides (key, file#number, status, review date, title, tags)."""
-    catalog = open_catalog(project_config(library=library), with_text=False)
+    catalog = open_catalog(project_config(library=library), with_text=False, raw_titles=raw_titles)
     slides = filter_slides(catalog.library, parse_tag_filters(tags, catalog.library))
     if output_format == "json":
-        click.echo(json.dumps([_slide_data(slide) for slide in slides], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([_slide_data(slide, catalog) for slide in slides], indent=2, ensure_ascii=False))
         return
     if not slides:
         click.echo("no slides match" + "".join(f" --tag {tag}" for tag in tags))
@@ -45,7 +51,7 @@ def list_command(tags: tuple[str, ...], library: Path | None, output_format: str
     for slide in slides:
         review = slide.review_by.isoformat() if slide.review_by else "-"
         click.echo(f"{slide.key:<{key_width}}  {slide.module + '#' + str(slide.number):<{where_width}}  "
-                   f"{slide.status:<8}  {review:<10}  {slide.title}  [{tag_text(slide.tags)}]")
+                   f"{slide.status:<8}  {review:<10}  {catalog.show_title(slide.title)}  [{tag_text(slide.tags)}]")
     click.echo(f"{len(slides)} of {len(catalog.library)} slides")
 
 
@@ -55,15 +61,16 @@ def list_command(tags: tuple[str, ...], library: Path | None, output_format: str
 @click.option("--tag", "tags", multiple=True, metavar="NAME=VALUE", help="Search only slides with this tag value.")
 @library_option
 @format_option()
+@_raw_titles_option
 def search_command(query: tuple[str, ...], limit: int, tags: tuple[str, ...], library: Path | None,
-                   output_format: str) -> None:
+                   output_format: str, raw_titles: bool) -> None:
     """Full-text search of slide titles, text and speaker notes, best match first."""
-    catalog = open_catalog(project_config(library=library))
+    catalog = open_catalog(project_config(library=library), raw_titles=raw_titles)
     allowed = {slide.key for slide in filter_slides(catalog.library, parse_tag_filters(tags, catalog.library))}
     documents = [doc for key, doc in catalog.documents.items() if key in allowed]
     hits = search(documents, " ".join(query), limit=limit)
     if output_format == "json":
-        click.echo(json.dumps([{**_slide_data(hit.slide), "score": hit.score, "matched": list(hit.matched),
+        click.echo(json.dumps([{**_slide_data(hit.slide, catalog), "score": hit.score, "matched": list(hit.matched),
                                 "snippet": hit.snippet, "snippet_from": hit.snippet_from} for hit in hits],
                               indent=2, ensure_ascii=False))
         return
@@ -72,19 +79,29 @@ def search_command(query: tuple[str, ...], limit: int, tags: tuple[str, ...], li
         return
     for rank, hit in enumerate(hits, start=1):
         click.echo(f"{rank:>2}. {hit.slide.key}  ({hit.slide.module}#{hit.slide.number}, score {hit.score:.2f})  "
-                   f"{hit.slide.title}")
+                   f"{catalog.show_title(hit.slide.title)}")
         click.echo(f"    {hit.snippet_from}: {hit.snippet}")
 
 
 @library_group.command("show")
 @click.argument("key", shell_complete=complete_slide_keys)
 @library_option
-def show_command(key: str, library: Path | None) -> None:
+@format_option()
+@_raw_titles_option
+def show_command(key: str, library: Path | None, output_format: str, raw_titles: bool) -> None:
     """Print one slide's metadata, text, speaker notes and the recipes that use it."""
-    details = slide_details(open_catalog(project_config(library=library), with_text=False), key)
+    catalog = open_catalog(project_config(library=library), with_text=False, raw_titles=raw_titles)
+    details = slide_details(catalog, key)
     slide = details.slide
+    if output_format == "json":
+        print_json({**_slide_data(slide, catalog), "when": slide.when, "metadata": slide.where,
+                    "text": details.text, "notes": details.notes,
+                    "used_by": [{"recipe": use.recipe, "section": use.section,
+                                 "how": "names it" if use.how == NAMED else "can select it", "where": str(use.where)}
+                                for use in details.usage]})
+        return
     rows = [("key", slide.key), ("file", f"{display_path(slide.path)} slide {slide.number} (id {slide.slide_id})"),
-            ("title", slide.title or "-"), ("status", slide.status), ("owner", slide.owner or "-"),
+            ("title", catalog.show_title(slide.title) or "-"), ("status", slide.status), ("owner", slide.owner or "-"),
             ("review_by", slide.review_by.isoformat() if slide.review_by else "-"),
             ("expires", slide.expires.isoformat() if slide.expires else "-")]
     if slide.when is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from deckgen.cli import main
-from deckgen.cli.options import format_option, info, print_json, size_strict_option
+from deckgen.cli.options import format_option, info, print_json, strict_copy_option
 from deckgen.pipeline.merge import merge
 from deckgen.ooxml import BASE_SLIDES
 
@@ -20,7 +20,7 @@ from deckgen.ooxml import BASE_SLIDES
 @click.option("--template", type=click.Path(dir_okay=False),
               help="Put every slide on this .potx/.pptx template's layouts (its masters, theme "
                    "colours and fonts) instead of keeping each slide's own look.")
-@size_strict_option
+@strict_copy_option
 @format_option()
 def merge_command(sources: tuple[str, ...], output: str, base: str | None,
                   base_slides: str, template: str | None, strict: bool, output_format: str) -> None:

@@ -86,9 +86,10 @@ def look_option(command: Callable) -> Callable:
                              "deckgen.yaml sets it); source: each slide keeps its own master.")(command)
 
 
-def size_strict_option(command: Callable) -> Callable:
+def strict_copy_option(command: Callable) -> Callable:
     return click.option("--strict", is_flag=True,
-                        help="Refuse slides whose size differs from the output's instead of scaling "
+                        help="Refuse slides of another size than the output's instead of scaling them, "
+                             "and sources with relationships to missing parts instead of repairing "
                              "them.")(command)
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+import yaml
+
 from deckgen.errors import ConfigError, InputFileError
 from deckgen.fsutil import write_bytes_atomic
 from deckgen.library.index import load_library, sidecar_of
@@ -78,18 +80,7 @@ def starter_sidecar(pptx: str | os.PathLike, taken: Iterable[str] = ()) -> str:
         "tags: {}",
         "slides:",
     ]
-    for info in list_slides(path):
-        title = (info.title or "").strip()
-        base = key_from_title(title) or f"{key_from_title(path.stem) or 'slide'}-{info.number}"
-        key, suffix = base, 2
-        while key in used:
-            key, suffix = f"{base}-{suffix}", suffix + 1
-        used.add(key)
-        lines.append(f"  - key: {key}" + ("          # hidden in the deck" if info.hidden else ""))
-        lines.append(f"    slide_id: {info.slide_id}")
-        if title:
-            lines.append(f"    title: {json.dumps(title, ensure_ascii=False)}")
-        lines.append("    tags: {}")
+    lines += _entry_lines(path, list(list_slides(path)), used)[0]
     return "\n".join(lines) + "\n"
 
 
@@ -106,6 +97,85 @@ def write_starter_sidecar(pptx: str | os.PathLike) -> Path:
     target = path.with_suffix(".yaml")
     write_bytes_atomic(target, starter_sidecar(path, taken).encode("utf-8"))
     return target
+
+
+@dataclass(frozen=True)
+class SidecarUpdate:
+    """What ``update_sidecar`` did: the entries it appended and the entries whose slide is gone."""
+
+    sidecar: Path
+    added: tuple[str, ...]                   # keys of the new (draft) entries
+    gone: tuple[tuple[str, int], ...]        # (key, slide_id) of entries whose slide left the deck
+
+
+def update_sidecar(pptx: str | os.PathLike) -> SidecarUpdate:
+    """Append a draft entry for every slide of the module its sidecar does not describe yet, and
+    report the entries whose slide is no longer in the module; everything a person wrote stays
+    as it is (new entries are added as text at the end of the ``slides:`` list)."""
+    path = _module_path(pptx)
+    sidecar = sidecar_of(path)
+    if sidecar is None:
+        raise ConfigError(f"{path.stem} has no sidecar to update", where=display_path(path),
+                          hint=f"start one with `deckgen library init {display_path(path)}`")
+    text = sidecar.read_text(encoding="utf-8-sig")
+    data = load_file(sidecar)
+    entries, _ = parse_sidecar(data, display_path(sidecar), Problems())
+    described = {entry.slide_id for entry in entries}
+    infos = list_slides(path)
+    present = {info.slide_id for info in infos}
+    gone = tuple((entry.key, entry.slide_id) for entry in entries if entry.slide_id not in present)
+    new = [info for info in infos if info.slide_id not in described]
+    if not new:
+        return SidecarUpdate(sidecar, (), gone)
+    library = load_library(path.parent)
+    used = set(library.keys()) | set(library.broken) | {entry.key for entry in entries}
+    block, keys = _entry_lines(path, new, used, status="draft")
+    write_bytes_atomic(sidecar, _append_to_slides(text, block, sidecar).encode("utf-8"))
+    return SidecarUpdate(sidecar, tuple(keys), gone)
+
+
+def _entry_lines(path: Path, infos: list, used: set[str], status: str | None = None) -> tuple[list[str], list[str]]:
+    """The YAML lines (indented as list items of ``slides:``) of one entry per slide, and their keys."""
+    lines, keys = [], []
+    for info in infos:
+        title = (info.title or "").strip()
+        base = key_from_title(title) or f"{key_from_title(path.stem) or 'slide'}-{info.number}"
+        key, suffix = base, 2
+        while key in used:
+            key, suffix = f"{base}-{suffix}", suffix + 1
+        used.add(key)
+        keys.append(key)
+        lines.append(f"  - key: {key}" + ("          # hidden in the deck" if info.hidden else ""))
+        lines.append(f"    slide_id: {info.slide_id}")
+        if title:
+            lines.append(f"    title: {json.dumps(title, ensure_ascii=False)}")
+        if status:
+            lines.append(f"    status: {status}        # added by `deckgen library init --update`")
+        lines.append("    tags: {}")
+    return lines, keys
+
+
+def _append_to_slides(text: str, block: list[str], sidecar: Path) -> str:
+    """Insert ``block`` (list items) right after the last item of the top-level ``slides:`` list,
+    re-indented to the list's own indentation."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    slides = next((value for key, value in (root.value if isinstance(root, yaml.MappingNode) else [])
+                   if key.value == "slides"), None)
+    if not isinstance(slides, yaml.SequenceNode):
+        raise ConfigError("has no 'slides:' list to add entries to", where=display_path(sidecar),
+                          hint="add 'slides:' with one entry per slide (docs/formats.md)")
+    lines = text.splitlines()
+    if slides.value:
+        indent = slides.value[0].start_mark.column - 2       # the column of the item's '-'
+        end = slides.end_mark.line if slides.end_mark.column == 0 else slides.end_mark.line + 1
+    else:                                                    # 'slides: []' becomes a block list
+        indent, end = 0, slides.start_mark.line + 1
+        lines[slides.start_mark.line] = lines[slides.start_mark.line].replace("[]", "", 1).rstrip()
+    while end > 0 and not lines[end - 1].strip():
+        end -= 1
+    shift = " " * indent
+    moved = [shift + line[2:] if line.startswith("  ") else shift + line for line in block]
+    return "\n".join(lines[:end] + moved + lines[end:]) + "\n"
 
 
 def _module_path(pptx: str | os.PathLike) -> Path:

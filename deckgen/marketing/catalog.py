@@ -89,7 +89,7 @@ def catalog_data(catalog: LibraryCatalog, thumbs: dict[str, str], today: datetim
         uses = catalog.usage.get(slide.key, [])
         review_due = slide.review_by is not None and today > slide.review_by
         slides.append({
-            "key": slide.key, "title": slide.title, "module": slide.module, "number": slide.number,
+            "key": slide.key, "title": catalog.show_title(slide.title), "module": slide.module, "number": slide.number,
             "file": display_path(slide.path), "tags": {name: list(values) for name, values in slide.tags.items()},
             "owner": slide.owner, "review_by": slide.review_by.isoformat() if slide.review_by else None,
             "review_due": review_due, "expires": slide.expires.isoformat() if slide.expires else None,

@@ -6,12 +6,13 @@ with a plural "s" dropped ("plants" finds "plant").
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from deckgen.config import ProjectConfig
 from deckgen.errors import ConfigError, DeckgenError, SlideSelectionError
@@ -20,6 +21,10 @@ from deckgen.ooxml import SourceDeck
 from deckgen.marketing.usage import Usage, load_recipes, recipe_usage
 from deckgen.fsutil import display_path
 from deckgen.problems import did_you_mean
+from deckgen.prospect import Prospect, load_prospect
+from deckgen.render.titles import example_titles
+
+log = logging.getLogger(__name__)
 
 K1 = 1.2
 B = 0.75
@@ -66,13 +71,17 @@ class LibraryCatalog:
     documents: dict[str, SlideDocument]
     usage: dict[str, list[Usage]] = field(default_factory=dict)
     recipe_names: tuple[str, ...] = ()
+    show_title: Callable[[str], str] = str     # a slide title as a reader sees it (tags filled)
 
     def document(self, key: str) -> SlideDocument:
         return self.documents[key]
 
 
-def open_catalog(config: ProjectConfig, *, with_text: bool = True) -> LibraryCatalog:
-    """Load the library and recipes of a project and read each slide's text and notes."""
+def open_catalog(config: ProjectConfig, *, with_text: bool = True, raw_titles: bool = False) -> LibraryCatalog:
+    """Load the library and recipes of a project and read each slide's text and notes.
+
+    Titles are shown with their template tags filled for the project's example prospect, unless
+    ``raw_titles`` (or there is none)."""
     library = load_library(config.library)
     loaded = load_recipes(config.recipes) if config.recipes.is_dir() else None
     recipes = loaded.recipes if loaded else ()
@@ -81,7 +90,18 @@ def open_catalog(config: ProjectConfig, *, with_text: bool = True) -> LibraryCat
         documents = read_documents(library)
     return LibraryCatalog(config=config, library=library, documents=documents,
                           usage=recipe_usage(recipes, library),
-                          recipe_names=loaded.names if loaded else ())
+                          recipe_names=loaded.names if loaded else (),
+                          show_title=str if raw_titles else example_titles(_example_prospect(config)))
+
+
+def _example_prospect(config: ProjectConfig) -> Prospect | None:
+    if config.example_prospect is None:
+        return None
+    try:
+        return load_prospect(config.example_prospect)
+    except DeckgenError as exc:     # a listing still works, with titles as written
+        log.warning("titles are shown as written: the example prospect cannot be used: %s", exc)
+        return None
 
 
 def read_documents(library: Library) -> dict[str, SlideDocument]:

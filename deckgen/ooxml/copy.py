@@ -12,7 +12,8 @@ How the output is put together (the choices users see):
   size are scaled by one factor and centred, with their layouts and masters, as PowerPoint's
   "Ensure Fit" does (``strict=True`` refuses them with an error naming both sizes instead).
 * Text outside placeholders that would inherit a different ``p:defaultTextStyle`` in the output
-  gets its old deck's defaults written into its own list style, so it looks the same.
+  gets its old deck's defaults written into its own list style, so it looks the same. When a
+  deck of the slides leaves some of the output's defaults undefined, the output has none.
 * Notes slides are copied and share one notes master: the base's, else the first source's.
 * Slide-to-slide links point at the copy of their target when it is in the output; otherwise
   they are removed with a warning. External links are kept as they are.
@@ -21,6 +22,12 @@ How the output is put together (the choices users see):
   layouts instead ("Use Destination Theme", see ``retarget``): the output holds the template's
   masters with all their layouts, takes its slide size and presentation settings from the
   template, and only picks with ``keep_look`` bring their own master.
+* What PowerPoint tolerates is tolerated (unless ``strict``): a relationship to a missing part
+  that nothing in its part uses is left out, a missing picture that is used becomes an empty
+  picture, a link to a missing part an external link, each with a warning; a ``#fragment``
+  target stays as it is. ISO 29500 Strict packages are read as Transitional.
+* docProps/app.xml names the application the copied charts' decks agree on (readers take chart
+  defaults from it); otherwise deckgen, with PowerPoint 2007's chart defaults written out.
 * Not copied: comments (a warning says so), VBA projects (a warning says so), custom shows,
   handout masters, custom XML of the presentation, the thumbnail.
 * The output is always a plain .pptx (.pptm/.ppsx/.potx/.potm sources included).
@@ -33,6 +40,7 @@ import mimetypes
 import os
 import posixpath
 import re
+import struct
 import zlib
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -41,6 +49,7 @@ from lxml import etree
 
 from deckgen.errors import DeckgenError, InputFileError, SlideSelectionError
 from deckgen.ooxml import names as n
+from deckgen.ooxml.charts import CT_CHART, AppIdentity, app_identity, write_office_2007_defaults
 from deckgen.ooxml.names import qn
 from deckgen.ooxml.outpackage import AssembledDeck, OutPart, OutRel, free_rid, serialize
 from deckgen.ooxml.package import DeckSet, Relationship, SourceDeck, follows
@@ -49,8 +58,8 @@ from deckgen.ooxml.presentation import (RESERVED_NAMES, EmbeddedFont, SlideEntry
                                         properties_parts, table_styles_of, target_of)
 from deckgen.ooxml.retarget import DestinationTemplate, LayoutChoice, retarget_slide
 from deckgen.ooxml.scale import Fit, fit_part
-from deckgen.ooxml.sharing import SharedParts
-from deckgen.ooxml.textstyle import carry_default_text_style
+from deckgen.ooxml.sharing import SharedParts, is_xml
+from deckgen.ooxml.textstyle import carry_default_text_style, covers
 
 BASE_SLIDES = ("none", "first", "last", "both")
 _CANONICAL_NAMES = {  # where PowerPoint itself puts parts of these types
@@ -69,13 +78,18 @@ _HYPERLINK_TAGS = {qn("a:hlinkClick"), qn("a:hlinkMouseOver"), qn("a:hlinkHover"
 
 @dataclass(frozen=True)
 class SlidePick:
-    """One slide to copy: its deck (path or open SourceDeck), its ``p:sldId/@id``, an
-    optional section name (a pick without one continues the section before it), and, in
-    template mode, ``keep_look`` to keep the slide's own master (e.g. a co-branded slide)."""
+    """One slide to copy: its deck (path or open SourceDeck), its ``p:sldId/@id``, and an
+    optional section name (a pick without one continues the section before it).
+
+    ``shown_number`` fixes the number its slide-number fields show (a preview of slide 5 alone
+    shows "5", not its position "1"); None keeps the fields live. In template mode ``keep_look``
+    keeps the slide's own master (e.g. a partner's co-branded slide).
+    """
 
     source: str | os.PathLike | SourceDeck
     slide_id: int
     section: str | None = None
+    shown_number: int | None = None
     keep_look: bool = False
 
 
@@ -87,8 +101,10 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
     ``base`` gives the output its slide size and presentation-level properties; without it the
     first pick's deck does. ``base_slides`` adds the base's own "first" slide before the picks,
     its "last" slide after them, "both", or "none". Slides of another size than the output are
-    scaled to fit it and centred; with ``strict`` they are refused instead. With ``template``
-    the slides are put on the template's layouts and the template sets size and properties.
+    scaled to fit it and centred. With ``strict`` a relationship to a part that is missing
+    refuses the deck, as it did before such decks were repaired on the way, and so does a slide
+    of another size. With ``template`` the slides are put on the template's layouts and the
+    template sets size and properties.
     """
     if base_slides not in BASE_SLIDES:
         raise DeckgenError(f"base_slides must be one of {', '.join(BASE_SLIDES)}, "
@@ -107,9 +123,11 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
         for deck, pick in resolved:
             deck.slide_part(pick.slide_id)  # an unknown id fails before any copying
         props = destination.deck if destination is not None else base_deck or resolved[0][0]
-        builder = _AssemblyBuilder(props, strict=strict, template=destination)
+        builder = _AssemblyBuilder(props, [deck for deck, _ in resolved], strict=strict,
+                                   template=destination)
         for deck, pick in resolved:
-            builder.add_slide(deck, pick.slide_id, pick.section, pick.keep_look)
+            builder.add_slide(deck, pick.slide_id, pick.section, pick.shown_number,
+                              pick.keep_look)
         return builder.finish(decks.all)
     finally:
         decks.close_opened()
@@ -126,6 +144,20 @@ def _with_base_slides(base: SourceDeck, which: str,
     first = [(base, SlidePick(base, base.slide_ids[0]))] if which in ("first", "both") else []
     last = [(base, SlidePick(base, base.slide_ids[-1]))] if which in ("last", "both") else []
     return first + resolved + last
+
+
+def _freeze_slide_numbers(root: etree._Element, number: int) -> bool:
+    """Turn the slide's slide-number fields into plain text showing ``number``; True if any."""
+    fields = [field for field in root.iter(qn("a:fld")) if field.get("type") == "slidenum"]
+    for field in fields:
+        run = etree.Element(qn("a:r"))
+        properties = field.find(qn("a:rPr"))
+        if properties is not None:
+            run.append(properties)
+        etree.SubElement(run, qn("a:t")).text = str(number)
+        field.addprevious(run)
+        field.getparent().remove(field)
+    return bool(fields)
 
 
 class _PartNames:
@@ -162,11 +194,25 @@ def _safe(text: str) -> str:
 
 class _ForeignTextStyles:
     """Each source deck's p:defaultTextStyle, when it differs from the output's (pitfall 13) or
-    its slides are scaled (the inherited sizes must be scaled with them)."""
+    its slides are scaled (the inherited sizes must be scaled with them).
 
-    def __init__(self, props: SourceDeck, fit_of: Callable[[SourceDeck], Fit | None]):
-        self._props = props
+    The output takes the props deck's defaults, unless a deck that slides come from leaves
+    some of them undefined (it has none at all, written by another tool, or it sets no font
+    where the props deck does): its text would inherit them, although carrying writes out what
+    its deck defines. Then the output has no defaults, so "not defined" stays that way for its
+    slides, and every deck with defaults carries its own (pitfall 16).
+    """
+
+    def __init__(self, props: SourceDeck, slide_decks: Sequence[SourceDeck],
+                 fit_of: Callable[[SourceDeck], Fit | None]):
         self._fit_of = fit_of
+        output = _text_style(props)
+        self.output_has_style = output is not None and all(
+            deck is props or _style_digest(deck) == _style_digest(props)
+            or (_text_style(deck) is not None and covers(_text_style(deck), output))
+            for deck in slide_decks)
+        self._output_digest = (_style_digest(props) if self.output_has_style
+                               else hashlib.sha256(b"").digest())
         self._by_deck: dict[int, tuple[etree._Element | None, bytes]] = {}
 
     def foreign(self, deck: SourceDeck) -> etree._Element | None:
@@ -182,8 +228,8 @@ class _ForeignTextStyles:
     def _lookup(self, deck: SourceDeck) -> tuple[etree._Element | None, bytes]:
         if id(deck) not in self._by_deck:
             style, digest = _text_style(deck), _style_digest(deck)
-            same = digest == _style_digest(self._props) and self._fit_of(deck) is None
-            if deck is self._props or style is None or same:
+            same = digest == self._output_digest and self._fit_of(deck) is None
+            if style is None or same:
                 style, digest = None, b""
             self._by_deck[id(deck)] = (style, digest)
         return self._by_deck[id(deck)]
@@ -203,8 +249,8 @@ class _Jump:
 class _AssemblyBuilder:
     """Collects the output's parts while slides are added, then completes the package."""
 
-    def __init__(self, props: SourceDeck, strict: bool = False,
-                 template: DestinationTemplate | None = None):
+    def __init__(self, props: SourceDeck, slide_decks: Sequence[SourceDeck],
+                 strict: bool = False, template: DestinationTemplate | None = None):
         self.props = props
         self.strict = strict
         self.template = template
@@ -215,7 +261,7 @@ class _AssemblyBuilder:
         self._parts: list[OutPart] = []
         self._by_name: dict[str, OutPart] = {}
         self._memo: dict[tuple, str] = {}  # (context, deck, source part) -> output part
-        self._text_styles = _ForeignTextStyles(props, self._fit_of)
+        self._text_styles = _ForeignTextStyles(props, slide_decks, self._fit_of)
         self._shared = SharedParts(self._text_styles.context)
         self._masters: list[str] = []
         self._layouts: dict[str, list[str]] = {}  # master -> its layouts, in order of use
@@ -227,6 +273,8 @@ class _AssemblyBuilder:
         self._creation_ids: set[str] = set()
         self._table_style_ids: dict[int, set[str]] = {}
         self._decks: list[SourceDeck] = []
+        self._empty_picture: str | None = None
+        self._charts: list[tuple[SourceDeck, str, OutPart]] = []
 
     def _warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -235,7 +283,7 @@ class _AssemblyBuilder:
     # -- slides --------------------------------------------------------------------------------
 
     def add_slide(self, deck: SourceDeck, slide_id: int, section: str | None,
-                  keep_look: bool = False) -> None:
+                  shown_number: int | None = None, keep_look: bool = False) -> None:
         """Copy one slide of ``deck`` (with its closure) to the end of the output; in template
         mode onto a layout of the template, unless ``keep_look``."""
         fit = self._fit_of(deck)  # slides of another size are refused here with strict
@@ -260,7 +308,12 @@ class _AssemblyBuilder:
         hidden = part.root.get("show") in ("0", "false")
         if choice is not None and not (choice.identical and fit is None):
             self._retarget(deck, source, part, choice, fit)
-        elif not self._fit_slide_xml(deck, part):
+            changed = True
+        else:
+            changed = self._fit_slide_xml(deck, part)
+        if shown_number is not None:
+            changed = _freeze_slide_numbers(part.root, shown_number) or changed
+        if not changed:
             part.copy_as_stored(deck, source)
         has_notes = any(rel.reltype == n.RT_NOTES_SLIDE for rel in part.rels)
         self._slides.append(SlideEntry(part, self._slide_id(slide_id), hidden, section,
@@ -370,6 +423,9 @@ class _AssemblyBuilder:
         for rel in deck.rels(source):
             if rel.external:
                 rels.append(OutRel(rel.rid, rel.reltype, rel.target, external=True))
+            elif rel.part == source:
+                # "#_ftn1": a place in the part itself, whatever the part is called
+                rels.append(OutRel(rel.rid, rel.reltype, rel.target, verbatim=True))
             elif rel.reltype in n.COMMENT_RELTYPES:
                 self._warn(f"{deck.display}: comments are not copied")
             elif rel.reltype == n.RT_SLIDE:
@@ -379,9 +435,11 @@ class _AssemblyBuilder:
             elif rel.reltype == n.RT_NOTES_MASTER:
                 rels.append(OutRel(rel.rid, rel.reltype,
                                    self._notes_master_part(deck, rel.part)))
+            elif follows(content_type, rel) and not deck.has_part(rel.part):
+                stand_in = self._missing_target(deck, source, rel)
+                if stand_in is not None:
+                    rels.append(stand_in)
             elif follows(content_type, rel):
-                if not deck.has_part(rel.part):
-                    raise deck.missing_part(rel.part, source)
                 target = self._copy_part(deck, rel.part, rel.reltype, context)
                 rels.append(OutRel(rel.rid, rel.reltype, target))
         if content_type == n.CT_NOTES_SLIDE and not any(
@@ -390,6 +448,41 @@ class _AssemblyBuilder:
             rels.append(OutRel(free_rid(rels), n.RT_NOTES_MASTER,
                                self._notes_master_part(deck, None)))
         return rels
+
+    def _missing_target(self, deck: SourceDeck, source: str, rel: Relationship
+                        ) -> OutRel | None:
+        """What stands in for a relationship whose target part is not in the package.
+
+        PowerPoint opens such decks without a word (pitfall 17): a relationship nothing in the
+        part uses is left out, a used picture becomes an empty picture and a used hyperlink an
+        external one to the same address, each with a warning. Anything else, and everything
+        under ``strict``, refuses the deck.
+        """
+        if self.strict:
+            raise deck.missing_part(rel.part, source)
+        where = f"{deck.display}: {_describe_part(deck, source)}"
+        if not _uses_rid(deck, source, rel.rid):
+            self._warn(f"{where} has an unused relationship to '{rel.target}', which is not in "
+                       "the package; it was left out")
+            return None
+        if rel.reltype == n.RT_HYPERLINK:
+            # nothing in the package resolves a link: it stays, as the address it was
+            self._warn(f"{where} links to '{rel.target}', which is not in the package; the "
+                       "link is kept as an external address")
+            return OutRel(rel.rid, rel.reltype, rel.target, external=True)
+        if rel.reltype == n.RT_IMAGE:
+            self._warn(f"{where} shows the picture '{rel.target}', which is missing from the "
+                       "package; an empty picture stands in for it")
+            return OutRel(rel.rid, rel.reltype, self._empty_picture_part())
+        raise deck.missing_part(rel.part, source)
+
+    def _empty_picture_part(self) -> str:
+        """The output's one transparent 1x1 PNG, for pictures missing from their deck."""
+        if self._empty_picture is None:
+            part = self._new_part(self._names.allocate("ppt/media/image.png"), "image/png")
+            part.data = _transparent_png()
+            self._empty_picture = part.name
+        return self._empty_picture
 
     def _slide_link(self, deck: SourceDeck, source: str, part: OutPart, rel: Relationship,
                     content_type: str, context: str) -> OutRel:
@@ -419,6 +512,8 @@ class _AssemblyBuilder:
         if shareable:
             self._shared.register(deck, source, content_type, name)
         part.copy_as_stored(deck, source)
+        if content_type == CT_CHART:
+            self._charts.append((deck, source, part))
         # parts below a shared part belong to it, not to the slide that happened to reach it
         part.rels = self._copy_rels(deck, source, part, name if shareable else context)
         if content_type == n.CT_SLIDE_MASTER:
@@ -479,17 +574,37 @@ class _AssemblyBuilder:
         masters = self._number_masters()
         presentation = presentation_part(self.props, masters, self._notes_master, self._slides,
                                          self._embedded_fonts())
+        if not self._text_styles.output_has_style:
+            for style in presentation.root.findall(qn("p:defaultTextStyle")):
+                presentation.root.remove(style)
         theme = next((rel.target for rel in self._by_name[self._masters[0]].rels
                       if rel.reltype == n.RT_THEME), None)
         head = [presentation] + properties_parts(self.props, presentation, theme,
                                                  self._custom_table_styles())
-        doc_props = doc_props_parts(self.props, self._slides)
+        doc_props = doc_props_parts(self.props, self._slides, self._app_identity())
         parts = [package_rels_part(presentation, doc_props)] + head + doc_props + self._parts
         for part in parts:
             if part.root is not None:
                 part.data = serialize(part.root)
                 part.root = None
         return AssembledDeck(parts, len(self._slides), self.warnings, decks)
+
+    def _app_identity(self) -> AppIdentity:
+        """The application the output names in docProps/app.xml (pitfall 15).
+
+        Readers take chart defaults from it, so when every copied chart comes from decks that
+        name one application, the output names it too. Otherwise it names deckgen, and charts
+        from PowerPoint 2007 decks get the defaults that 2007 left implicit written out.
+        """
+        identities = {app_identity(deck) for deck, _, _ in self._charts}
+        if len(identities) == 1 and next(iter(identities)).application:
+            return identities.pop()
+        for deck, source, part in self._charts:
+            if app_identity(deck).office_2007:
+                root = deck.xml(source)
+                if write_office_2007_defaults(root):
+                    part.root, part.data = root, None
+        return AppIdentity("deckgen")
 
     def _resolve_jumps(self) -> None:
         for jump in self._jumps:
@@ -585,6 +700,24 @@ def _describe_part(deck: SourceDeck, part: str) -> str:
         if deck.slide_part(slide_id) == part:
             return f"slide {number}"
     return f"/{part}"
+
+
+def _uses_rid(deck: SourceDeck, part: str, rid: str) -> bool:
+    """True when an attribute of the XML ``part`` holds relationship id ``rid`` (r:embed, r:id,
+    VML's o:relid...); a part that is not XML counts as using all its relationships."""
+    if not is_xml(deck.content_type(part), part):
+        return True
+    return any(rid in element.attrib.values() for element in deck.xml(part).iter())
+
+
+def _transparent_png() -> bytes:
+    """A valid 1x1 fully transparent PNG (RGBA), built by hand to need no image library."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00\x00")) + chunk(b"IEND", b""))
 
 
 def _text_style(deck: SourceDeck) -> etree._Element | None:

@@ -17,7 +17,6 @@ NS = {
     "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
 }
 R_NS = NS["r"]
-STRICT_NS_PREFIX = "http://purl.oclc.org/ooxml/"
 
 
 def qn(name: str) -> str:
@@ -29,7 +28,6 @@ def qn(name: str) -> str:
 # -- relationship types ------------------------------------------------------------------------
 _RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 RT_OFFICE_DOCUMENT = _RT + "officeDocument"
-RT_OFFICE_DOCUMENT_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
 RT_CORE_PROPERTIES = ("http://schemas.openxmlformats.org/package/2006/relationships/metadata/"
                       "core-properties")
 RT_EXTENDED_PROPERTIES = _RT + "extended-properties"
@@ -45,6 +43,7 @@ RT_VIEW_PROPS = _RT + "viewProps"
 RT_TABLE_STYLES = _RT + "tableStyles"
 RT_FONT = _RT + "font"
 RT_IMAGE = _RT + "image"
+RT_HYPERLINK = _RT + "hyperlink"
 RT_AUDIO = _RT + "audio"
 RT_VIDEO = _RT + "video"
 RT_MEDIA = "http://schemas.microsoft.com/office/2007/relationships/media"
@@ -111,8 +110,12 @@ def rels_name(part: str) -> str:
 
 
 def resolve_target(source_part: str, target: str) -> str:
-    """Part name (no leading slash) an internal relationship target of ``source_part`` names."""
+    """Part name (no leading slash) an internal relationship target of ``source_part`` names.
+
+    A fragment-only target (``#_ftn1``) is a place in the source part itself (RFC 3986)."""
     target = unquote(target.split("#", 1)[0])
+    if not target:
+        return source_part
     if target.startswith("/"):
         joined = target.lstrip("/")
     else:

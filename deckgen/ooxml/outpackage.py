@@ -26,12 +26,14 @@ _COPY_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 
 @dataclass
 class OutRel:
-    """A relationship of an output part: to another output part, or to an external URI."""
+    """A relationship of an output part: to another output part, or to an external URI, or
+    (``verbatim``) an internal target written as it was, such as a ``#fragment`` of the part."""
 
     rid: str
     reltype: str
     target: str
     external: bool = False
+    verbatim: bool = False
 
 
 @dataclass
@@ -48,8 +50,10 @@ class OutPart:
     source_name: str | None = None
 
     def copy_as_stored(self, deck: SourceDeck, source_name: str) -> None:
-        """Write this part as ``source_name``'s stored bytes (its XML is not changed)."""
-        self.root, self.data, self.deck, self.source_name = None, None, deck, source_name
+        """Write this part as ``source_name``'s stored bytes (its XML is not changed); parts
+        whose bytes are mapped on reading (Strict XML) are read now instead."""
+        data = deck.read(source_name) if deck.rewrites(source_name) else None
+        self.root, self.data, self.deck, self.source_name = None, data, deck, source_name
 
     def add_rel(self, reltype: str, target: str) -> str:
         """Append a relationship with a fresh id and return the id."""
@@ -175,6 +179,8 @@ def rels_xml(part: OutPart) -> bytes:
         if rel.external:
             element.set("Target", rel.target)
             element.set("TargetMode", "External")
+        elif rel.verbatim:
+            element.set("Target", rel.target)
         else:
             element.set("Target", n.relative_target(part.name, rel.target))
     return serialize(root)

@@ -15,9 +15,11 @@ from typing import IO, Iterator
 from lxml import etree
 
 from deckgen.errors import PackageError, SlideSelectionError
+from deckgen.fsutil import display_path
 from deckgen.ooxml import names as n
 from deckgen.ooxml.names import qn
-from deckgen.fsutil import display_path
+from deckgen.ooxml.strict import (is_strict_reltype, strict_namespaces_left,
+                                  transitional_reltype, transitional_xml)
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -76,6 +78,8 @@ class SourceDeck:
         self._rels: dict[str, list[Relationship]] = {}
         self.main_part = ""
         self.main_content_type = ""
+        # ISO 29500 Strict: its XML and relationship types are read as Transitional
+        self.strict_ooxml = False
         self.slide_ids: list[int] = []
         self._slide_parts: dict[int, str] = {}
         self.slide_size: tuple[int, int] | None = None
@@ -153,13 +157,12 @@ class SourceDeck:
         for override in types.iter(qn("ct:Override")):
             name = n.resolve_target("", override.get("PartName", ""))
             self._overrides[name.lower()] = override.get("ContentType", "")
-        main = [rel for rel in self.rels("")
-                if rel.reltype in (n.RT_OFFICE_DOCUMENT, n.RT_OFFICE_DOCUMENT_STRICT)]
+        self.strict_ooxml = any(is_strict_reltype(element.get("Type", ""))
+                                 for element in self._rels_elements(""))
+        main = [rel for rel in self.rels("") if rel.reltype == n.RT_OFFICE_DOCUMENT]
         if not main:
             raise self._fail("is a zip file but not an Office package (no main document part)",
                              _RESAVE)
-        if main[0].reltype == n.RT_OFFICE_DOCUMENT_STRICT:
-            raise self._strict()
         if main[0].part is None or not self.has_part(main[0].part):
             raise self._fail(f"its main part {main[0].target} is missing", _RESAVE)
         self.main_part = main[0].part
@@ -169,8 +172,8 @@ class SourceDeck:
             what = kind or f"a package of type '{self.main_content_type}'"
             raise self._fail(f"is {what}, not a PowerPoint deck")
         presentation = self.presentation_xml
-        if presentation.tag.startswith("{" + n.STRICT_NS_PREFIX):
-            raise self._strict()
+        if strict_namespaces_left(presentation):
+            raise self._strict(strict_namespaces_left(presentation)[0])
         if presentation.tag != qn("p:presentation"):
             raise self._fail(f"{self.main_part} is not a PowerPoint presentation part", _RESAVE)
         by_rid = {rel.rid: rel for rel in self.rels(self.main_part)}
@@ -197,8 +200,9 @@ class SourceDeck:
                 raise self._fail(f"{self.main_part} has an unreadable slide size", _RESAVE
                                  ) from None
 
-    def _strict(self) -> PackageError:
-        return self._fail("is saved as Strict Open XML, which deckgen does not read",
+    def _strict(self, namespace: str) -> PackageError:
+        return self._fail(f"is saved as Strict Open XML with namespace {namespace}, which deckgen "
+                          "cannot map to the Transitional form",
                           "open it in PowerPoint and save it again choosing 'PowerPoint "
                           "Presentation (*.pptx)', not 'Strict Open XML Presentation'")
 
@@ -287,12 +291,19 @@ class SourceDeck:
             raise self.damaged_part(part, exc) from exc
 
     def read(self, part: str) -> bytes:
-        """Bytes of ``part``; raise PackageError if it is missing or damaged."""
+        """Bytes of ``part``; raise PackageError if it is missing or damaged. The XML parts of a
+        Strict package come back as Transitional XML."""
         try:
             with self.open_part(part) as stream:
-                return stream.read()
+                data = stream.read()
         except _MEMBER_ERRORS as exc:
             raise self.damaged_part(part, exc) from exc
+        return transitional_xml(data) if self.rewrites(part) else data
+
+    def rewrites(self, part: str) -> bool:
+        """True when ``read`` gives other bytes than the stored ones (XML of Strict packages),
+        so the part cannot be copied as stored."""
+        return self.strict_ooxml and _is_xml_name(self.content_type(part), part)
 
     def damaged_part(self, part: str, exc: BaseException) -> PackageError:
         """The error for a member whose bytes cannot be read back (bad CRC, cut off...)."""
@@ -316,20 +327,25 @@ class SourceDeck:
         """Relationships whose source is ``part`` ('' = the package), in document order."""
         if part in self._rels:
             return self._rels[part]
-        rels_part = n.rels_name(part)
         found: list[Relationship] = []
-        if self.has_part(rels_part):
-            for element in self.xml(rels_part).iter(qn("pr:Relationship")):
-                external = element.get("TargetMode") == "External"
-                target = element.get("Target", "")
-                resolved = None
-                if not external:
-                    resolved = n.resolve_target(part, target)
-                    resolved = self._members.get(resolved.lower(), resolved)
-                found.append(Relationship(element.get("Id", ""), element.get("Type", ""),
-                                          target, external, resolved))
+        for element in self._rels_elements(part):
+            external = element.get("TargetMode") == "External"
+            target = element.get("Target", "")
+            resolved = None
+            if not external:
+                resolved = n.resolve_target(part, target)
+                resolved = self._members.get(resolved.lower(), resolved)
+            found.append(Relationship(element.get("Id", ""),
+                                      transitional_reltype(element.get("Type", "")),
+                                      target, external, resolved))
         self._rels[part] = found
         return found
+
+    def _rels_elements(self, part: str) -> list[etree._Element]:
+        rels_part = n.rels_name(part)
+        if not self.has_part(rels_part):
+            return []
+        return list(self.xml(rels_part).iter(qn("pr:Relationship")))
 
     # -- slides --------------------------------------------------------------------------------
 
@@ -434,6 +450,10 @@ def follows(source_content_type: str, rel: Relationship) -> bool:
     if source_content_type == n.CT_SLIDE_MASTER and rel.reltype == n.RT_SLIDE_LAYOUT:
         return False
     return True
+
+
+def _is_xml_name(content_type: str, part: str) -> bool:
+    return (content_type.endswith("xml") or n.extension(part) in ("xml", "rels", "vml"))
 
 
 # -- text ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from deckgen.ooxml import names as n
+from deckgen.ooxml.charts import AppIdentity
 from deckgen.ooxml.names import qn
 from deckgen.ooxml.outpackage import OutPart, OutRel, rels_xml, serialize
 from deckgen.ooxml.package import SourceDeck
@@ -192,8 +193,10 @@ def table_styles_of(deck: SourceDeck, style_ids: set[str]) -> list[etree._Elemen
             if style.get("styleId") in style_ids]
 
 
-def doc_props_parts(props: SourceDeck, slides: list[SlideEntry]) -> list[OutPart]:
-    """docProps/core.xml from the props deck, and an app.xml whose counts match the output."""
+def doc_props_parts(props: SourceDeck, slides: list[SlideEntry],
+                    identity: AppIdentity) -> list[OutPart]:
+    """docProps/core.xml from the props deck, and an app.xml whose counts match the output and
+    that names ``identity`` as the application that wrote it."""
     parts = []
     core = next((rel.part for rel in props.rels("")
                  if rel.reltype == n.RT_CORE_PROPERTIES and not rel.external), None)
@@ -202,11 +205,12 @@ def doc_props_parts(props: SourceDeck, slides: list[SlideEntry]) -> list[OutPart
     app = etree.Element(qn("ep:Properties"), nsmap={None: n.NS["ep"], "vt": n.NS["vt"]})
     clips = {rel.target for slide in slides for rel in slide.part.rels
              if rel.reltype in (n.RT_VIDEO, n.RT_AUDIO) and not rel.external}
-    for tag, value in (("Application", "deckgen"), ("Slides", len(slides)),
+    for tag, value in (("Application", identity.application), ("Slides", len(slides)),
                        ("Notes", sum(1 for slide in slides if slide.has_notes)),
                        ("HiddenSlides", sum(1 for slide in slides if slide.hidden)),
-                       ("MMClips", len(clips))):
-        etree.SubElement(app, qn(f"ep:{tag}")).text = str(value)
+                       ("MMClips", len(clips)), ("AppVersion", identity.version)):
+        if value != "":
+            etree.SubElement(app, qn(f"ep:{tag}")).text = str(value)
     parts.append(OutPart("docProps/app.xml", n.CT_EXTENDED_PROPERTIES, data=serialize(app)))
     return parts
 

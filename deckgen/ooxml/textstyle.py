@@ -55,6 +55,37 @@ def carry_default_text_style(root: etree._Element, default_style: etree._Element
     return changed
 
 
+def covers(style: etree._Element, other: etree._Element) -> bool:
+    """True when ``style`` sets everything ``other`` sets (levels, their attributes and child
+    slots, and those of their run properties), so text carrying ``style`` inherits nothing
+    from ``other``."""
+    mine = {child.tag: child for child in style}
+    for level in other:
+        if level.tag not in map(qn, _LEVELS):
+            continue
+        own = mine.get(level.tag)
+        if own is None or not _covers_properties(own, level, _PPR_SLOTS):
+            return False
+    return True
+
+
+def _covers_properties(own: etree._Element, other: etree._Element,
+                       slots: list[list[str]]) -> bool:
+    if not set(other.attrib) <= set(own.attrib):
+        return False
+    slot_of = {qn(tag): index for index, slot in enumerate(slots) for tag in slot}
+    own_slots = {slot_of.get(child.tag, child.tag): child for child in own}
+    for child in other:
+        if child.tag in _NOT_CARRIED:
+            continue
+        mine = own_slots.get(slot_of.get(child.tag, child.tag))
+        if mine is None:
+            return False
+        if child.tag == qn("a:defRPr") and not _covers_properties(mine, child, _RPR_SLOTS):
+            return False
+    return True
+
+
 def _inheriting_text_bodies(root: etree._Element
                             ) -> list[tuple[etree._Element, set[str], set[str]]]:
     """(text body, run property tags and attributes its style supplies) of each body."""

@@ -177,7 +177,7 @@ class _PackageChecker:
                 target = element.get("Target", "")
                 relationships.append(_Relationship(
                     rid=element.get("Id", ""), reltype=element.get("Type", ""), target=target,
-                    external=external, part=None if external else _resolve(folder, target)))
+                    external=external, part=None if external else _resolve(part, target)))
         self._rels[part] = relationships
         return relationships
 
@@ -434,9 +434,13 @@ class _Relationship:
         self.external, self.part = external, part
 
 
-def _resolve(folder: str, target: str) -> str:
-    """Part name (no leading slash) that a relative or absolute internal target points to."""
+def _resolve(source: str, target: str) -> str:
+    """Part name (no leading slash) that a relative or absolute internal target of ``source``
+    points to; a fragment-only target (``#_ftn1``) is a place in ``source`` itself."""
     target = unquote(target.split("#", 1)[0])
+    if not target:
+        return source
+    folder = posixpath.dirname(source)
     joined = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
     return posixpath.normpath(joined).lstrip("/") if joined else ""
 

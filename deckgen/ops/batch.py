@@ -40,15 +40,34 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
     workspace = workspace or Workspace.discover()
     folder = Path(output).resolve()
     recipe_file = find_recipe(recipe, workspace.config.recipes).resolve()
-    loaded = workspace.recipe(recipe_file)       # a broken recipe stops the run before any row
+    workspace.recipe(recipe_file)                # a broken recipe stops the run before any row
     if not workspace.library.slides:             # a missing library folder raises here too
         raise ConfigError("the slide library has no usable slides",
                           where=display_path(workspace.config.library),
                           hint="run `deckgen library check` to see why")
-    rows = read_prospects(prospects, workspace.config.batch.columns)
     report = RunReport(folder=folder)
-    namer = DeckNamer(workspace.config.batch.filename, loaded.name)
-    valid: list[tuple[ProspectRow, Prospect | None, str | None]] = []
+    entries = prospect_entries(workspace, recipe_file, prospects, report, pdf=pdf, allow_drafts=allow_drafts)
+    executor = executor or make_executor(executor_kind, jobs=jobs, scheduler=scheduler, workspace=workspace)
+    with locked_folder(folder):
+        manifest = Manifest.load(folder)
+        project = ProjectRef.of(workspace.config)
+        _check_same_project(manifest, project)
+        manifest.set_project(project)
+        check_entries(InputCheck(workspace), manifest, entries, report, force=force)
+        build_stale(workspace, manifest, report, executor, progress)
+        if manifest.decks:
+            manifest.save_if_changed()
+    return report
+
+
+def prospect_entries(workspace: Workspace, recipe_file: Path, prospects: str | os.PathLike, report: RunReport,
+                     *, pdf: bool = False, allow_drafts: bool = False) -> list[tuple[DeckEntry, Prospect]]:
+    """Return the deck entry of every usable row of a prospects file (named by batch.filename,
+    made unique), each with its validated prospect; a row that cannot be used fails in ``report``."""
+    recipe = workspace.recipe(recipe_file)
+    rows = read_prospects(prospects, workspace.config.batch.columns)
+    namer = DeckNamer(workspace.config.batch.filename, recipe.name)
+    valid: list[tuple[ProspectRow, Prospect, str]] = []
     for row in rows:
         try:
             prospect = row_prospect(row)
@@ -56,25 +75,12 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
         except DeckgenError as exc:
             report.failed.append(Failure(None, row.label, failure_problems(exc)))
     names = namer.unique([name for _, _, name in valid])
-    executor = executor or make_executor(executor_kind, jobs=jobs, scheduler=scheduler, workspace=workspace)
-    with locked_folder(folder):
-        manifest = Manifest.load(folder)
-        project = ProjectRef.of(workspace.config)
-        _check_same_project(manifest, project)
-        manifest.set_project(project)
-        entries = [
-            (DeckEntry(name=name, recipe=loaded.name, recipe_file=recipe_file,
+    return [(DeckEntry(name=name, recipe=recipe.name, recipe_file=recipe_file,
                        prospect=ProspectSource(label=row.label, file=row.file.resolve(), line=row.line,
                                                index=row.index, data=plain(row.data),
                                                base_dir=row.file.resolve().parent),
                        pdf=pdf, allow_drafts=allow_drafts), prospect)
-            for (row, prospect, _), name in zip(valid, names)
-        ]
-        check_entries(InputCheck(workspace), manifest, entries, report, force=force)
-        build_stale(workspace, manifest, report, executor, progress)
-        if manifest.decks:
-            manifest.save_if_changed()
-    return report
+            for (row, prospect, _), name in zip(valid, names)]
 
 
 def _check_same_project(manifest: Manifest, project: ProjectRef) -> None:

@@ -65,6 +65,8 @@ class RunReport:
     up_to_date: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)        # "deck: slide 'k' was removed ..." notices
+    vanished: list[str] = field(default_factory=list)       # decks whose prospect row left its file
+    pruned: list[str] = field(default_factory=list)         # of those, the decks deleted (--prune)
     dry_run: bool = False
 
     @property
@@ -77,6 +79,7 @@ class RunReport:
         return {"folder": str(self.folder), "dry_run": self.dry_run, "ok": self.exit_code == 0,
                 "stale": [{"deck": item.entry.name, "reasons": list(item.reasons)} for item in self.stale],
                 "built": list(self.built), "up_to_date": list(self.up_to_date), "removed": list(self.removed),
+                "vanished": list(self.vanished), "pruned": list(self.pruned),
                 "failed": [{"deck": failure.name, "prospect": failure.label, "message": str(failure),
                             "problems": [problem.to_dict() for problem in failure.problems]}
                            for failure in self.failed]}

@@ -213,6 +213,12 @@ class Manifest:
         self.decks[entry.name] = entry
         self._unsaved += 1
 
+    def forget(self, name: str) -> None:
+        """Drop a deck from the record (its file is the caller's to delete)."""
+        if self.decks.pop(name, None) is not None:
+            self._entry_json.pop(name, None)
+            self._unsaved += 1
+
     def set_project(self, project: ProjectRef) -> None:
         """Record the project the folder's decks are built from."""
         if project != self.project:

@@ -20,6 +20,7 @@ from deckgen.pipeline.workspace import Workspace, prospect_hash
 from deckgen.prospect import Prospect, load_prospect
 from deckgen.recipes import DeckPlan
 from deckgen.render import SlideLabel, render_presentation
+from deckgen.render.titles import slide_context
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +56,22 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
     output_hash = sha256_file(output)
     pdf_path = None
     if pdf:
-        from deckgen.preview import to_pdf  # LibreOffice is only needed when a PDF is asked for
-
-        pdf_path = to_pdf(output, output.with_suffix(".pdf"))
+        pdf_path = _deck_pdf(output, output_hash)
     record = build_record(workspace, plan, prospect, output_hash, look)
     workspace.index_cache.save()
     return BuildResult(output=output, plan=plan, record=record, pdf=pdf_path,
                        warnings=list(plan.warnings) + warnings)
+
+
+def _deck_pdf(output: Path, output_hash: str) -> Path:
+    """Write the deck's PDF beside it, from the render cache when the same deck was rendered before
+    (builds are byte-identical for identical inputs, so the content hash is the key)."""
+    from deckgen.fsutil import default_cache_dir      # LibreOffice is only needed when a PDF is asked for
+    from deckgen.preview import deck_pdf, open_cache
+    from deckgen.preview.cache import copy_out
+
+    cached = deck_pdf(output, open_cache(default_cache_dir()), include_hidden=False, content_hash=output_hash)
+    return copy_out(cached, output.with_suffix(".pdf"))
 
 
 def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle: BinaryIO, *,
@@ -78,9 +88,7 @@ def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle
     assembled = assemble(picks, template=template, strict=strict)
     presentation = Presentation(io.BytesIO(assembled.to_bytes(binaries=False)))
     labels = [SlideLabel(key=item.key, module=item.path.name, number=item.number) for item in plan.items]
-    context = dict(plan.variables)
-    context.update(prospect=prospect.as_context(), today=workspace.today, recipe=plan.recipe)
-    render_presentation(presentation, labels, context)
+    render_presentation(presentation, labels, slide_context(plan.variables, prospect, workspace.today, plan.recipe))
     write_presentation(presentation, handle, assembled.stored_binaries)
     return assembled.warnings
 

@@ -50,8 +50,9 @@ def merge(specs: Sequence[str], output: str | os.PathLike,
           strict: bool = False, template: str | os.PathLike | None = None) -> AssembledDeck:
     """Copy the slides named by ``specs`` (in argument order) into ``output`` and return the
     assembled deck; ``base`` sets slide size and presentation properties, slides of another
-    size are scaled to it (refused with ``strict``); with ``template`` every slide is put on
-    the template's layouts; see ``assemble``.
+    size are scaled to it; ``strict`` refuses sources with relationships to missing parts
+    instead of repairing them, and slides of another size instead of scaling them; with
+    ``template`` every slide is put on the template's layouts (see ``assemble``).
 
     Every source and range is checked before anything is written; the output appears whole or
     not at all.

@@ -10,6 +10,7 @@ from typing import Sequence
 
 from deckgen.config import project_config
 from deckgen.pipeline.workspace import Workspace
+from deckgen.render.titles import slide_context, title_filler
 from deckgen.errors import ConfigError
 from deckgen.library import Library
 from deckgen.ooxml import TemplateFit, template_fit
@@ -27,6 +28,7 @@ class PlanOutcome:
     recipe: Recipe
     prospect: Prospect
     library: Library
+    today: datetime.date
     template: Path | None = None      # the brand template in template mode
     layouts: tuple[TemplateFit | None, ...] = field(default_factory=tuple)  # per item; None: own look
 
@@ -63,21 +65,33 @@ def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None =
                         template_fit(template, workspace.source(item.path), item.slide_id)
                         for item in plan.items)
     return PlanOutcome(plan=plan, recipe=loaded_recipe, prospect=loaded_prospect, library=index,
-                       template=template.path if template is not None else None, layouts=layouts)
+                       today=workspace.today, template=template.path if template is not None else None,
+                       layouts=layouts)
 
 
-def plan_text(outcome: PlanOutcome) -> str:
+def shown_titles(outcome: PlanOutcome, raw: bool = False) -> list[str]:
+    """The titles of the plan's slides as the deck will show them (tags filled for its prospect),
+    or as written in the library with ``raw``."""
+    if raw:
+        return [item.title for item in outcome.plan.items]
+    plan = outcome.plan
+    show = title_filler(slide_context(plan.variables, outcome.prospect, outcome.today, plan.recipe))
+    return [show(item.title) for item in plan.items]
+
+
+def plan_text(outcome: PlanOutcome, raw_titles: bool = False) -> str:
     """Return the plan as text: each slide in order with the rule that chose it, then what was skipped."""
     plan = outcome.plan
+    titles = shown_titles(outcome, raw_titles)
     count = f"{len(plan.items)} slide{'s' if len(plan.items) != 1 else ''}"
     lines = [f"Plan '{plan.title}' ({display_path(outcome.recipe.path)}) for {plan.prospect}: {count}"]
     if outcome.template is not None:
         lines.append(f"On template {display_path(outcome.template)}")
     key_width = max((len(item.key) for item in plan.items), default=0)
     place_width = max((len(f"{item.module} #{item.number}") for item in plan.items), default=0)
-    for position, item in enumerate(plan.items, start=1):
+    for position, (item, title) in enumerate(zip(plan.items, titles), start=1):
         place = f"{item.module} #{item.number}"
-        lines.append(f"{position:>3}. {item.key:<{key_width}}  {place:<{place_width}}  {item.title}".rstrip())
+        lines.append(f"{position:>3}. {item.key:<{key_width}}  {place:<{place_width}}  {title}".rstrip())
         lines.append(f"       {item.rule}")
         if outcome.template is not None:
             lines.append(f"       {_layout_text(outcome.layouts[position - 1])}")
@@ -99,10 +113,11 @@ def _layout_text(layout: TemplateFit | None) -> str:
 
 
 def plan_json(outcome: PlanOutcome) -> str:
-    """Return the plan as JSON for scripts, with the library's problems."""
+    """Return the plan as JSON for scripts, with the library's problems (titles as shown, and raw)."""
     data = outcome.plan.to_dict()
-    for slide in data["slides"]:
+    for slide, title in zip(data["slides"], shown_titles(outcome)):
         slide["path"] = display_path(slide["path"])
+        slide["raw_title"], slide["title"] = slide["title"], title
     data["recipe_file"] = display_path(outcome.recipe.path)
     if outcome.template is not None:
         data["template"] = display_path(outcome.template)

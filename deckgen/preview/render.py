@@ -9,7 +9,7 @@ from pathlib import Path
 
 from deckgen.errors import InputFileError, RenderError
 from deckgen.ooxml import SlidePick, assemble
-from deckgen.ooxml.package import DeckSet
+from deckgen.ooxml.package import DeckSet, SourceDeck
 from deckgen.progress import Progress
 from deckgen.preview import libreoffice, poppler, tools
 from deckgen.fsutil import sha256_file
@@ -87,7 +87,9 @@ def slide_thumbnails(slides: Sequence[SlideRef], cache: RenderCache, *,
     """
     sources = DeckSet()
     try:
-        hashes = [sources.get(s.path).closure_hash(s.slide_id) for s in slides]
+        # a slide's picture depends on its content and on the number its slide-number fields show
+        hashes = [f"{sources.get(s.path).closure_hash(s.slide_id)}-{_number_in(sources.get(s.path), s)}"
+                  for s in slides]
         results: dict[int, Path] = {}
         missing: dict[Path, list[int]] = {}
         for index, (slide, closure) in enumerate(zip(slides, hashes)):
@@ -135,9 +137,15 @@ def _selection_pdf(slides: Sequence[SlideRef], sources: DeckSet, work: Path,
                    timeout: float) -> Path:
     """Copy the slides into a scratch deck in ``work`` with the slide-copy engine; render it."""
     scratch = work / "slides.pptx"
-    assemble([SlidePick(sources.get(s.path), s.slide_id) for s in slides]).save(scratch)
+    assemble([SlidePick(sources.get(s.path), s.slide_id, shown_number=_number_in(sources.get(s.path), s))
+              for s in slides]).save(scratch)
     return libreoffice.to_pdf(scratch, work / "slides.pdf", include_hidden=True,
                               timeout=timeout)
+
+
+def _number_in(deck: SourceDeck, slide: SlideRef) -> int:
+    """The slide's 1-based number in its own deck (what its slide-number fields show there)."""
+    return deck.slide_ids.index(slide.slide_id) + 1
 
 
 def _rasterise(pdf: Path, work: Path, width: int, name: str, progress: Progress | None,

@@ -95,17 +95,18 @@ class _Resolver:
 
     def check_prospect(self) -> None:
         """Report prospect values the library has no slides for (segment: error; others: warning)."""
-        source = self.prospect.source or "prospect"
         segments = self.library.tag_values("segment")
         if segments and self.prospect.segment.casefold() not in {s.casefold() for s in segments}:
-            self.problems.error(source, f"segment '{self.prospect.segment}' is not a segment of the library",
+            self.problems.error(self.prospect.location_of("segment"),
+                                f"segment '{self.prospect.segment}' is not a segment of the library",
                                 did_you_mean(self.prospect.segment, segments)
                                 or "segments: " + ", ".join(sorted(segments)))
         for field, tag in (("competitors", "competitor"), ("objections", "objection")):
             known = {value.casefold() for value in self.library.tag_values(tag)}
             for value in self.context[field]:
                 if known and value.casefold() not in known:
-                    self.warnings.append(f"{source}: no slide in the library is tagged {tag}={value}")
+                    self.warnings.append(f"{self.prospect.location_of(field)}: no slide in the library is "
+                                         f"tagged {tag}={value}")
 
     def section(self, section: Section) -> None:
         items = self._iterations(section)

@@ -10,6 +10,8 @@ from jinja2.exceptions import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from deckgen.errors import TemplateError
+from deckgen.prospect import FIELDS as PROSPECT_FIELDS
+from deckgen.prospect import unknown_field_hint
 from deckgen.render.environment import UndefinedMessage
 
 _VARIABLE_HINT = "add it to the prospect's values or the recipe's variables"
@@ -91,8 +93,13 @@ def runtime_error(exc: Exception, where: str, env: SandboxedEnvironment, source:
         name = message.name
         if message.is_attribute:
             name = _attribute_path(env, source, name) or name
-        hint = _PROSPECT_HINT if name.startswith("prospect.") else _VARIABLE_HINT
-        return TemplateError(f"undefined variable {name!r}", where, hint)
+        if not name.startswith("prospect."):
+            return TemplateError(f"undefined variable {name!r}", where, _VARIABLE_HINT)
+        field = name.split(".")[1]
+        if field not in PROSPECT_FIELDS:      # a misspelt field, named as `check` names it
+            return TemplateError(f"undefined variable {name!r}: '{field}' is not a prospect field", where,
+                                 unknown_field_hint(field))
+        return TemplateError(f"undefined variable {name!r}", where, _PROSPECT_HINT)
     lineno = _template_lineno(exc.__traceback__)
     context = ""
     if lines and lineno is not None and 1 <= lineno <= len(lines):

@@ -6,6 +6,7 @@ from typing import Any
 from deckgen.fsutil import display_path
 from deckgen.problems import ERROR, Location, did_you_mean
 from deckgen.prospect import FIELDS as PROSPECT_FIELDS
+from deckgen.prospect import unknown_field_hint
 from deckgen.render import find_variables, template_syntax_errors
 from deckgen.render.analysis import prospect_paths
 
@@ -31,7 +32,7 @@ class TemplateRules:
             parts = path.split(".")
             if parts[1] not in PROSPECT_FIELDS:
                 self.add(ERROR, "template-variable", where, f"uses '{path}', which is not a prospect field",
-                         did_you_mean(parts[1], PROSPECT_FIELDS) or "prospect fields: " + ", ".join(PROSPECT_FIELDS))
+                         unknown_field_hint(parts[1]))
             elif parts[1] == "values" and len(parts) > 2 and parts[2] not in self.values:
                 self.add(ERROR, "template-variable", where,
                          f"uses '{path}', which no prospect in {display_path(self.config.prospects)}/ provides",
