@@ -24,10 +24,12 @@ DEFAULT_PROSPECTS = "prospects"
 DEFAULT_OUTPUT = "build"
 DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
 
-_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch", "example_prospect")
+_TOP_KEYS = ("library", "recipes", "prospects", "output", "brand", "batch", "example_prospect", "serve")
 _BRAND_KEYS = ("fonts", "colors", "template")
 _TEMPLATE_SUFFIXES = (".potx", ".pptx", ".potm", ".pptm")
 _BATCH_KEYS = ("filename", "columns", "workers")
+_SERVE_KEYS = ("tokens",)
+_MIN_TOKEN_LENGTH = 16
 _HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
 
 
@@ -51,6 +53,13 @@ class BatchConfig:
 
 
 @dataclass(frozen=True)
+class ServeConfig:
+    """Who may use `deckgen serve` when it listens beyond loopback: API token -> the name builds record."""
+
+    tokens: Mapping[str, str] = field(default_factory=dict)    # user or system name -> token
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     """A validated project config; every path is absolute."""
 
@@ -63,6 +72,7 @@ class ProjectConfig:
     brand: BrandConfig = field(default_factory=BrandConfig)
     batch: BatchConfig = field(default_factory=BatchConfig)
     example_prospect: Path | None = None    # fills template tags in titles of listings and the catalog
+    serve: ServeConfig = field(default_factory=ServeConfig)
 
     @classmethod
     def defaults(cls, root: str | os.PathLike) -> ProjectConfig:
@@ -133,6 +143,7 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     output = folder("output", DEFAULT_OUTPUT, must_exist=False)
     brand = _brand(data.get("brand"), where(data, "brand", label), problems, root)
     batch = _batch(data.get("batch"), where(data, "batch", label), problems)
+    serve = _serve(data.get("serve"), where(data, "serve", label), problems)
     example = data.get("example_prospect")
     example_path = None
     if example is not None:
@@ -147,7 +158,7 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     problems.raise_errors(f"{label}: invalid project config")
     return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
                          prospects=prospects, output=output, brand=brand, batch=batch,
-                         example_prospect=example_path)
+                         example_prospect=example_path, serve=serve)
 
 
 def _section(value: Any, name: str, location: str, keys: tuple[str, ...], problems: Problems) -> Mapping:
@@ -238,6 +249,27 @@ def _batch(value: Any, location: str, problems: Problems) -> BatchConfig:
                        "leave it out to use one worker per CPU")
         workers = None
     return BatchConfig(filename=filename, columns=columns, workers=workers)
+
+
+def _serve(value: Any, location: str, problems: Problems) -> ServeConfig:
+    data = _section(value, "serve", location, _SERVE_KEYS, problems)
+    raw = data.get("tokens")
+    if raw is None:
+        return ServeConfig()
+    if not isinstance(raw, Mapping):
+        problems.error(where(data, "tokens", location),
+                       f"'serve.tokens' must map names to API tokens, found {describe(raw)}",
+                       "e.g. tokens: {crm-button: <a long random token>}")
+        return ServeConfig()
+    tokens: dict[str, str] = {}
+    for name, token in raw.items():
+        at = where(raw, name, location)
+        if not isinstance(token, str) or len(token.strip()) < _MIN_TOKEN_LENGTH:
+            problems.error(at, f"the token of '{name}' must be text of at least {_MIN_TOKEN_LENGTH} characters",
+                           "make one with `python3 -c 'import secrets; print(secrets.token_urlsafe())'`")
+            continue
+        tokens[str(name)] = token.strip()
+    return ServeConfig(tokens=tokens)
 
 
 def _names(value: Any, name: str, location: str, problems: Problems) -> tuple[str, ...]:

@@ -42,6 +42,10 @@ def test_find_project_walks_up_from_a_subfolder(project):
 
 def test_find_project_returns_none_outside_a_project(project):
     assert find_project(project / "deep") is None
+    with pytest.raises(ConfigError) as caught:      # no deckgen.yaml and no slide_library/: no project
+        project_config(project / "deep")
+    assert caught.value.code == "no-project"
+    (project / "deep" / "slide_library").mkdir()    # a library folder alone is a project with defaults
     defaults = project_config(project / "deep")
     assert (defaults.file, defaults.library, defaults.recipes) == (
         None, project / "deep" / "slide_library", project / "deep" / "recipes")
@@ -93,7 +97,8 @@ def test_every_problem_is_reported_once_with_its_line(project):
         "  deckgen.yaml:7: 'batch.filename' is not a valid template: unexpected '}'\n"
         "  deckgen.yaml:9: column 'Emp' maps to unknown prospect field 'valuez' (did you mean 'values'?)\n"
         "  deckgen.yaml:10: unknown key 'workerz' in 'batch' (did you mean 'workers'?)\n"
-        "  deckgen.yaml:11: unknown key 'palette' (known keys: library, recipes, prospects, output, brand, batch, example_prospect)")
+        "  deckgen.yaml:11: unknown key 'palette' (known keys: library, recipes, prospects, output, brand, batch, "
+        "example_prospect, serve)")
 
 
 def test_config_must_be_a_mapping(project):
@@ -109,3 +114,11 @@ def test_with_folders_replaces_only_what_is_given(project):
     moved = config.with_folders(library="elsewhere")
     assert moved.library == project / "elsewhere"
     assert moved.recipes == config.recipes
+
+
+def test_serve_tokens_in_deckgen_yaml_must_be_long(tmp_path: Path) -> None:
+    (tmp_path / "slide_library").mkdir()
+    (tmp_path / "recipes").mkdir()
+    (tmp_path / "deckgen.yaml").write_text("serve:\n  tokens:\n    crm: short\n")
+    with pytest.raises(ConfigError, match=r"deckgen.yaml:3: the token of 'crm' must be text of at least 16"):
+        load_config(tmp_path / "deckgen.yaml")

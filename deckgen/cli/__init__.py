@@ -17,7 +17,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "batch": ("batch",), "rebuild": ("batch",), "watch": ("batch",),
     "build": ("build",), "catalog": ("catalog",), "check": ("check",), "coverage": ("coverage",),
     "library": ("library", "library_browse"), "merge": ("merge",), "plan": ("plan",),
-    "preview": ("preview",),
+    "preview": ("preview",), "serve": ("serve",),
 }
 
 

@@ -139,6 +139,7 @@ class DeckEntry:
     stamp: FileStamp | None = None
     built_at: str | None = None        # last build (UTC)
     created_at: str | None = None      # first build (UTC)
+    built_by: str | None = None        # who asked for the deck (`deckgen serve`: the user or token name)
 
     def built(self, record: dict[str, Any], stamp: FileStamp, when: str) -> DeckEntry:
         """Return this entry after a successful build with ``record``."""
@@ -150,6 +151,7 @@ class DeckEntry:
                 "prospect": self.prospect.to_json(folder), "pdf": self.pdf,
                 "allow_drafts": self.allow_drafts, "built_at": self.built_at,
                 "created_at": self.created_at,
+                **({"built_by": self.built_by} if self.built_by else {}),
                 "file": asdict(self.stamp) if self.stamp else None, "record": self.record}
 
     @classmethod
@@ -159,7 +161,8 @@ class DeckEntry:
                    prospect=ProspectSource.from_json(data["prospect"], folder),
                    pdf=bool(data.get("pdf")), allow_drafts=bool(data.get("allow_drafts")),
                    record=data.get("record") or {}, stamp=FileStamp(**stamp) if stamp else None,
-                   built_at=data.get("built_at"), created_at=data.get("created_at"))
+                   built_at=data.get("built_at"), created_at=data.get("created_at"),
+                   built_by=data.get("built_by"))
 
 
 class Manifest:
