@@ -2384,6 +2384,8 @@ library: slide_library
 recipes: recipes
 prospects: prospects
 output: build
+# fills {{{{ }}}} in slide titles shown by `library list/search/show` and the catalog
+example_prospect: prospects/globex.yaml
 brand:
   fonts: [{", ".join(BRAND_FONTS)}]
   colors: [{colors}]
