@@ -6,7 +6,7 @@ from typing import Any, Callable, Mapping
 
 import jinja2
 
-from deckgen.sandbox import user_sandbox
+from deckgen.sandbox import LimitExceeded, call_bounded, time_limit, user_sandbox
 
 # Prospect values reach expressions only as data in the context; nothing here renders them.
 _ENV = user_sandbox()
@@ -19,9 +19,12 @@ class ConditionError(ValueError):
 @functools.lru_cache(maxsize=512)
 def _compiled(text: str) -> Callable[..., Any]:
     try:
-        return _ENV.compile_expression(text, undefined_to_none=False)
+        with time_limit():      # jinja2 folds constants while compiling
+            return _ENV.compile_expression(text, undefined_to_none=False)
     except jinja2.TemplateSyntaxError as exc:
         raise ConditionError(f"condition {text!r} is not a valid expression: {exc.message}") from exc
+    except jinja2.exceptions.SecurityError as exc:
+        raise ConditionError(f"condition {text[:200]!r} is not allowed: {exc}") from exc
 
 
 def check_condition(condition: Any) -> str | None:
@@ -31,9 +34,16 @@ def check_condition(condition: Any) -> str | None:
     if not isinstance(condition, str) or not condition.strip():
         return "a condition must be an expression such as \"prospect.segment == 'smb'\""
     try:
-        _compiled(condition)
+        expression = _compiled(condition)
     except ConditionError as exc:
         return str(exc)
+    try:
+        # constant parts run without a prospect, so `check` meets a bound that a build would
+        call_bounded(expression)
+    except LimitExceeded as exc:
+        return f"condition {condition[:200]!r} is not allowed: {exc}"
+    except Exception:  # noqa: BLE001 - it needs the prospect's values: judged when evaluated
+        pass
     return None
 
 
@@ -43,7 +53,7 @@ def evaluate_condition(condition: str | bool, context: Mapping[str, Any]) -> boo
         return condition
     expression = _compiled(condition)
     try:
-        return bool(expression(**context))
+        return bool(call_bounded(expression, **context))
     except jinja2.UndefinedError as exc:
         raise ConditionError(f"condition {condition!r} uses something undefined: {exc.message}") from exc
     except jinja2.exceptions.SecurityError as exc:

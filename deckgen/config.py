@@ -81,6 +81,11 @@ class ProjectConfig:
         return cls(root=base, file=None, library=base / DEFAULT_LIBRARY, recipes=base / DEFAULT_RECIPES,
                    prospects=base / DEFAULT_PROSPECTS, output=base / DEFAULT_OUTPUT)
 
+    @property
+    def input_folders(self) -> tuple[Path, ...]:
+        """The folders deckgen reads and never writes into: library, recipes, prospects."""
+        return (self.library, self.recipes, self.prospects)
+
     def with_folders(self, *, library: str | os.PathLike | None = None,
                      recipes: str | os.PathLike | None = None) -> ProjectConfig:
         """Return a copy whose library and/or recipes folder is replaced (e.g. from --library/--recipes)."""
@@ -112,6 +117,15 @@ def project_config(start: str | os.PathLike | None = None, *, library: str | os.
     if library is not None or recipes is not None:
         config = config.with_folders(library=library, recipes=recipes)
     return config
+
+
+def input_folders_around(start: str | os.PathLike | None = None) -> tuple[Path, ...]:
+    """The input folders of the project around ``start`` (for commands that need no project, to
+    refuse writing into them); the default folders when its deckgen.yaml cannot be read."""
+    try:
+        return project_config(start).input_folders
+    except ConfigError:
+        return ProjectConfig.defaults(start if start is not None else Path.cwd()).input_folders
 
 
 def load_config(path: str | os.PathLike) -> ProjectConfig:

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-import yaml
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
-from deckgen.errors import InputFileError
+from deckgen.errors import ConfigError, InputFileError
 from deckgen.fsutil import display_path
+from deckgen.images import ImageProblem, open_image, read_image_file
 from deckgen.problems import Location, Problems, as_location, did_you_mean
-from deckgen.yamlio import LineDict, describe, file_mapping, load_file, plain, where
+from deckgen.safepaths import MAX_PATH_BYTES
+from deckgen.yamlio import LineDict, describe, file_mapping, load_file, parse_yaml, plain, where
 
 FIELDS = ("company", "logo", "segment", "industry", "competitors", "objections", "contact", "values")
 REQUIRED = ("company", "segment")
@@ -106,9 +107,10 @@ def apply_overrides(data: dict, overrides: Iterable[str]) -> dict[str, str]:
                            "e.g. --set values.employees=15000")
             continue
         try:
-            value = yaml.safe_load(raw) if raw.strip() else None
-        except yaml.YAMLError as exc:
-            problems.error(origin, f"the value is not valid YAML: {getattr(exc, 'problem', exc)}",
+            value = plain(parse_yaml(raw, origin)) if raw.strip() else None
+        except ConfigError as exc:
+            reason = exc.message.removeprefix("invalid YAML: ")
+            problems.error(origin, f"the value is not valid YAML: {reason}",
                            "quote it, e.g. --set 'company=\"Globex: East\"'")
             continue
         parts = name.split(".")
@@ -230,15 +232,43 @@ def _logo_path(value: Any, location: str, base_dir: Path, problems: Problems) ->
     if not isinstance(value, str) or not value.strip():
         problems.error(location, f"'logo' must be a path to an image file, found {describe(value)}")
         return None
-    path = (base_dir / value.strip()).resolve()
-    if not path.is_file():
-        problems.error(location, f"logo file '{value}' not found", f"looked for {path}")
+    problem = logo_path_problem(value.strip())
+    if problem:
+        problems.error(location, f"logo file '{_shown(value)}' {problem}", "give the path of a PNG or JPEG file")
         return None
     try:
-        with Image.open(path) as image:
+        path = (base_dir / value.strip()).resolve()
+        found = path.is_file()
+    except (OSError, RuntimeError) as exc:   # RuntimeError: a symlink loop
+        problems.error(location, f"logo file '{_shown(value)}' cannot be used: {exc.strerror if isinstance(exc, OSError) else exc}",
+                       "give the path of a PNG or JPEG file")
+        return None
+    if not found:
+        problems.error(location, f"logo file '{_shown(value)}' not found", f"looked for {_shown(str(path))}")
+        return None
+    try:
+        with open_image(read_image_file(path)) as image:
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        problems.error(location, f"logo file '{value}' is not an image Pillow can read",
+    except ImageProblem as exc:
+        problems.error(location, f"logo file '{_shown(value)}' cannot be used: {exc}",
+                       "use a PNG or JPEG logo of ordinary size")
+        return None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        problems.error(location, f"logo file '{_shown(value)}' is not an image Pillow can read",
                        f"use a PNG or JPEG ({exc.__class__.__name__})")
         return None
     return path
+
+
+def logo_path_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a file path at all (a NUL, a control character, too long), or None."""
+    if any(ord(ch) < 32 for ch in text):
+        return "has a control character (or NUL) in its name"
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+        return f"has a name longer than {MAX_PATH_BYTES} bytes"
+    return None
+
+
+def _shown(text: str) -> str:
+    """``text`` as a message may quote it: at most 120 characters."""
+    return text if len(text) <= 120 else text[:117] + "..."

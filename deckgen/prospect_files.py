@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from deckgen.errors import ConfigError, DeckgenError, InputFileError
 from deckgen.prospect import LIST_FIELDS, Prospect, prospect_from_data, prospect_from_file
 from deckgen.fsutil import display_path
-from deckgen.yamlio import load_file, where
+from deckgen.yamlio import load_file, surrogate_problem, where
 
 LIST_SEPARATOR = ";"
 PROSPECT_SUFFIXES = (".csv", ".json", ".yaml", ".yml")
@@ -35,6 +35,9 @@ class ProspectRow:
     problem: str | None = None  # what makes the row unusable before validation (e.g. extra cells)
 
 
+MAX_CSV_BYTES = 256 * 1024 * 1024     # a CRM export of about a million rows
+
+
 def read_prospects(path: str | os.PathLike, columns: Mapping[str, str] | None = None) -> list[ProspectRow]:
     """Return the prospects of a CSV export, or of a YAML/JSON list of prospect mappings.
 
@@ -47,14 +50,20 @@ def read_prospects(path: str | os.PathLike, columns: Mapping[str, str] | None = 
     target = Path(path)
     label = display_path(target)
     if not target.is_file():
+        if target.exists():
+            raise InputFileError("is not a regular file (a device, pipe or folder)", where=label,
+                                 hint="give a CSV, YAML or JSON file")
         raise InputFileError("prospects file not found", where=label, hint="check the path")
     suffix = target.suffix.lower()
     if suffix == ".csv":
+        if target.stat().st_size > MAX_CSV_BYTES:
+            raise InputFileError(f"is larger than the {MAX_CSV_BYTES // (1024 * 1024)} MiB deckgen reads",
+                                 where=label, hint="split the file; limits are listed in docs/limits.md")
         return _read_csv(target, label, dict(columns or {}))
     if suffix not in PROSPECT_SUFFIXES:
         raise InputFileError(f"unknown prospects file type '{target.suffix}'",
                              where=label, hint="use a .csv, .json, .yaml or .yml file")
-    return _data_rows(target, label, load_file(target))
+    return _data_rows(target, label, load_file(target, per_item=True))
 
 
 def _data_rows(target: Path, label: str, data: Any) -> list[ProspectRow]:
@@ -71,7 +80,7 @@ def _data_rows(target: Path, label: str, data: Any) -> list[ProspectRow]:
             rows.append(ProspectRow(item_label, target, line, index, {},
                                     "each prospect must be a mapping of fields (company, segment, ...)"))
         else:
-            rows.append(ProspectRow(item_label, target, line, index, item))
+            rows.append(ProspectRow(item_label, target, line, index, item, surrogate_problem(item)))
     return rows
 
 
@@ -85,6 +94,12 @@ def _read_csv(path: Path, label: str, columns: dict[str, str]) -> list[ProspectR
             if not header:
                 raise ConfigError("the CSV file is empty (no header row)", where=label)
             header = [name.strip() for name in header]
+            seen: set[str] = set()
+            for name in header:
+                if name and name in seen:
+                    raise ConfigError(f"column '{name[:100]}' appears twice in the header row",
+                                      where=f"{label}:1", hint="rename or remove one of the columns")
+                seen.add(name)
             fields = _column_fields(header, columns, label)
             rows = []
             line = reader.line_num + 1

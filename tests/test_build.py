@@ -169,7 +169,7 @@ def test_existing_output_survives_a_failed_build(project):
 
 @pytest.mark.parametrize("output, message", [
     ("deck.docx", "o.docx: the output must be a .pptx file (name it deck.pptx)"),
-    ("prospects/globex.yaml/deck.pptx", "deck.pptx: cannot write the output ("),
+    ("deckgen.yaml/deck.pptx", "deck.pptx: cannot write the output ("),
 ], ids=["not-pptx", "folder-is-a-file"])
 def test_an_unusable_output_path_is_one_line_and_nothing_is_written(project, output, message):
     result = _run_cli(["build", "first-call", "--prospect", "prospects/globex.yaml", "-o", output])

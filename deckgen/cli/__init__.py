@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
+import threading
 from dataclasses import replace
 
 import click
 
 from deckgen import __version__
+from deckgen.yamlio import printable
 from deckgen.errors import DeckgenError
 
 
@@ -51,7 +54,9 @@ class UserError(click.ClickException):
         self.exit_code = error.exit_code
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {str(self)}", err=True, file=file)
+        # data (a company name, a file name) can hold terminal escapes: shown escaped, line by line
+        text = "\n".join(printable(line) for line in str(self).split("\n"))
+        click.echo(f"error: {text}", err=True, file=file)
 
 
 class _LazyGroup(click.Group):
@@ -73,6 +78,10 @@ class _LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="deckgen")
 @click.option("-v", "--verbose", is_flag=True, help="Show progress details and warnings.")
@@ -85,6 +94,12 @@ def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     eval "$(_DECKGEN_COMPLETE=bash_source deckgen)" to ~/.bashrc (zsh_source, fish_source for
     other shells).
     """
+    # SIGTERM (a scheduler stopping the run, `kill`) stops as Ctrl-C does: temporary files are
+    # removed, LibreOffice children killed, the pool stopped and the manifest saved
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        # put back when the command ends: a program calling the CLI in-process (tests) keeps its own
+        ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
     ctx.meta["deckgen.quiet"] = quiet
     handler = logging.StreamHandler()
     handler.setFormatter(_LowercaseLevelFormatter("%(levelname)s: %(message)s"))

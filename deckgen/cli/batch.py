@@ -16,6 +16,7 @@ from deckgen.ops.incremental import RunReport
 from deckgen.ops.rebuild import run_rebuild
 from deckgen.ops.watch import DEFAULT_DEBOUNCE, WatchCycle, watch
 from deckgen.config import project_config
+from deckgen.yamlio import printable
 
 
 def _executor_options(command):
@@ -50,7 +51,7 @@ def _echo_failures_and_notices(report: RunReport) -> None:
                    f"warning: {name}: its prospect row is gone from its prospects file; the deck is kept "
                    f"(rebuild --prune deletes it)", err=True)
     for failure in report.failed:
-        click.echo(f"failed: {failure}", err=True)
+        click.echo(f"failed: {printable(str(failure))}", err=True)
         if failure.detail and _verbose():
             click.echo(failure.detail, err=True)
 

@@ -9,6 +9,7 @@ from deckgen.cli import main
 from deckgen.cli.options import (format_option, info, library_option, look_option, print_json, prospect_option,
                                  recipe_argument, recipes_option, strict_copy_option)
 from deckgen.pipeline.deck import build
+from deckgen.yamlio import printable
 
 
 @main.command("build")
@@ -28,12 +29,12 @@ def build_command(recipe, prospect, sets, output, pdf, library, recipes, allow_d
     result = build(recipe, output, prospect=prospect, sets=sets, library=library, recipes=recipes,
                    pdf=pdf, allow_drafts=allow_drafts, look=look, strict=strict)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {printable(str(warning))}", err=True)
     if output_format == "json":
         print_json({"output": str(result.output), "pdf": str(result.pdf) if result.pdf else None,
                     "prospect": result.plan.prospect, "slides": result.plan.keys(),
                     "warnings": list(result.warnings), "record": result.record})
         return
-    info(f"{result.output}: {len(result.plan.items)} slides for {result.plan.prospect}")
+    info(f"{result.output}: {len(result.plan.items)} slides for {printable(result.plan.prospect)}")
     if result.pdf:
         info(f"{result.pdf}: PDF")

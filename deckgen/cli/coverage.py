@@ -25,11 +25,12 @@ def coverage_command(output_format: str, output: Path | None, library: Path | No
     """Show which segment / competitor / objection / kind cells have approved slides, and the gaps."""
     if output is None and output_format in ("html", "png"):
         raise click.UsageError(f"--format {output_format} needs -o FILE")
-    coverage = coverage_map(project_config(library=library), today=today.date() if today else None)
+    config = project_config(library=library)
+    coverage = coverage_map(config, today=today.date() if today else None)
     if output is None:
         text = to_text(coverage) if output_format == "text" else json.dumps(coverage.to_dict(), indent=2) + "\n"
         click.echo(text, nl=False)
         return
-    written = write_coverage(coverage, output_format, output)
+    written = write_coverage(coverage, output_format, output, protected=config.input_folders)
     covered, total = coverage.totals()
     click.echo(f"Wrote {display_path(written)}: {covered} of {total} cells covered")

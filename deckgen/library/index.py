@@ -9,16 +9,20 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
 from deckgen.errors import ConfigError, DeckgenError
-from deckgen.library.cache import IndexCache
+from deckgen.library.cache import IndexCache, register
 from deckgen.library.metadata import ANY_VALUE, SlideEntry, parse_sidecar
 from deckgen.ooxml import list_slides
 from deckgen.fsutil import display_path
 from deckgen.problems import Location, Problem, Problems, problem_order
 from deckgen.yamlio import load_file
 
+register(Problem)   # cached with the module it was found in, with its Location
+register(Location)
+
 SIDECAR_SUFFIXES = (".yaml", ".yml")
 
 
+@register
 @dataclass(frozen=True, slots=True)   # slots: a large library holds thousands of these
 class LibrarySlide:
     """One usable slide of the library: where it lives and what its metadata says."""

@@ -19,6 +19,7 @@ import jinja2
 from deckgen.config import ProjectConfig
 from deckgen.errors import InputFileError
 from deckgen.fsutil import write_bytes_atomic
+from deckgen.safepaths import check_output
 from deckgen.marketing.search import LibraryCatalog, open_catalog
 from deckgen.marketing.usage import NAMED
 from deckgen.preview import SlideRef, default_cache_dir, open_cache, slide_thumbnails
@@ -50,6 +51,7 @@ def build_catalog(config: ProjectConfig, out_dir: str | os.PathLike, *, thumbnai
     if out.exists() and not out.is_dir():
         raise InputFileError("is a file; the catalog needs a folder", where=display_path(out),
                              hint="pass -o with a folder name")
+    check_output(out, protected=config.input_folders, what="catalog folder")
     catalog = open_catalog(config)
     today = today or datetime.date.today()
     result = CatalogResult(index=out / INDEX_NAME, slides=len(catalog.library))

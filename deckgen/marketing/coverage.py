@@ -25,8 +25,10 @@ from typing import Iterable, Mapping
 import jinja2
 from PIL import Image, ImageDraw, ImageFont
 
-from deckgen.config import ProjectConfig
+from deckgen.config import ProjectConfig, input_folders_around
+from deckgen.errors import OutputError
 from deckgen.fsutil import atomic_output, write_bytes_atomic
+from deckgen.safepaths import check_output
 from deckgen.library import ANY_VALUE, Library, LibrarySlide, load_library
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import folder_prospects
@@ -265,9 +267,22 @@ def to_png(coverage: CoverageMap, fonts: FontBook | None = None) -> Image.Image:
     return image
 
 
-def write_coverage(coverage: CoverageMap, output_format: str, path: str | os.PathLike) -> Path:
-    """Write the map as html, png or text (json too) to ``path`` atomically; return the path."""
+_SUFFIXES = {"html": (".html", ".htm"), "png": (".png",), "json": (".json",), "text": (".txt", ".text")}
+
+
+def write_coverage(coverage: CoverageMap, output_format: str, path: str | os.PathLike,
+                   protected: Iterable[Path] | None = None) -> Path:
+    """Write the map as html, png or text (json too) to ``path`` atomically; return the path.
+
+    ``path`` must end as the format does and lie outside the ``protected`` folders (default: the
+    input folders of the project around the current folder); OutputError otherwise.
+    """
     target = Path(path)
+    suffixes = _SUFFIXES[output_format]
+    if target.suffix.lower() not in suffixes:
+        raise OutputError(f"--format {output_format} writes a {' or '.join(suffixes)} file",
+                          where=str(target), hint=f"name it {target.with_suffix(suffixes[0]).name}")
+    check_output(target, protected=input_folders_around() if protected is None else protected)
     if output_format == "html":
         write_bytes_atomic(target, to_html(coverage).encode("utf-8"))
     elif output_format == "png":

@@ -1,6 +1,7 @@
 """The output package: its parts and relationships, [Content_Types].xml, and writing the zip."""
 from __future__ import annotations
 
+import errno
 import io
 import os
 import shutil
@@ -22,6 +23,7 @@ _STORED_EXTENSIONS = frozenset({"png", "jpg", "jpeg", "jpe", "gif", "mp4", "m4v"
                                 "wma", "wmv", "avi", "webm", "ogg", "xlsx", "xlsm", "docx", "pptx",
                                 "zip", "wdp", "jxr", "tif", "tiff"})
 _COPY_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 
 
 @dataclass
@@ -128,6 +130,8 @@ class AssembledDeck:
                     if part.data is not None:
                         write_member(out, part.name, part.data)
                     elif binaries or is_xml_type(part.content_type):
+                        if is_xml_type(part.content_type):
+                            part.deck.check_xml_part(part.source_name)   # copied unparsed
                         copy_member(part.deck, part.source_name, out, part.name)
                     else:
                         write_member(out, part.name, b"")
@@ -166,6 +170,8 @@ def copy_member(deck: SourceDeck, part: str, out: zipfile.ZipFile, name: str) ->
         with deck.open_part(part) as stream, out.open(target, "w", force_zip64=True) as sink:
             shutil.copyfileobj(stream, sink, 1 << 20)
     except _COPY_ERRORS as exc:
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+            raise       # a full disk is the output's problem (atomic_output names it), not the module's
         raise deck.damaged_part(part, exc) from exc
 
 

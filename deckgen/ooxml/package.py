@@ -25,6 +25,14 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _RESAVE = "open it in PowerPoint and save it as a PowerPoint Presentation (.pptx)"
 # Errors zipfile/zlib raise on damaged members (bad CRC, cut-off data, odd compression).
+# Bounds on a package (docs/limits.md): parts, and the unpacked size of each XML part (a slide
+# of a few MB is already huge; a 1 GiB part in a 1 MB zip is a bomb)
+MAX_PARTS = 20_000
+MAX_XML_PART_BYTES = 32 * 1024 * 1024
+_PROLOG_BYTES = 64 * 1024      # XML declaration, comments and PIs before the root element
+_NO_DOCTYPE = ("document type declarations (<!DOCTYPE>) are not allowed in Office packages; "
+               "re-save the file in PowerPoint")
+
 _MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
                   OSError)
 
@@ -165,6 +173,8 @@ class SourceDeck:
                              _RESAVE)
         if main[0].part is None or not self.has_part(main[0].part):
             raise self._fail(f"its main part {main[0].target} is missing", _RESAVE)
+        if len(self._members) > MAX_PARTS:
+            raise self._fail(f"has {len(self._members):,} parts, more than the {MAX_PARTS:,} deckgen reads")
         self.main_part = main[0].part
         self.main_content_type = self.content_type(self.main_part)
         if self.main_content_type not in n.PRESENTATION_MAIN_TYPES:
@@ -312,11 +322,46 @@ class SourceDeck:
 
     def xml(self, part: str) -> etree._Element:
         """Freshly parsed root element of XML ``part`` (callers may change it)."""
+        if self.member(part).file_size > MAX_XML_PART_BYTES:
+            raise self._fail(f"part /{part} is more than the {MAX_XML_PART_BYTES // 2**20} MiB of XML "
+                             "deckgen reads", _RESAVE)
         data = self.read(part)
         try:
-            return etree.fromstring(data, n.XML_PARSER)
+            root = etree.fromstring(data, n.XML_PARSER)
         except etree.XMLSyntaxError as exc:
             raise self._fail(f"part /{part} is not well-formed XML ({exc})", _RESAVE) from exc
+        if root.getroottree().docinfo.doctype:
+            raise self._fail(f"part /{part} has a {_NO_DOCTYPE}")
+        return root
+
+    def check_xml_part(self, part: str) -> None:
+        """Raise PackageError when XML ``part`` is over MAX_XML_PART_BYTES unpacked or declares a
+        DOCTYPE (entities can make a part expand or mean other than it shows, and PowerPoint
+        refuses them); only the part's prolog is unpacked. For parts copied without parsing."""
+        info = self.member(part)
+        if info.file_size > MAX_XML_PART_BYTES:
+            raise self._fail(f"part /{part} is {info.file_size / 2**20:,.0f} MiB of XML unpacked, more "
+                             f"than the {MAX_XML_PART_BYTES // 2**20} MiB deckgen reads", _RESAVE)
+        with self.open_part(part) as stream:
+            try:
+                head = stream.read(1024)
+                if prolog_has_doctype(head) is None:
+                    head += stream.read(_PROLOG_BYTES - len(head))
+            except _MEMBER_ERRORS as exc:
+                raise self.damaged_part(part, exc) from exc
+        if prolog_has_doctype(head):
+            raise self._fail(f"part /{part} has a {_NO_DOCTYPE}")
+
+    def xml_part_problems(self) -> list[str]:
+        """Why XML parts of the package cannot be used (see ``check_xml_part``), for `check`."""
+        found = []
+        for name in sorted(self._members.values()):
+            if name.lower().endswith((".xml", ".rels")) or is_xml_content_type(self.content_type(name)):
+                try:
+                    self.check_xml_part(name)
+                except PackageError as exc:
+                    found.append(exc.message.removeprefix(f"{self.display}: "))
+        return found
 
     def content_type(self, part: str) -> str:
         """Content type of ``part`` from [Content_Types].xml ('' when it has none)."""
@@ -433,6 +478,37 @@ class SourceDeck:
                     raise self.damaged_part(part, exc) from exc
             found = self._part_hashes[part] = digest.digest()
         return found
+
+
+def is_xml_content_type(content_type: str) -> bool:
+    """True for the content type of an XML part (``application/xml``, ``...+xml``)."""
+    return content_type.endswith("xml")
+
+
+def prolog_has_doctype(head: bytes) -> bool | None:
+    """True when the start of an XML document declares a DOCTYPE before its root element (or its
+    prolog is longer than _PROLOG_BYTES, which no Office part's is); None when ``head`` is too
+    short to tell."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", "ignore")
+    else:
+        text = head.decode("utf-8", "ignore").lstrip("\ufeff")
+    position = 0
+    while True:
+        start = text.find("<", position)
+        if start < 0:
+            return True if len(head) >= _PROLOG_BYTES else None
+        if text.startswith("<?", start):
+            end = text.find("?>", start)
+        elif text.startswith("<!--", start):
+            end = text.find("-->", start)
+        elif text.startswith("<!", start):
+            return True                           # <!DOCTYPE (in any case), <!ENTITY...
+        else:
+            return False                          # the root element
+        if end < 0:
+            return True if len(head) >= _PROLOG_BYTES else None
+        position = end + 2
 
 
 def follows(source_content_type: str, rel: Relationship) -> bool:

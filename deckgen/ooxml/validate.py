@@ -148,6 +148,8 @@ class _PackageChecker:
         if name not in self._xml:
             try:
                 self._xml[name] = etree.fromstring(self.archive.read(name), _XML_PARSER)
+                if self._xml[name].getroottree().docinfo.doctype:
+                    self.report(name, "has a DOCTYPE (PowerPoint refuses document type declarations)")
             except etree.XMLSyntaxError as exc:
                 # untyped parts (application/xml, e.g. p:custData items) may hold any bytes
                 if self._is_typed_xml_part(name) or name == CONTENT_TYPES_PART:

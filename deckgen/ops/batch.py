@@ -21,6 +21,7 @@ from deckgen.errors import ConfigError, DeckgenError
 from deckgen.prospect import Prospect
 from deckgen.prospect_files import ProspectRow, read_prospects, row_prospect
 from deckgen.recipes import find_recipe
+from deckgen.safepaths import check_output
 from deckgen.fsutil import display_path
 from deckgen.yamlio import plain
 
@@ -38,6 +39,8 @@ def run_batch(recipe: str | os.PathLike, prospects: str | os.PathLike, output: s
     locked); problems of single rows are in ``report.failed``.
     """
     workspace = workspace or Workspace.discover()
+    check_output(output, inputs=[prospects], protected=workspace.config.input_folders,
+                 what="output folder")
     folder = Path(output).resolve()
     recipe_file = find_recipe(recipe, workspace.config.recipes).resolve()
     workspace.recipe(recipe_file)                # a broken recipe stops the run before any row

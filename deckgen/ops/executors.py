@@ -7,11 +7,15 @@ index, recipes, opened module decks) and reuses it for every deck it gets.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import ctypes
+import ctypes.util
 import datetime
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import traceback
 import uuid
@@ -145,10 +149,29 @@ def build_job(spec: WorkspaceSpec, job: DeckJob) -> DeckOutcome:
     return DeckOutcome(job.name, record=result.record, warnings=tuple(result.warnings))
 
 
-def _init_pool_worker(spec: WorkspaceSpec) -> None:
+_PR_SET_PDEATHSIG = 1     # <linux/prctl.h>
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when ``parent`` dies (Linux), and exit at once if it
+    already has: a `kill -9` of a run must not leave its workers (and through them
+    multiprocessing's resource tracker) running for ever."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _init_pool_worker(spec: WorkspaceSpec, parent: int | None = None) -> None:
     """Prepare a pool process: Ctrl-C is for the parent (it stops the pool and saves the
-    manifest), and the workspace is loaded before the first deck arrives."""
+    manifest), the worker dies with the parent, and the workspace is loaded before the first
+    deck arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None:
+        _die_with(parent)
     try:
         _workspace(spec)
     except DeckgenError:
@@ -190,7 +213,7 @@ class LocalExecutor:
         # deadlock the child; a spawned worker imports deckgen afresh.
         pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=min(self.workers, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_pool_worker, initargs=(spec,))
+            initializer=_init_pool_worker, initargs=(spec, os.getpid()))
         try:
             futures = {pool.submit(build_job, spec, job): job for job in jobs}
             for future in concurrent.futures.as_completed(futures):

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import stat
 from pathlib import Path
 from typing import Iterator
 
-from deckgen.errors import LockedError
+from deckgen.errors import LockedError, OutputError
 from deckgen.fsutil import output_error
 from deckgen.fsutil import display_path
 
@@ -28,10 +30,18 @@ def output_lock(folder: str | os.PathLike) -> Iterator[Path]:
     path = target / LOCK_NAME
     try:
         target.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        # O_NOFOLLOW: a symlink planted as the lock must not make us truncate its target
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputError("the lock file is a symbolic link; deckgen does not follow it",
+                              where=display_path(path),
+                              hint="remove the link (deckgen creates the lock itself)") from exc
         raise output_error(Path(display_path(target)), exc) from exc
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OutputError("the lock path is not a regular file", where=display_path(path),
+                              hint="remove it (deckgen creates the lock itself)")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -22,9 +22,12 @@ from deckgen.config import ProjectConfig, load_config
 from deckgen.errors import ConfigError
 from deckgen.fsutil import write_bytes_atomic
 from deckgen.fsutil import display_path
+from deckgen.safepaths import inside
+from deckgen.yamlio import read_bytes_capped
 
 MANIFEST_NAME = "deckgen-manifest.json"
 FORMAT = 1
+MAX_MANIFEST_BYTES = 1024 * 1024 * 1024   # about half a million decks
 SAVE_INTERVAL = 1.0   # seconds between saves during a run: rewriting a big manifest per deck is O(n^2)
 
 
@@ -107,6 +110,8 @@ class ProspectSource:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], folder: Path) -> ProspectSource:
+        if not isinstance(data["data"], dict):
+            raise TypeError("prospect.data: a mapping of the prospect's fields")
         return cls(label=data["label"], file=_abs(data["file"], folder) if data.get("file") else None,
                    line=data.get("line"), index=data.get("index"), data=data["data"],
                    base_dir=_abs(data["base_dir"], folder))
@@ -184,11 +189,11 @@ class Manifest:
         folder = Path(folder)
         path = folder / MANIFEST_NAME
         label = display_path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             return cls(folder)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        try:
+            data = json.loads(read_bytes_capped(path, label, MAX_MANIFEST_BYTES).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise ConfigError(f"the build manifest cannot be read ({exc})", where=label,
                               hint="delete it and build the decks again with `deckgen batch`") from exc
         if not isinstance(data, dict) or not isinstance(data.get("decks"), dict):
@@ -199,10 +204,20 @@ class Manifest:
                               f"reads ({FORMAT})", where=label,
                               hint="run the deckgen version that wrote it, or rebuild the folder "
                                    "with `deckgen batch --force`")
+        for name in data["decks"]:
+            # a manifest is data: a deck name that leads out of the folder would make a rebuild
+            # write over a library module or anywhere else (the rule batch.filename follows)
+            try:
+                inside(folder, name)
+            except (ValueError, OSError, RuntimeError) as exc:
+                raise ConfigError(f"deck name {name[:200]!r} {exc}", where=f"{label}: decks",
+                                  hint="a manifest names decks inside its own folder; delete the "
+                                       "entry or the manifest and build again with `deckgen batch`"
+                                  ) from None
         try:
             project = ProjectRef.from_json(data["project"], folder) if data.get("project") else None
             decks = {name: DeckEntry.from_json(name, entry, folder) for name, entry in data["decks"].items()}
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"the build manifest is damaged (bad or missing {exc})", where=label,
                               hint="delete it and build the decks again with `deckgen batch`") from exc
         return cls(folder, project, decks)

@@ -13,6 +13,7 @@ from pptx import Presentation
 from deckgen import __version__
 from deckgen.errors import ConfigError, OutputError
 from deckgen.fsutil import atomic_output, sha256_file
+from deckgen.safepaths import check_output
 from deckgen.ooxml import SlidePick, SourceDeck, assemble
 from deckgen.ooxml.save import write_presentation
 from deckgen.pipeline.naming import DeckNamer
@@ -50,6 +51,10 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
     if output.suffix.lower() != ".pptx":
         raise OutputError("the output must be a .pptx file", where=str(output),
                           hint=f"name it {output.with_suffix('.pptx').name}")
+    inputs = [path for path in (prospect.logo, workspace.config.file) if path is not None]
+    check_output(output, inputs=inputs, protected=workspace.config.input_folders)
+    if pdf:
+        check_output(output.with_suffix(".pdf"), inputs=inputs, protected=workspace.config.input_folders)
     plan = workspace.plan(recipe, prospect, allow_drafts=allow_drafts)
     with atomic_output(output) as handle:
         warnings = render_plan(workspace, plan, prospect, handle, template=template, strict=strict)
@@ -140,5 +145,7 @@ def build(recipe: str | os.PathLike, output: str | os.PathLike | None = None, *,
     if output is None:
         namer = DeckNamer(workspace.config.batch.filename, workspace.recipe(recipe).name)
         output = workspace.config.output / namer.render(loaded)
+    if prospect is not None:
+        check_output(output, inputs=[prospect], protected=workspace.config.input_folders)
     return build_deck(workspace, recipe, loaded, output, pdf=pdf, allow_drafts=allow_drafts,
                       look=look, strict=strict)

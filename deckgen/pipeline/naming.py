@@ -8,14 +8,15 @@ import jinja2
 from deckgen.errors import ConfigError
 from deckgen.prospect import Prospect
 from deckgen.render import slug
-from deckgen.sandbox import user_sandbox
+from deckgen.sandbox import render_bounded, time_limit, user_sandbox
 
 
 class DeckNamer:
     """Names decks from the config's filename pattern; a name already taken gets -2, -3, ..."""
 
     def __init__(self, pattern: str, recipe: str):
-        self.template = user_sandbox(slug=slug).from_string(pattern)
+        with time_limit():
+            self.template = user_sandbox(slug=slug).from_string(pattern)
         self.pattern = pattern
         self.recipe = recipe
         self.taken: set[str] = set()
@@ -26,8 +27,8 @@ class DeckNamer:
         ``row`` is the prospect's line in its file (or its position), ``index`` its position.
         """
         try:
-            text = self.template.render(prospect=prospect.as_context(), recipe=self.recipe,
-                                        row=row, index=index).strip()
+            text = render_bounded(self.template, dict(prospect=prospect.as_context(), recipe=self.recipe,
+                                                      row=row, index=index)).strip()
         except jinja2.TemplateError as exc:
             raise ConfigError(f"the file name pattern {self.pattern!r} (batch.filename in deckgen.yaml) "
                               f"fails: {exc.message}") from exc

@@ -10,12 +10,13 @@ from functools import cached_property
 from pathlib import Path
 
 from deckgen.config import ProjectConfig, project_config
-from deckgen.errors import ConfigError
+from deckgen.errors import ConfigError, PackageError
 from deckgen.library.metadata import LOOKS
-from deckgen.fsutil import display_path
-from deckgen.fsutil import sha256_file
+from deckgen.fsutil import display_path, sha256_file
 from deckgen.library import Library, load_library
+from deckgen.library.index import module_files
 from deckgen.library.cache import IndexCache
+from deckgen.problems import raise_problems
 from deckgen.ooxml import SourceDeck
 from deckgen.ooxml.package import DeckSet
 from deckgen.prospect import Prospect
@@ -49,6 +50,8 @@ class Workspace:
         self.today = today or datetime.date.today()
         self._recipes: dict[str, Recipe] = {}
         self._sources = DeckSet()
+        self._module_stamps: dict[str, tuple[int, ...] | None] = {}
+        self._checked_sources: set[str] = set()
         self._file_hashes: dict[tuple[Path, int, int], str] = {}
         self.index_cache = IndexCache.for_library(config.library)
         self._resolved_paths: dict[str | os.PathLike, Path] = {}
@@ -63,10 +66,19 @@ class Workspace:
     def library(self) -> Library:
         """The library index; problems that do not stop a build are logged as warnings (unless the
         caller reports them itself)."""
+        # stamps taken before the index is read: a module replaced after this point is caught
+        # when assembly opens it (see ``source``), never copied in place of the one planned from
+        self._module_stamps = {os.path.abspath(module): _file_stamp(module)
+                               for module in module_files(self.config.library)} \
+            if self.config.library.is_dir() else {}
         index = load_library(self.config.library, today=self.today, cache=self.index_cache)
         self.index_cache.save()
-        for problem in index.problems if self.log_problems else ():
-            log.warning("%s", problem)
+        if self.log_problems:
+            # an error (a damaged module, a duplicate key) would otherwise leave the build with
+            # another module's slide or none, and only a warning to say so
+            raise_problems(list(index.problems), "the slide library has errors (see `deckgen check`)")
+            for problem in index.problems:
+                log.warning("%s", problem)
         return index
 
     def recipe(self, ref: str | os.PathLike) -> Recipe:
@@ -77,8 +89,17 @@ class Workspace:
         return self._recipes[key]
 
     def source(self, path: Path) -> SourceDeck:
-        """Return the opened module deck at ``path`` (opened once per workspace)."""
-        return self._sources.get(path)
+        """Return the opened module deck at ``path`` (opened once per workspace); PackageError when
+        the module was replaced since the library index was read (the plan would not match it)."""
+        deck = self._sources.get(path)
+        key = os.path.abspath(path)
+        if key not in self._checked_sources:
+            planned = self._module_stamps.get(key)
+            if planned is not None and _file_stamp(Path(key)) != planned:
+                raise PackageError("changed while deckgen was using it (replaced after the deck was "
+                                   "planned)", where=display_path(path), hint="run the command again")
+            self._checked_sources.add(key)
+        return deck
 
     def template_for(self, look: str | None) -> SourceDeck | None:
         """The brand template deck a build with ``look`` assembles onto, or None for source
@@ -125,3 +146,12 @@ class Workspace:
     def plan(self, recipe: str | os.PathLike, prospect: Prospect, *, allow_drafts: bool = False) -> DeckPlan:
         """Return the deck plan of ``recipe`` for ``prospect`` (pure: same inputs, same plan)."""
         return resolve(self.recipe(recipe), self.library, prospect, today=self.today, allow_drafts=allow_drafts)
+
+
+def _file_stamp(path: Path) -> tuple[int, ...] | None:
+    """(size, mtime, inode, ctime) of a file, None when it is gone."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deckgen.pipeline.merge import SlideSpec, parse_spec
+from deckgen.config import input_folders_around
 from deckgen.errors import InputFileError
+from deckgen.safepaths import check_output
 from deckgen.ooxml import SourceDeck
 from deckgen.preview import (DEFAULT_WIDTH, SlideRef, RenderCache, contact_sheet, deck_pages,
                              deck_pdf, default_cache_dir, open_cache, selection_pdf,
@@ -48,16 +50,16 @@ def preview_deck(deck: str | Path, out_dir: str | Path, *, width: int = DEFAULT_
     if not spec.path.is_file():
         raise InputFileError("file not found", where=str(spec.path), hint="check the path")
     out_dir = Path(out_dir)
+    check_output(out_dir, inputs=[spec.path], protected=input_folders_around(), what="preview folder")
     result = PreviewResult()
     with _cache(cache_dir, use_cache) as cache:
         chosen: list[SlideRef] = []
-        if spec.numbers is None:
+        if spec.ranges is None:
             pages = deck_pages(spec.path, cache, width=width, progress=progress, timeout=timeout)
             numbers = list(range(1, len(pages) + 1))
             deck_count = len(pages)
         else:
-            chosen, deck_count = _chosen_slides(spec)
-            numbers = list(spec.numbers)
+            chosen, deck_count, numbers = _chosen_slides(spec)
             pages = slide_thumbnails(chosen, cache, width=width, progress=progress,
                                      timeout=timeout)
         digits = max(2, len(str(deck_count)))
@@ -66,7 +68,7 @@ def preview_deck(deck: str | Path, out_dir: str | Path, *, width: int = DEFAULT_
         _remove_stale_slide_pngs(out_dir, keep=set(result.slides))
         if pdf:
             target = out_dir / f"{spec.path.stem}.pdf"
-            if spec.numbers is None:
+            if spec.ranges is None:
                 result.pdf = copy_out(deck_pdf(spec.path, cache, timeout=timeout), target)
             else:
                 result.pdf = selection_pdf(chosen, target, timeout=timeout)
@@ -77,11 +79,13 @@ def preview_deck(deck: str | Path, out_dir: str | Path, *, width: int = DEFAULT_
     return result
 
 
-def _chosen_slides(spec: SlideSpec) -> tuple[list[SlideRef], int]:
-    """(the slides ``spec`` names, the deck's slide count); SlideSelectionError if out of range."""
+def _chosen_slides(spec: SlideSpec) -> tuple[list[SlideRef], int, list[int]]:
+    """(the slides ``spec`` names, the deck's slide count, their numbers); SlideSelectionError if
+    out of range (checked before any list of them is made)."""
     with SourceDeck.open(spec.path) as source:
-        ids = [source.slide_id_at(number, where=spec.text) for number in spec.numbers or ()]
-        return [SlideRef(spec.path, slide_id) for slide_id in ids], len(source.slide_ids)
+        numbers = spec.numbers_in(len(source.slide_ids))
+        ids = [source.slide_id_at(number, where=spec.text) for number in numbers]
+        return [SlideRef(spec.path, slide_id) for slide_id in ids], len(source.slide_ids), numbers
 
 
 @contextlib.contextmanager

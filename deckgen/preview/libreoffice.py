@@ -9,11 +9,21 @@ import tempfile
 import threading
 from pathlib import Path
 
-from deckgen.errors import InputFileError, RenderError
+from deckgen.errors import DeckgenError, InputFileError, RenderError
 from deckgen.fsutil import atomic_output
 from deckgen.preview import tools
 
-DEFAULT_TIMEOUT = 300.0  # seconds; a 100-slide deck converts in well under a minute
+def _timeout_from_environment(default: float = 300.0) -> float:
+    """$DECKGEN_RENDER_TIMEOUT in seconds when it is a positive number, else ``default``."""
+    try:
+        value = float(os.environ.get("DECKGEN_RENDER_TIMEOUT", default))
+    except ValueError:
+        return default
+    return value if 0 < value < float("inf") else default
+
+
+# seconds; a 100-slide deck converts in well under a minute (--timeout or $DECKGEN_RENDER_TIMEOUT)
+DEFAULT_TIMEOUT = _timeout_from_environment()
 
 _profiles: dict[tuple[int, int], Path] = {}
 _profiles_lock = threading.Lock()
@@ -36,16 +46,58 @@ def to_pdf(pptx_path: str | os.PathLike, out_pdf: str | os.PathLike, *,
                 "--outdir", work, str(source.resolve())]
         result = tools.run(argv, timeout=timeout, env=_environment())
         produced = Path(work) / f"{source.stem}.pdf"
+        if result.returncode < 0:
+            # killed by a signal: LibreOffice crashed (or was killed), which says nothing of the deck
+            raise RenderError(f"LibreOffice crashed (signal {-result.returncode}) while converting the deck",
+                              where=str(source), hint="run the command again; if it crashes every "
+                                                      "time, report the deck to deckgen's maintainers")
         if not produced.is_file() or produced.stat().st_size == 0:
             said = tools.tail(result.stderr) or tools.tail(result.stdout) or "no output"
             raise RenderError(f"LibreOffice could not convert the deck to PDF (exit code "
                               f"{result.returncode}: {said})", where=str(source),
                               hint="open and re-save it in PowerPoint, or check that it is a "
                                    "presentation")
+        problem = pdf_problem(produced, expected_pages(source, include_hidden))
+        if problem:
+            raise RenderError(f"LibreOffice wrote an unusable PDF ({problem}); it was not kept",
+                              where=str(source), hint="run the command again")
         target = Path(out_pdf)
         with atomic_output(target) as handle, produced.open("rb") as pdf:
             shutil.copyfileobj(pdf, handle)
     return target
+
+
+def expected_pages(deck: Path, include_hidden: bool) -> int | None:
+    """The pages a PDF of ``deck`` has: its slides (hidden ones only with ``include_hidden``);
+    None when the deck cannot be read here (LibreOffice may still convert it)."""
+    from deckgen.ooxml import list_slides   # the engine is only needed when a PDF was made
+
+    try:
+        return sum(1 for slide in list_slides(deck) if include_hidden or not slide.hidden)
+    except DeckgenError:
+        return None
+
+
+def pdf_problem(pdf: Path, pages: int | None) -> str | None:
+    """Why ``pdf`` is not a whole PDF of ``pages`` pages (header, end marker, pdfinfo's page
+    count when poppler is installed), or None."""
+    with pdf.open("rb") as handle:
+        head = handle.read(5)
+        handle.seek(max(0, pdf.stat().st_size - 1024))
+        tail = handle.read()
+    if head != b"%PDF-" or b"%%EOF" not in tail:
+        return "it is not a complete PDF file"
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None or pages is None:
+        return None
+    info = tools.run([pdfinfo, str(pdf)], timeout=60)
+    counted = next((line.split(":", 1)[1].strip() for line in info.stdout.splitlines()
+                    if line.startswith("Pages:")), None)
+    if info.returncode != 0 or counted is None or not counted.isdigit():
+        return "pdfinfo cannot read it"
+    if pages and int(counted) != pages:
+        return f"{counted} pages for {pages} slides"
+    return None
 
 
 def _pdf_filter(include_hidden: bool) -> str:
@@ -91,4 +143,4 @@ def installed_version() -> str:
     return result.stdout.strip()
 
 
-__all__ = ["DEFAULT_TIMEOUT", "installed_version", "to_pdf"]
+__all__ = ["DEFAULT_TIMEOUT", "expected_pages", "installed_version", "pdf_problem", "to_pdf"]

@@ -193,6 +193,11 @@ class _Loader:
         return _Merged(title, description, variables, sections, list(dict.fromkeys(files)), slot)
 
     def _follow(self, ref: _Include, source: Path, chain: tuple[Path, ...], how: str) -> _Merged | None:
+        if "/" in ref.name or "\\" in ref.name or ref.name.startswith(".") or "\0" in ref.name:
+            # a recipe is data: it may name its neighbours, not reach out of the recipes folder
+            self.problems.error(ref.where, f"{how}: '{ref.name[:100]}' is a path; {how} names a recipe "
+                                           f"in the same recipes folder", "use the recipe's name, e.g. 'closing'")
+            return None
         target = _named_file(ref.name, source.parent)
         if target is None:
             names = recipe_names(source.parent)

@@ -8,7 +8,7 @@ from jinja2.utils import missing, object_type_repr
 
 from deckgen.ooxml.texttemplate import strip_structure_marks
 from deckgen.render.filters import FILTERS
-from deckgen.sandbox import UserSandbox
+from deckgen.sandbox import UserSandbox, time_limit
 
 # Batches render the same library slides again and again: keep each distinct source compiled.
 _CACHE_LIMIT = 20_000
@@ -58,6 +58,7 @@ class DeckEnvironment(UserSandbox):
         super().__init__(undefined=_StrictUndefined, autoescape=False, finalize=_finalize,
                          keep_trailing_newline=True)
         self.filters.update(FILTERS)
+        self.bound_filters()
         self._templates: dict[str, Template] = {}
         self._expressions: dict[str, Callable[..., Any]] = {}
 
@@ -67,7 +68,8 @@ class DeckEnvironment(UserSandbox):
         if compiled is None:
             if len(self._templates) >= _CACHE_LIMIT:
                 self._templates.clear()
-            compiled = self._templates[source] = self.from_string(source)
+            with time_limit():      # jinja2 folds constants while compiling
+                compiled = self._templates[source] = self.from_string(source)
         return compiled
 
     def expression(self, source: str) -> Callable[..., Any]:
@@ -76,7 +78,8 @@ class DeckEnvironment(UserSandbox):
         if compiled is None:
             if len(self._expressions) >= _CACHE_LIMIT:
                 self._expressions.clear()
-            compiled = self._expressions[source] = self.compile_expression(source, undefined_to_none=False)
+            with time_limit():
+                compiled = self._expressions[source] = self.compile_expression(source, undefined_to_none=False)
         return compiled
 
 

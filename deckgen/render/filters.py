@@ -1,6 +1,7 @@
 """The jinja filters slide templates use to format prospect data: money, number, percent, slug."""
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -10,6 +11,7 @@ from jinja2 import Undefined, pass_context
 from jinja2.exceptions import FilterArgumentError
 from jinja2.runtime import Context
 
+_LARGEST = Decimal(10) ** 21     # beyond it rounding to cents needs more digits than Decimal keeps
 _SCALES = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"))
 
 
@@ -19,16 +21,27 @@ def _as_decimal(value: Any, filter_name: str) -> Decimal:
         value._fail_with_undefined_error()     # report the missing variable, not a type problem
     if isinstance(value, bool) or value is None:
         raise FilterArgumentError(f"the {filter_name} filter needs a number, got {value!r}")
+    amount = None
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, (int, float)):
-        return Decimal(str(value))
-    if isinstance(value, str):
+        amount = value
+    elif isinstance(value, (int, float)):
+        amount = Decimal(str(value))
+    elif isinstance(value, str):
         try:
-            return Decimal(value.replace(",", "").strip())
+            amount = Decimal(value.replace(",", "").strip())
         except InvalidOperation:
             pass
-    raise FilterArgumentError(f"the {filter_name} filter needs a number, got {value!r}")
+    if amount is None:
+        raise FilterArgumentError(f"the {filter_name} filter needs a number, got {_short(value)}")
+    if not amount.is_finite() or abs(amount) >= _LARGEST:
+        raise FilterArgumentError(f"the {filter_name} filter needs a finite number below 10^21, "
+                                  f"got {_short(value)}")
+    return amount
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _rounded(value: Decimal, decimals: int) -> Decimal:
@@ -75,9 +88,18 @@ def percent(value: Any, decimals: int = 0) -> str:
 
 
 def slug(value: Any) -> str:
-    """"Globex Corporation (EU)" -> "globex-corporation-eu": lowercase ASCII words joined by '-'."""
-    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """"Globex Corporation (EU)" -> "globex-corporation-eu": lowercase ASCII words joined by '-'.
+
+    A name without Latin letters or digits gets a stable "id-" and 10 hex digits of its hash.
+    """
+    original = str(value)
+    text = unicodedata.normalize("NFKD", original).encode("ascii", "ignore").decode("ascii")
+    result = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if not result and original.strip():
+        # a name with no Latin letters ("株式会社") still needs a file name, the same on every run
+        digest = hashlib.sha256(original.strip().encode("utf-8", "surrogatepass")).hexdigest()
+        result = f"id-{digest[:10]}"
+    return result
 
 
 FILTERS = {"money": money, "number": number, "percent": percent, "slug": slug}

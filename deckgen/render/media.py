@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import io
+import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from deckgen.errors import TemplateError
+from deckgen.images import ImageProblem, open_image, read_image_file
 from deckgen.ooxml.shapes import set_picture_image
 
 if TYPE_CHECKING:
@@ -54,19 +57,24 @@ def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, i
         path = Path(value)
         name = f"image file '{path}'"
         try:
-            data = path.read_bytes()
+            data = read_image_file(path)
+        except ImageProblem as exc:
+            raise TemplateError(f"{label}: {name} cannot be used: {exc}", where) from exc
         except OSError as exc:
             raise TemplateError(f"{label}: {name} cannot be read ({exc.strerror or exc})", where,
                                 "check the path in the prospect file") from exc
     else:
         raise TemplateError(f"{label}: expected an image file path, got {value!r}", where)
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with open_image(data) as image:
             size, fmt = image.size, image.format
             if fmt not in _EMBEDDABLE:
                 converted = io.BytesIO()
                 image.save(converted, format="PNG")
                 data = converted.getvalue()
+    except ImageProblem as exc:
+        raise TemplateError(f"{label}: {name} cannot be used: {exc}", where,
+                            "use a PNG or JPEG file of ordinary size") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise TemplateError(f"{label}: {name} is not an image pillow can read", where,
                             "use a PNG or JPEG file") from exc
@@ -83,6 +91,15 @@ def place_image(shape: Any, value: Any, where: str, cache: MediaCache | None = N
         raise TemplateError(f"{label} has no position or size to fit the image into", where)
     picture = set_picture_image(shape, data, cache.image_parts)
     picture.left, picture.top, picture.width, picture.height = fit_inside(box, size)
+
+
+# characters XML 1.0 cannot hold (a chart's names are written into its XML and its workbook)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_number(value: Any) -> bool:
@@ -104,12 +121,20 @@ def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
     # decks have no chart to fill
     from pptx.chart.data import CategoryChartData
 
+    for name in [*categories, *series]:
+        if isinstance(name, str) and _NOT_XML.search(name):
+            raise TemplateError(f"{label}: the name {_short(name)} has a control character, which a chart "
+                                "cannot hold", where, "remove it from the prospect data")
     data = CategoryChartData()
     data.categories = list(categories)
     for name, values in series.items():
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) \
                 or not all(_is_number(v) for v in values):
-            raise TemplateError(f"{label}: series {name!r} must be a list of numbers, got {values!r}", where)
+            raise TemplateError(f"{label}: series {_short(name)} must be a list of numbers, got {_short(values)}",
+                                where)
+        if not all(v is None or math.isfinite(v) for v in values):
+            raise TemplateError(f"{label}: series {_short(name)} must hold finite numbers, got "
+                                f"{_short(values)}", where, "replace inf/NaN by a number or leave the value out")
         if len(values) != len(categories):
             raise TemplateError(f"{label}: series {name!r} has {len(values)} values for "
                                 f"{len(categories)} categories", where)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Undefined
-from jinja2.exceptions import TemplateSyntaxError
+from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from pptx.shapes.group import GroupShape
 from pptx.shapes.picture import Picture
 from pptx.shapes.placeholder import PicturePlaceholder
@@ -18,6 +18,8 @@ from deckgen.ooxml.texttemplate import MisplacedTagError, TextTemplate, notes_te
 from deckgen.render.environment import DeckEnvironment, default_environment
 from deckgen.render.media import MediaCache, fill_chart, place_image
 from deckgen.render.problems import SlideLabel, runtime_error, syntax_error
+from deckgen.sandbox import call_bounded, render_bounded
+from deckgen.ooxml.pptx_private import table_row_heights
 
 _DIRECTIVE_RE = re.compile(r"^(image|chart|if)\s*:\s*(\S.*)$", re.S)
 _LOGO = "logo"                       # shorthand for image:prospect.logo
@@ -105,8 +107,10 @@ class _SlideRenderer:
             compiled = self.env.expression(expression)
         except TemplateSyntaxError as exc:
             raise syntax_error(exc, self.where, written_as) from exc
+        except SecurityError as exc:    # a bound met while folding constants
+            raise runtime_error(exc, self.where, self.env, source, [written_as]) from exc
         try:
-            value = compiled(self.context)
+            value = call_bounded(compiled, self.context)
             if isinstance(value, Undefined):
                 value._fail_with_undefined_error()
             return value
@@ -125,8 +129,10 @@ class _SlideRenderer:
             compiled = self.env.template(template.source)
         except TemplateSyntaxError as exc:
             raise syntax_error(exc, self.where, template.line_text(exc.lineno)) from exc
+        except SecurityError as exc:    # a bound met while folding constants
+            raise runtime_error(exc, self.where, self.env, template.source, template.lines) from exc
         try:
-            rendered = compiled.render(self.context)
+            rendered = render_bounded(compiled, self.context)
         except Exception as exc:  # noqa: BLE001 - any error in template code is the template's
             raise runtime_error(exc, self.where, self.env, template.source, template.lines) from exc
         try:
@@ -162,10 +168,12 @@ class _SlideRenderer:
         if getattr(shape, "has_text_frame", False):
             self.render_text(text_frame_template, shape.text_frame)
         elif getattr(shape, "has_table", False):
-            rows_before = len(shape.table.rows)
-            if self.render_text(table_template, shape.table) and len(shape.table.rows) != rows_before:
-                # PowerPoint grows a table's frame itself, LibreOffice and python-pptx readers do not
-                shape.height = sum(row.height for row in shape.table.rows)
+            rows_before = len(table_row_heights(shape.table))
+            if self.render_text(table_template, shape.table):
+                heights = table_row_heights(shape.table)
+                if len(heights) != rows_before:
+                    # PowerPoint grows a table's frame itself, LibreOffice and python-pptx readers do not
+                    shape.height = sum(heights)
 
 
 def render_slide(slide: Any, context: Mapping[str, Any], *, where: str = "slide",

@@ -1,13 +1,13 @@
 """Check rules on pictures: every picture a slide shows exists and opens."""
 from __future__ import annotations
 
-import io
 import warnings
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from PIL import Image, UnidentifiedImageError
 
+from deckgen.images import ImageProblem, open_image
 from deckgen.ooxml.inspect import (SlideImage)
 from deckgen.problems import ERROR, Location
 from deckgen.marketing.check.report import plural_s
@@ -74,10 +74,12 @@ def _image_problem(data: bytes) -> str | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data)) as image:
+            with open_image(data) as image:
                 image.verify()
-            with Image.open(io.BytesIO(data)) as image:
+            with open_image(data) as image:
                 image.load()
+        except ImageProblem as exc:
+            return str(exc)
         except UnidentifiedImageError:
             return "pillow does not recognise it as a picture"
         except Exception as exc:   # pillow raises OSError, SyntaxError, ValueError... on bad data

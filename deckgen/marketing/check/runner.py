@@ -138,6 +138,8 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules):
             return   # the library index reports unreadable module files
         keyed = {slide.slide_id: slide for slide in self.library if slide.path == module}
         with deck:
+            for problem in deck.xml_part_problems():     # refused when a build copies the part
+                self.add(ERROR, "unreadable", label, problem, "re-save it from PowerPoint as .pptx")
             try:
                 prs = Presentation(str(module))
                 pptx_slides = {slide.slide_id: slide for slide in prs.slides}

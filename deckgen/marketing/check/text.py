@@ -11,6 +11,7 @@ from deckgen.problems import NOTE, WARNING, Location
 from deckgen.prospect import Prospect
 from deckgen.recipes import Recipe
 from deckgen.render import make_environment
+from deckgen.sandbox import call_bounded
 from deckgen.marketing.textfit import Fit, FontconfigMissing, fit_text
 
 
@@ -110,7 +111,7 @@ class Samples:
             rendered = []
             for context in self.contexts:
                 try:
-                    rendered.append(str(self.env.expression(expression)(**context)))
+                    rendered.append(str(call_bounded(self.env.expression(expression), **context)))
                 except Exception:   # undefined names, loop variables, filter errors: try the next
                     continue
             self._cache[expression] = max(rendered, key=len) if rendered else expression
