@@ -1,6 +1,6 @@
 """Fidelity harness: do slides look the same after deckgen copies them into another deck?
 
-`python bench/fidelity.py DIR [--jobs N] [--limit N] [--out OUT]`
+`python bench/fidelity.py DIR [--jobs N] [--limit N] [--out OUT] [--look source|template]`
 
 DIR is the shared corpus (../shared/corpus/pptx) or tests/fixtures/traits, the decks with
 real-world traits (dangling relationships, Strict packages, PowerPoint 2007 charts...) made by
@@ -12,6 +12,11 @@ the merged package with ``validate_package`` and by re-opening it in python-pptx
 and result with LibreOffice (PDF, then PNG pages at low resolution) and compare each source
 slide with its page in the result. A slide counts as visually equal when at most 1% of its
 pixels differ by more than a small per-channel tolerance (anti-aliasing).
+
+With ``--look template`` the merge is done in template mode with the source deck itself as the
+destination template: the two base slides are re-parented onto the source's layouts and the
+source's own slides, already on that template, must come out looking the same; the merged
+package must hold exactly the source's slide masters (a problem is recorded otherwise).
 
 Hidden slides are rendered in both (LibreOffice leaves them out of PDFs by default), so every
 slide is compared and page N of the source is always slide N.
@@ -32,6 +37,7 @@ import sys
 import tempfile
 import threading
 import traceback
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -77,6 +83,7 @@ class Settings:
     max_share: float = DEFAULT_MAX_SHARE
     timeout: float = 300.0
     engine: str = "deckgen"  # or "baseline": bench/baseline.py, to compare against
+    look: str = "source"     # or "template": the source deck is the destination template
 
 
 _base_lock = threading.Lock()
@@ -102,10 +109,12 @@ def base_deck(size: tuple[int, int] | None, folder: Path) -> Path:
     return path
 
 
-def merge_after_base(base: Path, source: Path, engine: str = "deckgen") -> tuple[bytes, int]:
+def merge_after_base(base: Path, source: Path, engine: str = "deckgen",
+                     look: str = "source") -> tuple[bytes, int]:
     """(merged package bytes, number of source slides): every slide of ``base``, then of
     ``source``, copied with deckgen's slide-copy engine (or, for comparison, with the
-    python-pptx baseline of bench/baseline.py: ``engine="baseline"``)."""
+    python-pptx baseline of bench/baseline.py: ``engine="baseline"``); with ``look="template"``
+    onto ``source`` as the destination template."""
     from deckgen.ooxml import SourceDeck
 
     with SourceDeck.open(base) as base_source, SourceDeck.open(source) as source_deck:
@@ -116,7 +125,8 @@ def merge_after_base(base: Path, source: Path, engine: str = "deckgen") -> tuple
 
         picks = [SlidePick(base_source, slide_id) for slide_id in slide_ids[0]]
         picks += [SlidePick(source_deck, slide_id) for slide_id in slide_ids[1]]
-        return assemble(picks).to_bytes(), len(slide_ids[1])
+        template = source_deck if look == "template" else None
+        return assemble(picks, template=template).to_bytes(), len(slide_ids[1])
 
 
 def _baseline_merge(base: Path, source: Path, count: int) -> bytes:
@@ -171,7 +181,9 @@ def check_deck(source: Path, settings: Settings) -> DeckRow:
     try:
         row.slides, size = source_facts(source)
         base = base_deck(size, settings.out)
-        merged, _ = merge_after_base(base, source, settings.engine)
+        merged, _ = (merge_after_base(base, source, settings.engine, settings.look)
+                     if settings.look == "template" else
+                     merge_after_base(base, source, settings.engine))
     except DeckgenError as exc:
         row.kind, row.error = "unreadable", str(exc)
         return row
@@ -185,6 +197,8 @@ def check_deck(source: Path, settings: Settings) -> DeckRow:
         Presentation(io.BytesIO(merged))
     except Exception as exc:
         row.problems.append(f"python-pptx cannot open the merged deck: {_crash(exc)}")
+    if settings.look == "template":
+        row.problems += master_problems(source, merged)
     if row.slides == 0:
         return row  # nothing to compare; the package was still checked
     try:
@@ -222,6 +236,17 @@ def check_deck(source: Path, settings: Settings) -> DeckRow:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 picture.save(target)
     return row
+
+
+def master_problems(template: Path, merged: bytes) -> list[str]:
+    """Template mode: the merged package must hold exactly the template's slide masters."""
+    def masters(archive: zipfile.ZipFile) -> list[bytes]:
+        return sorted(archive.read(name) for name in archive.namelist()
+                      if name.lower().startswith("ppt/slidemasters/") and name.endswith(".xml"))
+
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(io.BytesIO(merged)) as output:
+        want, have = len(masters(source)), len(masters(output))
+    return [] if want == have else [f"template mode: {have} slide masters, the template has {want}"]
 
 
 def _crash(exc: BaseException) -> str:
@@ -300,13 +325,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="share of differing pixels up to which a slide is equal")
     parser.add_argument("--engine", choices=["deckgen", "baseline"], default="deckgen",
                         help="copy with deckgen, or with bench/baseline.py for comparison")
+    parser.add_argument("--look", choices=["source", "template"], default="source",
+                        help="template: merge onto the source deck itself as destination template")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         parser.error(f"{args.folder}: not a folder")
     out = args.out or Path(tempfile.mkdtemp(prefix="deckgen-fidelity-"))
     settings = Settings(out=out, cache=open_cache(args.cache_dir or default_cache_dir()),
                         width=args.width, tolerance=args.tolerance, max_share=args.max_share,
-                        engine=args.engine)
+                        engine=args.engine, look=args.look)
     rows = run(args.folder, settings, jobs=args.jobs, limit=args.limit,
                progress=lambda row: print(f"  checked {row.name}", file=sys.stderr))
     print_table(rows)

@@ -219,6 +219,16 @@ def deck_facts(path: Path, expected_titles: list[str]) -> dict:
     return {"slides": len(titles), "mib": round(path.stat().st_size / 2**20, 1)}
 
 
+def template_facts(path: Path) -> dict:
+    """Check a template-mode deck holds exactly the template's one master."""
+    with zipfile.ZipFile(path) as archive:
+        masters = [name for name in archive.namelist()
+                   if name.startswith("ppt/slideMasters/") and name.endswith(".xml")]
+    if len(masters) != 1:
+        raise BenchError(f"{path}: {len(masters)} slide masters, expected the template's 1")
+    return {"masters": len(masters)}
+
+
 def personalised_facts(path: Path, company: str, slides: int) -> dict:
     """Check a built deck has ``slides`` slides and names ``company`` with no template left over."""
     from pptx import Presentation
@@ -300,6 +310,7 @@ class SingleDeck:
         synth.write_recipe(library, recipe, [{"name": "deck", "slides": deck.keys}],
                            "The benchmark's single deck, drawn from across the library")
         prospect = library.prospect_dir / "globex.yaml"
+        synth.ensure_template(library)
 
         def floor_facts(path: Path) -> Callable[[], dict]:
             def inspect() -> dict:
@@ -331,7 +342,8 @@ class SingleDeck:
                           inspect=lambda: deck_facts(merge_out, deck.title_prefixes)))
         build_out = work / "build.pptx"
         build_argv = [*DECKGEN, "build", recipe, "--prospect", str(prospect), "-o", str(build_out),
-                      "--library", str(library.slide_dir), "--recipes", str(library.recipe_dir)]
+                      "--library", str(library.slide_dir), "--recipes", str(library.recipe_dir),
+                      "--look", "source"]
         build_facts = lambda: {**deck_facts(build_out, deck.title_prefixes),  # noqa: E731
                                **personalised_facts(build_out, "Globex Corporation", len(deck.refs))}
         # the first build after the library changed reads every module (index) and hashes the
@@ -341,6 +353,15 @@ class SingleDeck:
                           env={"DECKGEN_NO_INDEX_CACHE": "1"}))
         cases.append(Case("build", "deckgen build", build_argv, library.root, s.runs, build_out,
                           requires="build", inspect=build_facts, warm_up=True))
+        template_out = work / "build-template.pptx"
+        template_argv = [*build_argv[:-1], "template"]
+        template_argv[template_argv.index(str(build_out))] = str(template_out)
+        cases.append(Case("build_template", "deckgen build --look template", template_argv,
+                          library.root, s.runs, template_out, requires="build",
+                          inspect=lambda: {**personalised_facts(template_out, "Globex Corporation",
+                                                                len(deck.refs)),
+                                           **template_facts(template_out)},
+                          warm_up=True))
         return cases
 
 
@@ -681,6 +702,13 @@ def evaluate(results: list[Result], settings: Settings) -> tuple[list[tuple[str,
         check(f"{command}: {settings.large}x library wall within 10% (cost follows the deck)", [one, ten],
               lambda: ten.median_s <= 1.10 * one.median_s,
               lambda: f"{one.median_s:.3f} -> {ten.median_s:.3f} s")
+
+    source, template = measured.get(("deck-1x", "build")), measured.get(("deck-1x", "build_template"))
+    if source and template:
+        ratios.append(("deckgen build --look template / --look source", template.median_s / source.median_s))
+    check("build --look template: <= 1.5x --look source (issue 13)", [source, template],
+          lambda: template.median_s <= 1.5 * source.median_s,
+          lambda: f"{template.median_s / source.median_s:.2f}x")
 
     batch = measured.get(("batch", "batch"))
     if batch:

@@ -283,6 +283,40 @@ def _write_project_files(library: Library) -> None:
     (library.prospect_dir / "globex.yaml").write_text(yaml.safe_dump(prospect, sort_keys=False))
 
 
+TEMPLATE_NAME = "brand-template.pptx"
+
+
+def ensure_template(library: Library) -> Path:
+    """Write the corporate template of template-mode builds (python-pptx's default deck, at the
+    modules' size, with another theme: navy background, white text, serif fonts) and point
+    brand.template at it; return its path. Idempotent."""
+    path = library.root / TEMPLATE_NAME
+    if not path.exists():
+        from lxml import etree
+
+        prs = Presentation()
+        prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+        theme = prs.slide_master.part.part_related_by(
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme")
+        root = etree.fromstring(theme.blob)
+        a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+        for slot, value in (("dk1", "FFFFFF"), ("lt1", "1F3A5F")):
+            element = root.find(f"{a}themeElements/{a}clrScheme/{a}{slot}")
+            for child in list(element):
+                element.remove(child)
+            etree.SubElement(element, a + "srgbClr", val=value)
+        for kind in ("majorFont", "minorFont"):
+            root.find(f"{a}themeElements/{a}fontScheme/{a}{kind}/{a}latin").set("typeface", "DejaVu Serif")
+        theme._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        _save_atomically(prs, path)
+    config_path = library.root / "deckgen.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    if config.get("brand", {}).get("template") != TEMPLATE_NAME:
+        config.setdefault("brand", {})["template"] = TEMPLATE_NAME
+        config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
 def write_recipe(library: Library, name: str, sections: list[dict], description: str) -> Path:
     """Write ``recipes/NAME.yaml`` in deckgen's recipe format and return its path."""
     path = library.recipe_dir / f"{name}.yaml"

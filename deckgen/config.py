@@ -27,7 +27,8 @@ DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
 
 _TOP_KEYS = ("library", "recipes", "prospects", "output", "message_map", "brand", "batch", "example_prospect",
              "serve", "scoreboard")
-_BRAND_KEYS = ("fonts", "colors")
+_BRAND_KEYS = ("fonts", "colors", "template")
+_TEMPLATE_SUFFIXES = (".potx", ".pptx", ".potm", ".pptm")
 _BATCH_KEYS = ("filename", "columns", "workers")
 _SCOREBOARD_KEYS = ("database", "user", "hash_prospect_names", "report", "outcomes")
 _OUTCOMES_KEYS = ("columns", "stages")
@@ -59,10 +60,12 @@ _HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})$")
 
 @dataclass(frozen=True)
 class BrandConfig:
-    """The brand palette slides should stick to (empty = not checked)."""
+    """The brand palette slides should stick to (empty = not checked), and the corporate template
+    decks are assembled onto in template mode (None = source formatting only)."""
 
     fonts: tuple[str, ...] = ()
     colors: tuple[str, ...] = ()   # upper-case RRGGBB, no '#'
+    template: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,7 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
     else:
         folder_data, folder_key = data, "output"
     output = folder(folder_key, DEFAULT_OUTPUT, must_exist=False, mapping=folder_data)
-    brand = _brand(data.get("brand"), where(data, "brand", label), problems)
+    brand = _brand(data.get("brand"), where(data, "brand", label), problems, root)
     batch = _batch(data.get("batch"), where(data, "batch", label), problems)
     serve = _serve(data.get("serve"), where(data, "serve", label), problems)
     example = data.get("example_prospect")
@@ -291,8 +294,9 @@ def _section(value: Any, name: str, location: str, keys: tuple[str, ...], proble
     return value
 
 
-def _brand(value: Any, location: str, problems: Problems) -> BrandConfig:
+def _brand(value: Any, location: str, problems: Problems, root: Path) -> BrandConfig:
     data = _section(value, "brand", location, _BRAND_KEYS, problems)
+    template = _template(data.get("template"), where(data, "template", location), problems, root)
     fonts = _names(data.get("fonts"), "brand.fonts", where(data, "fonts", location), problems)
     colors = []
     raw_colors = data.get("colors")
@@ -307,7 +311,27 @@ def _brand(value: Any, location: str, problems: Problems) -> BrandConfig:
                            'write six hex digits in quotes, e.g. "1F3A5F"')
         else:
             colors.append(match.group(1).upper())
-    return BrandConfig(fonts=fonts, colors=tuple(colors))
+    return BrandConfig(fonts=fonts, colors=tuple(colors), template=template)
+
+
+def _template(value: Any, location: str, problems: Problems, root: Path) -> Path | None:
+    """brand.template: a .potx/.pptx inside the project folder (data is never a path to anywhere)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.error(location, f"'brand.template' must be a .potx or .pptx path, found {describe(value)}")
+        return None
+    resolved = (root / value).resolve()
+    if not resolved.is_relative_to(root):
+        problems.error(location, f"brand.template '{value}' is outside the project folder",
+                       "put the template inside the folder of deckgen.yaml")
+    elif resolved.suffix.lower() not in _TEMPLATE_SUFFIXES:
+        problems.error(location, f"brand.template '{value}' is not a .potx or .pptx file")
+    elif not resolved.is_file():
+        problems.error(location, f"brand.template '{value}' not found", f"looked for {resolved}")
+    else:
+        return resolved
+    return None
 
 
 def _batch(value: Any, location: str, problems: Problems) -> BatchConfig:

@@ -37,6 +37,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
+from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
@@ -864,6 +865,7 @@ class Module:
     kind: str
     description: str
     slides: list[SlideDef] = field(default_factory=list)
+    look: str | None = None   # "source": keeps its own look when decks are built on brand.template
 
     def slide(self, key: str, title: str, tags: dict | None = None, **extra):
         def register(build: Callable) -> Callable:
@@ -874,8 +876,10 @@ class Module:
 
 ALL_SEGMENTS = ["enterprise", "mid-market", "smb"]
 
+# The dark corporate look is for covers, battle cards and closings: those keep it (look: source)
+# when decks are built on the brand template, the light proof look.
 corporate = Module("corporate", CORPORATE, "maria.lopez@northwind.example", dt.date(2027, 12, 31),
-                   "corporate", "Title, agenda, company overview, approach and closing slides")
+                   "corporate", "Title, agenda, company overview, approach and closing slides", look="source")
 
 
 def _title_slide(prs, t: Theme, eyebrow_text: str, title: str, subtitle: list, notes: str):
@@ -1144,7 +1148,8 @@ def _(prs, t):
 
 
 competition = Module("competition", CORPORATE, "dev.patel@northwind.example", dt.date(2027, 6, 30),
-                     "battle-card", "Customer-facing comparisons with the alternatives prospects consider")
+                     "battle-card", "Customer-facing comparisons with the alternatives prospects consider",
+                     look="source")
 
 
 def _battle_card(prs, t: Theme, them: str, tagline: str, rows: list[tuple[str, str, str]],
@@ -2014,7 +2019,88 @@ def _(prs, t):
     return slide
 
 
-MODULES = [business_case, case_studies, competition, corporate, objections, pricing, value_props]
+# The field-service module came with the 2016 acquisition of Relay Field Services and was never
+# redone: its own 4:3 template, older colours, and only placeholders and theme colours, so deckgen
+# scales it into 16:9 decks and, in template mode, restyles it on the corporate template.
+LEGACY = Theme(
+    name="Relay Field Services 2016",
+    scheme={"dk1": "262626", "lt1": "FFFFFF", "dk2": "5C1A1A", "lt2": "EFE8DC", "accent1": "8C2D19",
+            "accent2": "6B7A3A", "accent3": "C9A227", "accent4": "7F7F7F", "accent5": "3F5F7F",
+            "accent6": "A65E2E", "hlink": "8C2D19", "folHlink": "6B7A3A"},
+    dark=False, background="EFE8DC", title="5C1A1A", text="262626", muted="7F7F7F", accent="8C2D19",
+    card="FFFFFF", card_text="262626", line="BFB5A5", accent_text="FFFFFF",
+)
+
+
+def legacy_deck(theme: Theme) -> Presentation:
+    """Return an empty 4:3 presentation in an old template: python-pptx's default master with
+    ``theme``'s colours, the brand body font, a solid background and a coloured title style."""
+    prs = Presentation()   # 10 x 7.5 in: 4:3
+    props = prs.core_properties
+    props.author = "Relay Field Services"
+    props.last_modified_by = "Relay Field Services"
+    props.title = theme.name
+    props.created = props.modified = FIXED_DOC_TIME
+    props.revision = 1
+    master = prs.slide_master
+    _set_theme(master.part.part_related_by(RT.THEME), theme, BODY_FONT, BODY_FONT)
+    master.background.fill.solid()   # theme colours only: the old template never set one directly
+    master.background.fill.fore_color.theme_color = MSO_THEME_COLOR.BACKGROUND_2
+    master._element.cSld.set("name", theme.name)
+    title_style = master._element.find(qn("p:txStyles")).find(qn("p:titleStyle"))
+    fill = title_style.find(".//a:defRPr", NS).find(qn("a:solidFill"))
+    for child in list(fill):
+        fill.remove(child)
+    etree.SubElement(fill, qn("a:schemeClr"), val="tx2")
+    for bullet_font in master._element.iter(qn("a:buFont")):   # python-pptx's default says Arial
+        bullet_font.set("typeface", BODY_FONT)
+    _style_notes_master(prs)
+    return prs
+
+
+field_service = Module("field-service", LEGACY, "ops.support@northwind.example", dt.date(2027, 9, 30),
+                       "field-service", "Field service offer, from the acquired Relay template (4:3)")
+
+
+@field_service.slide("field-service-overview", "Field service included",
+                     {"stage": ["evaluation", "negotiation"]})
+def _field_service_overview(prs, t: Theme):
+    slide = prs.slides.add_slide(prs.slide_layouts[1])
+    slide.shapes.title.text = "Field service included"
+    body = slide.placeholders[1].text_frame
+    body.text = "Certified technicians in 40 regions"
+    for line, level in (("Four-hour on-site response for critical lines", 1),
+                        ("Spare parts held in regional depots", 1),
+                        ("One ticket for software and hardware", 0),
+                        ("Quarterly health checks included", 0)):
+        paragraph = body.add_paragraph()
+        paragraph.text, paragraph.level = line, level
+    slide.notes_slide.notes_text_frame.text = (
+        "This slide still uses the Relay 2016 template (4:3).\n"
+        "Stress the four-hour response: it is in the contract, not a target.\n"
+        "Ask which regions their plants are in.")
+    return slide
+
+
+@field_service.slide("field-service-sla", "Service levels", {"stage": ["negotiation"]})
+def _field_service_sla(prs, t: Theme):
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "Service levels"
+    rows = [("Priority", "Response", "Fix or workaround"), ("Critical line down", "4 h on site", "8 h"),
+            ("Degraded", "Next business day", "3 days"), ("Planned work", "Scheduled", "As agreed")]
+    table = slide.shapes.add_table(len(rows), 3, Inches(0.6), Inches(1.8), Inches(8.8), Inches(2.8)).table
+    for row, values in enumerate(rows):
+        for column, value in enumerate(values):
+            table.cell(row, column).text = value
+    slide.notes_slide.notes_text_frame.text = (
+        "Service levels are the same in every region.\n"
+        "Credits apply when a critical response is missed.\n"
+        "The table comes from the Relay contract template.")
+    return slide
+
+
+MODULES = [business_case, case_studies, competition, corporate, field_service, objections, pricing,
+           value_props]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2048,7 +2134,7 @@ def deterministic_zip(blob: bytes) -> bytes:
 
 def build_module(module: Module) -> bytes:
     """Return the module deck as .pptx bytes."""
-    prs = new_deck(module.theme)
+    prs = legacy_deck(module.theme) if module.theme is LEGACY else new_deck(module.theme)
     for definition in module.slides:
         slide = definition.build(prs, module.theme)
         if not slide.has_notes_slide or not slide.notes_slide.notes_text_frame.text.strip():
@@ -2063,6 +2149,23 @@ def build_module(module: Module) -> bytes:
 PRIORITIES = {"vp-one-platform": 1, "vp-enterprise-scale": 2, "vp-predictive": 3, "vp-live-in-weeks": 4,
               "vp-plug-and-play": 5, "vp-real-oee": 6, "case-kestrel": 1, "case-meridian": 2,
               "case-hartwell": 1, "case-brightline": 2, "case-alder": 1, "case-pinecrest": 2}
+BRAND_TEMPLATE = "brand/northwind.potx"
+
+
+def brand_template() -> bytes:
+    """Return the corporate template (brand.template): the proof look's master and layouts, no
+    slides, saved as a PowerPoint template (.potx)."""
+    buffer = io.BytesIO()
+    new_deck(PROOF).save(buffer)
+    source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"presentationml.presentation.main+xml",
+                                    b"presentationml.template.main+xml")
+            target.writestr(info, data)
+    return deterministic_zip(out.getvalue())
 
 
 def sidecar_yaml(module: Module, deck: bytes) -> str:
@@ -2081,6 +2184,9 @@ def sidecar_yaml(module: Module, deck: bytes) -> str:
         entries.append(entry)
     data = {"owner": module.owner, "review_by": module.review_by, "status": "approved",
             "tags": {"kind": module.kind}, "slides": entries}
+    if module.look:
+        data = {**{key: value for key, value in data.items() if key != "slides"}, "look": module.look,
+                "slides": entries}
     header = (f"# {module.name}.pptx: {module.description}.\n"
               "# Metadata for each slide (formats: docs/formats.md). slide_id is the slide's p:sldId/@id,\n"
               "# which PowerPoint keeps when slides are reordered; `key` is what recipes use.\n"
@@ -2108,6 +2214,22 @@ sections:
     slides: [title, agenda]
   - name: about
     slides: [about-northwind, platform-overview]
+""",
+    "service-renewal.yaml": """\
+# Renewal deck for customers who run our field service. It draws on three templates: the
+# corporate and proof looks, and the field-service module still in the 4:3 Relay template,
+# which deckgen scales into the 16:9 deck (or restyles, with brand.template: see README).
+name: Service renewal
+description: Renewal deck for field-service customers, with the service levels they renew
+extends: base
+sections:
+  - name: service
+    slides: [field-service-overview, field-service-sla]
+  - name: proof
+    select: {kind: case-study, segment: $segment}
+    limit: 1
+    fallback: [case-generic]
+  - include: closing
 """,
     "closing.yaml": """\
 # The last two slides of every deck; other recipes splice these in with `- include: closing`.
@@ -2304,6 +2426,7 @@ example_prospect: prospects/globex.yaml
 brand:
   fonts: [{", ".join(BRAND_FONTS)}]
   colors: [{colors}]
+  template: {BRAND_TEMPLATE}        # builds put every slide on it (--look source keeps each slide's own)
 batch:
   filename: "{{{{ prospect.company | slug }}}}-{{{{ recipe }}}}.pptx"
   columns:                      # prospects/crm-export.csv column -> prospect field
@@ -2373,6 +2496,7 @@ def write_library(out: Path) -> list[Path]:
         files[out / "prospects" / "logos" / spec.file] = prospect_logo(spec)
     files[out / "prospects" / "crm-export.csv"] = crm_csv().encode()
     files[out / "crm" / "opportunities.csv"] = opportunities_csv().encode()
+    files[out / BRAND_TEMPLATE] = brand_template()
     files[out / "deckgen.yaml"] = project_config().encode()
     files[out / "message_map.yaml"] = MESSAGE_MAP.read_bytes()
     for path, data in files.items():

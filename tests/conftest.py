@@ -141,9 +141,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def example_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the shipped example project (deckgen.yaml, library, recipes, prospects), as the
+    """A copy of the shipped example project (deckgen.yaml, library, recipes, prospects, brand template), as the
     current folder, so reports name paths as a user running in the project sees them."""
-    for folder in ("slide_library", "recipes", "prospects", "crm"):
+    for folder in ("slide_library", "recipes", "prospects", "crm", "brand"):
         shutil.copytree(REPO / folder, tmp_path / folder)
     shutil.copy(REPO / "deckgen.yaml", tmp_path / "deckgen.yaml")
     shutil.copy(REPO / "message_map.yaml", tmp_path / "message_map.yaml")

@@ -18,8 +18,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def copy_example_project(target: Path) -> Path:
-    """Copy the shipped example project (config, library, recipes, prospects) into ``target``."""
-    for folder in ("slide_library", "recipes", "prospects"):
+    """Copy the shipped example project (config, library, recipes, prospects, brand template) into ``target``."""
+    for folder in ("slide_library", "recipes", "prospects", "brand"):
         shutil.copytree(REPO / folder, target / folder)
     shutil.copy(REPO / "deckgen.yaml", target / "deckgen.yaml")
     shutil.copy(REPO / "message_map.yaml", target / "message_map.yaml")

@@ -155,11 +155,12 @@ def test_quick_benchmark_reports_every_case(tmp_path):
     assert "targets (issue 4)" in done.stdout
     data = json.loads(report.read_text())
     rows = {(row["scenario"], row["key"]): row for row in data["results"]}
-    requires = {"merge": "merge", "build": "build", "build_cold": "build", "batch": "batch",
-                "rebuild_noop": "rebuild", "rebuild_one": "rebuild", "check_nomap": "check", "check_map": "check",
-                "diff": "diff"}
-    expected = [("deck-1x", key) for key in ("floor", "floor_deflate", "baseline", "merge", "build_cold", "build")]
-    expected += [("deck-10x", key) for key in ("floor", "merge", "build_cold", "build")]
+    requires = {"merge": "merge", "build": "build", "build_cold": "build", "build_template": "build",
+                "batch": "batch", "rebuild_noop": "rebuild", "rebuild_one": "rebuild", "check_nomap": "check",
+                "check_map": "check", "diff": "diff"}
+    expected = [("deck-1x", key) for key in ("floor", "floor_deflate", "baseline", "merge", "build_cold", "build",
+                                             "build_template")]
+    expected += [("deck-10x", key) for key in ("floor", "merge", "build_cold", "build", "build_template")]
     expected += [("batch", "batch"), ("rebuild", "rebuild_noop"), ("rebuild", "rebuild_one")]
     expected += [("message-map", key) for key in ("check_nomap", "check_map", "diff")]
     assert sorted(rows) == sorted(expected)
@@ -193,3 +194,8 @@ def test_quick_benchmark_reports_every_case(tmp_path):
     assert set(targets.values()) <= {"PASS", "MISS", "n/a"}
     merge_verdict = targets["merge: wall <= 2x floor"]
     assert merge_verdict in ({"PASS", "MISS"} if "merge" in commands else {"n/a"})
+    template = rows[("deck-1x", "build_template")]
+    assert template["facts"]["masters"] == 1  # the template's one master, whatever the modules had
+    assert ratios["deckgen build --look template / --look source"] == pytest.approx(
+        template["median_s"] / rows[("deck-1x", "build")]["median_s"], rel=0.01)
+    assert targets["build --look template: <= 1.5x --look source (issue 13)"] in {"PASS", "MISS"}

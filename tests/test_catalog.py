@@ -38,15 +38,15 @@ def page_data(index: Path) -> dict:
 def test_catalog_embeds_every_slide_with_its_recipes(project: Path) -> None:
     result = CliRunner().invoke(main, ["catalog", "-o", "site", "--no-thumbnails"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == "Wrote site/index.html: 37 slides; message map: site/map.html"
+    assert result.output.splitlines()[-1] == "Wrote site/index.html: 39 slides; message map: site/map.html"
     data = page_data(project / "site/index.html")
-    assert len(data["slides"]) == 37
-    assert data["recipes"] == ["base", "closing", "executive-briefing", "first-call"]
+    assert len(data["slides"]) == 39
+    assert data["recipes"] == ["base", "closing", "executive-briefing", "first-call", "service-renewal"]
     assert data["tags"]["segment"] == ["enterprise", "mid-market", "smb"]
     by_key = {slide["key"]: slide for slide in data["slides"]}
     assert by_key["approach-90-days"]["recipes"] == ["first-call"]
     assert by_key["approach-90-days"]["usage"] == [{"recipe": "first-call", "section": "approach", "how": "names it"}]
-    assert by_key["agenda"]["recipes"] == ["base", "executive-briefing", "first-call"]
+    assert by_key["agenda"]["recipes"] == ["base", "executive-briefing", "first-call", "service-renewal"]
     kestrel = by_key["case-kestrel"]
     assert (kestrel["owner"], kestrel["review_by"], kestrel["status"]) == \
         ("lena.fischer@northwind.example", "2027-06-30", "approved")
@@ -117,19 +117,19 @@ def test_catalog_filters_by_tag_and_text_in_chromium(catalog_site: Path, tmp_pat
     driver, profile = _chromium()
     try:
         driver.get((catalog_site / "index.html").as_uri())
-        assert driver.find_element("id", "count").text == "Showing 37 of 37 slides"
+        assert driver.find_element("id", "count").text == "Showing 39 of 39 slides"
         # thumbnails load lazily: bring each into view, then every one must have loaded from thumbs/
-        for index in range(37):
+        for index in range(39):
             driver.execute_script("document.images[arguments[0]].scrollIntoView();", index)
             WebDriverWait(driver, 10).until(lambda d: d.execute_script(
                 "return document.images[arguments[0]].complete;", index))
         driver.execute_script("window.scrollTo(0, 0);")
         widths = driver.execute_script("return Array.from(document.images).map(img => img.naturalWidth);")
-        assert widths == [480] * 37
+        assert widths == [480] * 39
 
         Select(driver.find_element("id", "tag-kind")).select_by_value("case-study")
         assert _visible_keys(driver) == CASE_STUDIES
-        assert driver.find_element("id", "count").text == "Showing 6 of 37 slides"
+        assert driver.find_element("id", "count").text == "Showing 6 of 39 slides"
 
         Select(driver.find_element("id", "tag-segment")).select_by_value("smb")
         assert _visible_keys(driver) == ["case-alder", "case-pinecrest"]

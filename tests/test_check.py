@@ -23,7 +23,7 @@ from deckgen.ooxml.inspect import EMU_PER_PT, TextBox, TextParagraph, TextRun
 REPO = Path(__file__).resolve().parents[1]
 # Every review date of the shipped library lies after this day, so the copy checks clean.
 TODAY = datetime.date(2026, 12, 1)
-SCOPE = "(37 slides in 7 modules, 4 recipes)"
+SCOPE = "(39 slides in 8 modules, 5 recipes)"
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_metadata_whose_slide_id_is_gone(project: Path) -> None:
         f"slide_library/pricing.yaml:{line}: error: key 'pricing-starter': slide_id 999 is not in pricing.pptx",
         '    hint: was the slide re-created? slide 3 "Shop-floor Starter: one site, live in a week" has id 258: '
         'set slide_id: 258',
-        "check: 1 error, 1 warning, 0 notes (36 slides in 7 modules, 4 recipes)",
+        "check: 1 error, 1 warning, 0 notes (38 slides in 8 modules, 5 recipes)",
     ]
 
 
@@ -108,7 +108,7 @@ def test_slide_without_metadata_and_the_recipe_that_needs_it(project: Path) -> N
         'slide_library/corporate.pptx slide 8: warning: slide 8 (id 263 "Thank you") has no entry in '
         "corporate.yaml, so no recipe can use it",
         "    hint: add '- key: ...' with 'slide_id: 263' to slide_library/corporate.yaml",
-        "check: 1 error, 1 warning, 0 notes (36 slides in 7 modules, 4 recipes)",
+        "check: 1 error, 1 warning, 0 notes (38 slides in 8 modules, 5 recipes)",
     ]
 
 
@@ -170,6 +170,7 @@ def test_expired_slide_named_is_an_error_and_selected_a_warning(project: Path) -
     named = line_of("recipes/first-call.yaml", "slides: [approach-90-days]")
     exec_proof = line_of("recipes/executive-briefing.yaml", "select: {kind: case-study")
     first_proof = line_of("recipes/first-call.yaml", "select: {kind: case-study")
+    renewal_proof = line_of("recipes/service-renewal.yaml", "select: {kind: case-study")
     maria = "ask maria.lopez@northwind.example to update the slide and its 'expires' date, or take it out of the recipe"
     lena = "ask lena.fischer@northwind.example to update the slide and its 'expires' date, or take it out of the recipe"
     assert report(project) == [
@@ -182,6 +183,9 @@ def test_expired_slide_named_is_an_error_and_selected_a_warning(project: Path) -
         f"recipes/first-call.yaml:{named}: error: section 'approach' names slide 'approach-90-days', "
         f"which expired on 2026-11-15 (slide_library/corporate.yaml:{approach}); builds fail",
         f"    hint: {maria}",
+        f"recipes/service-renewal.yaml:{renewal_proof}: error: section 'proof' can select slide 'case-kestrel', "
+        f"which expired on 2026-11-15 (slide_library/case-studies.yaml:{kestrel})",
+        f"    hint: {lena}",
         f"slide_library/case-studies.yaml:{kestrel}: warning: slide 'case-kestrel' expired on 2026-11-15",
         "    hint: recipes that name it fail and selectors leave it out; update the slide and its date, or remove it",
         f"slide_library/corporate.yaml:{approach}: warning: slide 'approach-90-days' expired on 2026-11-15",
@@ -225,7 +229,7 @@ def test_duplicate_keys(project: Path) -> None:
         f"slide_library/pricing.yaml:{second}: error: duplicate key 'pricing-tiers' "
         f"(first used at slide_library/pricing.yaml:{first})",
         "    hint: keys must be unique across the library; rename one",
-        "check: 1 error, 0 warnings, 0 notes (36 slides in 7 modules, 4 recipes)",
+        "check: 1 error, 0 warnings, 0 notes (38 slides in 8 modules, 5 recipes)",
     ]
 
 
@@ -294,7 +298,7 @@ def test_unreadable_module_file_without_a_message_map(project: Path) -> None:
     assert report(project)[2:] == [
         f"recipes/executive-briefing.yaml:{pricing}: error: no slide in the library has kind=pricing",
         "    hint: kind values: about, agenda, battle-card, business-case, case-study, closing, feature, "
-        "objection, proof, title, value-prop",
+        "field-service, objection, proof, title, value-prop",
         "slide_library/pricing.pptx: error: none of its slides can be used: is not a .pptx package (not a zip file)",
         "    hint: open it in PowerPoint and save it as a PowerPoint Presentation (.pptx)",
         "check: 2 errors, 0 warnings, 1 note (34 slides in 7 modules, 4 recipes)",
@@ -361,7 +365,7 @@ def test_every_problem_is_reported_in_one_run_and_json_for_ci(project: Path) -> 
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert data["ok"] is False
-    assert data["summary"] == {"errors": 3, "warnings": 0, "notes": 0, "modules": 7, "slides": 36, "recipes": 4}
+    assert data["summary"] == {"errors": 3, "warnings": 0, "notes": 0, "modules": 8, "slides": 38, "recipes": 5}
     assert [(p["rule"], p["file"], p["slide"], p["key"]) for p in data["problems"]] == [
         ("recipe-ref", "recipes/first-call.yaml", None, None),
         ("template-variable", "slide_library/corporate.pptx", 4, "about-northwind"),

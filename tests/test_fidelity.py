@@ -106,3 +106,20 @@ def test_harness_on_fixture_decks(fidelity, tmp_path, capsys):
     merged = Presentation(out / "merged" / "python-pptx__sld-notes.pptx")
     assert len(merged.slides) == 2 + 2
     assert not (out / "diffs").exists()
+
+
+@pytest.mark.libreoffice
+def test_template_run_keeps_slides_already_on_the_template(fidelity, tmp_path, capsys):
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    for fixture in sorted(FIXTURES.glob("*.pptx")):
+        (decks / fixture.name).write_bytes(fixture.read_bytes())
+    out = tmp_path / "out"
+    assert fidelity.main([str(decks), "--out", str(out), "--cache-dir", str(tmp_path / "cache"),
+                          "--look", "template"]) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"\| slides: 3 \| visually equal: 3 \(100\.0%\), pixel-identical: \d \| "
+                     r"structural problems: 0 in 0 decks$", printed, re.M)
+    for name in ("python-pptx__sld-notes.pptx", "shapecrawler__074-google-slides.pptx"):
+        merged = Presentation(out / "merged" / name)
+        assert len(merged.slide_masters) == len(Presentation(decks / name).slide_masters)

@@ -33,7 +33,7 @@ def test_list_filters_by_tags() -> None:
     assert code == 0
     assert keys_listed(output) == ["case-kestrel", "case-meridian", "case-hartwell", "case-brightline", "case-alder",
                                    "case-pinecrest"]
-    assert output.splitlines()[-1] == "6 of 37 slides"
+    assert output.splitlines()[-1] == "6 of 39 slides"
     # different tags must all match; values of one tag are alternatives
     _, output = run("list", "--tag", "kind=case-study", "--tag", "segment=smb")
     assert keys_listed(output) == ["case-alder", "case-pinecrest"]
@@ -139,7 +139,7 @@ def test_show_unknown_key() -> None:
 
 def test_list_without_filters_lists_every_slide_in_library_order() -> None:
     code, output = run("list")
-    assert code == 0 and output.splitlines()[-1] == "37 of 37 slides"
+    assert code == 0 and output.splitlines()[-1] == "39 of 39 slides"
     keys = keys_listed(output)
     assert keys[:3] == ["exec-summary", "business-case-roi", "rollout-plan"] and keys[-1] == "vp-real-oee"
 

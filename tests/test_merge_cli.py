@@ -117,11 +117,15 @@ def test_existing_output_is_left_alone_when_merge_fails(tmp_path, decks):
     assert out.read_bytes() == b"previous build"
 
 
-def test_size_mismatch_with_base_is_an_error(tmp_path, decks):
+def test_size_mismatch_with_base_is_scaled_and_an_error_with_strict(tmp_path, decks):
     a, _ = decks
     wide = FIXTURES / "shapecrawler__015.pptx"
-    code, _, stderr = _run("merge", "-o", str(tmp_path / "out.pptx"), "--base", str(a),
+    code, _, stderr = _run("merge", "-o", str(tmp_path / "scaled.pptx"), "--base", str(a),
                            str(wide))
+    assert code == 0
+    assert "were scaled to 25.40 x 19.05 cm (4:3) (x0.750) and centred" in stderr
+    code, _, stderr = _run("merge", "-o", str(tmp_path / "out.pptx"), "--base", str(a),
+                           "--strict", str(wide))
     assert code == 1
     assert "its slides are 33.87 x 19.05 cm (16:9) but the output's are 25.40 x 19.05 cm " \
            "(4:3)" in stderr

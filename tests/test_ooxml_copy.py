@@ -832,14 +832,15 @@ def test_base_sets_size_and_properties_and_adds_its_first_and_last_slides(tmp_pa
     assert [s.shapes.title.text for s in prs.slides] == ["Cover", "Body"]
 
 
-def test_slides_of_another_size_are_refused_naming_both_sizes(tmp_path):
+def test_with_strict_slides_of_another_size_are_refused_naming_both_sizes(tmp_path):
     wide = FIXTURES / "shapecrawler__015.pptx"
     base = _titled_deck(tmp_path / "base.pptx", ["Cover"])
     with pytest.raises(InputFileError) as caught:
-        assemble(_all(wide), base=base)
+        assemble(_all(wide), base=base, strict=True)
     text = str(caught.value)
     assert text.startswith(f"{display_path(wide)}: its slides are 33.87 x 19.05 cm (16:9) but "
                            f"the output's are 25.40 x 19.05 cm (4:3) (from {display_path(base)})")
+    assert "strict mode refuses to scale them" in text
 
 
 def test_base_slides_value_is_checked(tmp_path):

@@ -76,6 +76,25 @@ def test_a_recipe_change_rebuilds_every_deck_of_that_recipe(built):
         name: ("recipe file recipes/first-call.yaml changed",) for name in GOOD_DECKS}
 
 
+def test_setting_or_changing_the_brand_template_rebuilds_every_deck(built):
+    from pptx import Presentation
+
+    template = built / "brand.pptx"
+    Presentation().save(template)
+    config = built / "deckgen.yaml"
+    config.write_text(config.read_text() + "brand:\n  template: brand.pptx\n")
+    report = run_rebuild(built / "out", dry_run=True)
+    assert {stale.entry.name: stale.reasons for stale in report.stale} == {
+        name: ("brand template set",) for name in GOOD_DECKS}
+    assert sorted(run_rebuild(built / "out", jobs=1).built) == GOOD_DECKS
+    prs = Presentation()
+    prs.slide_master.name = "Changed"
+    prs.save(template)
+    report = run_rebuild(built / "out", dry_run=True)
+    assert {stale.entry.name: stale.reasons for stale in report.stale} == {
+        name: ("brand template changed",) for name in GOOD_DECKS}
+
+
 def test_a_deck_deleted_or_edited_on_disk_is_built_again(built):
     out = built / "out"
     (out / "initrode-first-call.pptx").unlink()

@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
-from deckgen.cli.options import (format_option, info, library_option, output_policy_options, print_json,
-                                 prospect_option, recipe_argument, recipes_option)
+from deckgen.cli.options import (format_option, info, library_option, look_option, output_policy_options,
+                                 print_json, prospect_option, recipe_argument, recipes_option)
 from deckgen.pipeline.deck import build
 from deckgen.yamlio import printable
 
@@ -22,12 +22,13 @@ from deckgen.yamlio import printable
 @recipes_option
 @click.option("--allow-drafts", is_flag=True, help="Allow draft slides (for previewing work in progress).")
 @output_policy_options
+@look_option
 @format_option()
-def build_command(recipe, prospect, sets, output, pdf, library, recipes, allow_drafts, notes, hidden, strict,
+def build_command(recipe, prospect, sets, output, pdf, library, recipes, allow_drafts, notes, hidden, strict, look,
                   output_format):
     """Build the deck of RECIPE for a prospect into OUTPUT."""
     result = build(recipe, output, prospect=prospect, sets=sets, library=library, recipes=recipes,
-                   pdf=pdf, allow_drafts=allow_drafts, notes=notes, hidden=hidden, strict=strict)
+                   pdf=pdf, allow_drafts=allow_drafts, notes=notes, hidden=hidden, strict=strict, look=look)
     for warning in result.warnings:
         click.echo(f"warning: {printable(str(result.output))}: {printable(str(warning))}", err=True)
     if output_format == "json":

@@ -9,6 +9,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from deckgen.config import project_config
+from deckgen.library.metadata import LOOKS
 
 PROSPECT_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 
@@ -77,6 +78,19 @@ def library_option(command: Callable) -> Callable:
 def recipes_option(command: Callable) -> Callable:
     return click.option("--recipes", type=click.Path(file_okay=False, path_type=Path),
                         help="Recipes folder (default: from deckgen.yaml, else ./recipes).")(command)
+
+
+def look_option(command: Callable) -> Callable:
+    return click.option("--look", type=click.Choice(LOOKS), default=None,
+                        help="template: put every slide on brand.template's layouts (the default when "
+                             "deckgen.yaml sets it); source: each slide keeps its own master.")(command)
+
+
+def strict_copy_option(command: Callable) -> Callable:
+    return click.option("--strict", is_flag=True,
+                        help="Refuse slides of another size than the output's instead of scaling them, "
+                             "and sources with relationships to missing parts instead of repairing "
+                             "them.")(command)
 
 
 def format_option(*extra: str, default: str = "text") -> Callable[[Callable], Callable]:

@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 
 from deckgen.cli import main
-from deckgen.cli.options import format_option, library_option, prospect_option, recipe_argument, recipes_option
+from deckgen.cli.options import (format_option, library_option, look_option, prospect_option, recipe_argument,
+                                 recipes_option)
 from deckgen.pipeline.plan import plan_deck, plan_json, plan_notices, plan_text
 
 
@@ -20,12 +21,13 @@ from deckgen.pipeline.plan import plan_deck, plan_json, plan_notices, plan_text
 @click.option("--allow-drafts", is_flag=True, help="Let draft slides into the plan (for previews).")
 @click.option("--strict", is_flag=True, help="Fail on library problems and plan warnings too.")
 @click.option("--raw-titles", is_flag=True, help="Show slide titles as written, template tags included.")
+@look_option
 def plan_command(recipe: str, prospect: Path | None, sets: tuple[str, ...], output_format: str, as_json: bool,
                  library: Path | None, recipes: Path | None, allow_drafts: bool, strict: bool,
-                 raw_titles: bool) -> None:
+                 raw_titles: bool, look: str | None) -> None:
     """Show which slides RECIPE (a name in the recipes folder, or a path) picks, in order, and why."""
     outcome = plan_deck(recipe, prospect=prospect, sets=sets, library=library, recipes=recipes,
-                        allow_drafts=allow_drafts, strict=strict)
+                        allow_drafts=allow_drafts, strict=strict, look=look)
     for notice in plan_notices(outcome):
         click.echo(notice, err=True)
     click.echo(plan_json(outcome) if as_json or output_format == "json" else plan_text(outcome, raw_titles))

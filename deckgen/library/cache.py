@@ -31,7 +31,7 @@ from deckgen.yamlio import read_bytes_capped
 log = logging.getLogger(__name__)
 
 # Bump when the meaning of a stored value changes; a file of another format is ignored.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 # A file changed within this many seconds of being read may change again within the same mtime
 # tick without its stamp moving ("racy git"); results read from such files are not kept.

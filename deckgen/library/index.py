@@ -43,6 +43,7 @@ class LibrarySlide:
     hidden: bool = False
     where: str = ""                  # sidecar file:line of its entry
     priority: int | None = None      # selection order (1 first); None comes after every number
+    keep_look: bool = False          # look: source, kept in template mode
 
     def is_expired(self, today: datetime.date) -> bool:
         """Return True when the slide's expiry date has passed on ``today``."""
@@ -291,7 +292,7 @@ def _read_module_into(module: Path, problems: Problems) -> tuple[list[LibrarySli
             key=entry.key, module=module.stem, path=module, slide_id=info.slide_id, number=info.number,
             title=(info.title or entry.title or "").strip(), tags=entry.tags, owner=entry.owner,
             review_by=entry.review_by, expires=entry.expires, status=entry.status, when=entry.when,
-            hidden=bool(info.hidden), where=entry.where, priority=entry.priority))
+            hidden=bool(info.hidden), where=entry.where, priority=entry.priority, keep_look=entry.keep_look))
 
     used_ids = {slide.slide_id for slide in slides}
     unassigned = [info for info in infos if info.slide_id not in used_ids]

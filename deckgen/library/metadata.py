@@ -11,8 +11,10 @@ from deckgen.conditions import check_condition
 from deckgen.problems import Problem, Problems, did_you_mean
 from deckgen.yamlio import LineDict, describe, where
 
-MODULE_KEYS = ("owner", "review_by", "expires", "status", "priority", "tags", "slides")
-SLIDE_KEYS = ("key", "slide_id", "title", "tags", "owner", "review_by", "expires", "status", "priority", "when")
+MODULE_KEYS = ("owner", "review_by", "expires", "status", "priority", "tags", "look", "slides")
+SLIDE_KEYS = ("key", "slide_id", "title", "tags", "owner", "review_by", "expires", "status", "priority", "when",
+              "look")
+LOOKS = ("template", "source")  # in template mode: take the template's look, or keep the slide's own
 STATUSES = ("draft", "approved")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 ANY_VALUE = "*"
@@ -35,6 +37,7 @@ class SlideEntry:
     where: str            # file:line of the entry
     slide_id_where: str   # file:line of its slide_id
     priority: int | None = None   # selection order: 1 first; slides without one come after all that have one
+    keep_look: bool = False  # look: source (keeps its own master in template mode)
 
 
 def parse_sidecar(data: Any, label: str, problems: Problems) -> tuple[list[SlideEntry], dict[str, Problem]]:
@@ -58,6 +61,7 @@ def parse_sidecar(data: Any, label: str, problems: Problems) -> tuple[list[Slide
         "expires": _date(data.get("expires"), "expires", where(data, "expires", label), defaults_ok),
         "status": _status(data.get("status", "draft"), where(data, "status", label), defaults_ok),
         "priority": _priority(data.get("priority"), where(data, "priority", label), defaults_ok),
+        "look": _look(data.get("look", "template"), where(data, "look", label), defaults_ok),
     }
     problems.extend(defaults_ok.items)
 
@@ -127,6 +131,7 @@ def _entry(raw: Any, entry_where: str, default_tags: dict[str, tuple[str, ...]],
     expires = _date(raw["expires"], "expires", at("expires"), problems) if "expires" in raw else defaults["expires"]
     status = _status(raw["status"], at("status"), problems) if "status" in raw else defaults["status"]
     priority = _priority(raw["priority"], at("priority"), problems) if "priority" in raw else defaults["priority"]
+    look = _look(raw["look"], at("look"), problems) if "look" in raw else defaults["look"]
     when = raw.get("when")
     if when is not None:
         reason = check_condition(when)
@@ -137,7 +142,8 @@ def _entry(raw: Any, entry_where: str, default_tags: dict[str, tuple[str, ...]],
         return None
     return SlideEntry(key=key, slide_id=slide_id, title=title, tags=tags, owner=owner,
                       review_by=review_by, expires=expires, status=status, when=when,
-                      where=entry_where, slide_id_where=at("slide_id"), priority=priority)
+                      where=entry_where, slide_id_where=at("slide_id"), priority=priority,
+                      keep_look=look == "source")
 
 
 def _tags(value: Any, location: str, problems: Problems) -> dict[str, tuple[str, ...]]:
@@ -209,3 +215,13 @@ def _status(value: Any, location: str, problems: Problems) -> str:
     hint = did_you_mean(value, STATUSES) or "use draft or approved"
     problems.error(location, f"status must be one of {', '.join(STATUSES)}, found {describe(value)}", hint)
     return "draft"
+
+
+def _look(value: Any, location: str, problems: Problems) -> str:
+    """``look:``: "template" (default: put on the corporate template in template mode) or
+    "source" (keep the slide's own look, e.g. a partner's co-branded slide)."""
+    if value in LOOKS:
+        return value
+    problems.error(location, f"look must be one of {', '.join(LOOKS)}, found {describe(value)}",
+                   "use 'source' to keep a slide's own look when decks are built on the template")
+    return "template"

@@ -9,7 +9,8 @@ How the output is put together (the choices users see):
   colours), SmartArt, OLE objects, tags and other per-slide parts are never shared.
 * Presentation-level settings (slide size, default text style, show settings, core properties)
   come from the base deck, or from the first source when there is no base. Slides of another
-  size are refused with an error naming both sizes; they are not scaled.
+  size are scaled by one factor and centred, with their layouts and masters, as PowerPoint's
+  "Ensure Fit" does (``strict=True`` refuses them with an error naming both sizes instead).
 * Text outside placeholders that would inherit a different ``p:defaultTextStyle`` in the output
   gets its old deck's defaults written into its own list style, so it looks the same. When a
   deck of the slides leaves some of the output's defaults undefined, the output has none.
@@ -19,6 +20,10 @@ How the output is put together (the choices users see):
 * Slide-to-slide links point at the copy of their target when it is in the output; otherwise
   they are removed with a warning. External links are kept as they are.
 * Sections come from ``SlidePick.section``; the sources' own sections are not kept.
+* With a destination ``template`` (.potx or .pptx), slides are re-parented onto the template's
+  layouts instead ("Use Destination Theme", see ``retarget``): the output holds the template's
+  masters with all their layouts, takes its slide size and presentation settings from the
+  template, and only picks with ``keep_look`` bring their own master.
 * What PowerPoint tolerates is tolerated (unless ``strict``): a relationship to a missing part
   that nothing in its part uses is left out, a missing picture that is used becomes an empty
   picture, a link to a missing part an external link, each with a warning; a ``#fragment``
@@ -40,7 +45,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from lxml import etree
 
@@ -53,6 +58,8 @@ from deckgen.ooxml.package import DeckSet, Relationship, SourceDeck, follows
 from deckgen.ooxml.presentation import (RESERVED_NAMES, DocumentProperties, EmbeddedFont, SlideEntry,
                                         doc_props_parts, package_rels_part, presentation_part,
                                         properties_parts, table_styles_of, target_of)
+from deckgen.ooxml.retarget import DestinationTemplate, LayoutChoice, retarget_slide
+from deckgen.ooxml.scale import Fit, fit_part
 from deckgen.ooxml.sharing import SharedParts, is_xml
 from deckgen.ooxml.textstyle import carry_default_text_style, covers
 
@@ -77,26 +84,31 @@ class SlidePick:
     optional section name (a pick without one continues the section before it).
 
     ``shown_number`` fixes the number its slide-number fields show (a preview of slide 5 alone
-    shows "5", not its position "1"); None keeps the fields live.
+    shows "5", not its position "1"); None keeps the fields live. In template mode ``keep_look``
+    keeps the slide's own master (e.g. a partner's co-branded slide).
     """
 
     source: str | os.PathLike | SourceDeck
     slide_id: int
     section: str | None = None
     shown_number: int | None = None
+    keep_look: bool = False
 
 
 def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | None = None,
              base_slides: str = "none", strict: bool = False, *, notes: bool = True,
-             properties: DocumentProperties | None = None) -> AssembledDeck:
+             properties: DocumentProperties | None = None,
+             template: str | os.PathLike | SourceDeck | None = None) -> AssembledDeck:
     """Copy the picked slides, in order, into a new package and return it (not yet written).
 
     ``base`` gives the output its slide size and presentation-level properties; without it the
     first pick's deck does. ``base_slides`` adds the base's own "first" slide before the picks,
-    its "last" slide after them, "both", or "none". With ``strict`` a relationship to a part
-    that is missing refuses the deck, as it did before such decks were repaired on the way.
-    ``notes=False`` copies no notes slides; ``properties`` replace the props deck's document
-    properties.
+    its "last" slide after them, "both", or "none". Slides of another size than the output are
+    scaled to fit it and centred. With ``strict`` a relationship to a part that is missing
+    refuses the deck, as it did before such decks were repaired on the way, and so does a slide
+    of another size. With ``template`` the slides are put on the template's layouts and the
+    template sets size and properties. ``notes=False`` copies no notes slides; ``properties``
+    replace the props deck's document properties.
     """
     if base_slides not in BASE_SLIDES:
         raise DeckgenError(f"base_slides must be one of {', '.join(BASE_SLIDES)}, "
@@ -104,6 +116,8 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
     decks = DeckSet()
     try:
         base_deck = decks.get(base) if base is not None else None
+        destination = (DestinationTemplate.of(decks.get(template)) if template is not None
+                       else None)
         resolved = [(decks.get(pick.source), pick) for pick in picks]
         if base_deck is not None and base_slides != "none":
             resolved = _with_base_slides(base_deck, base_slides, resolved)
@@ -112,11 +126,12 @@ def assemble(picks: Sequence[SlidePick], base: str | os.PathLike | SourceDeck | 
                                       hint="name at least one source deck or slide")
         for deck, pick in resolved:
             deck.slide_part(pick.slide_id)  # an unknown id fails before any copying
-        builder = _AssemblyBuilder(base_deck or resolved[0][0],
-                                   [deck for deck, _ in resolved], strict=strict, notes=notes,
-                                   properties=properties)
+        props = destination.deck if destination is not None else base_deck or resolved[0][0]
+        builder = _AssemblyBuilder(props, [deck for deck, _ in resolved], strict=strict, notes=notes,
+                                   properties=properties, template=destination)
         for deck, pick in resolved:
-            builder.add_slide(deck, pick.slide_id, pick.section, pick.shown_number)
+            builder.add_slide(deck, pick.slide_id, pick.section, pick.shown_number,
+                              pick.keep_look)
         return builder.finish(decks.all)
     finally:
         decks.close_opened()
@@ -182,7 +197,8 @@ def _safe(text: str) -> str:
 
 
 class _ForeignTextStyles:
-    """Each source deck's p:defaultTextStyle, when it differs from the output's (pitfall 13).
+    """Each source deck's p:defaultTextStyle, when it differs from the output's (pitfall 13) or
+    its slides are scaled (the inherited sizes must be scaled with them).
 
     The output takes the props deck's defaults, unless a deck that slides come from leaves
     some of them undefined (it has none at all, written by another tool, or it sets no font
@@ -191,7 +207,9 @@ class _ForeignTextStyles:
     slides, and every deck with defaults carries its own (pitfall 16).
     """
 
-    def __init__(self, props: SourceDeck, slide_decks: Sequence[SourceDeck]):
+    def __init__(self, props: SourceDeck, slide_decks: Sequence[SourceDeck],
+                 fit_of: Callable[[SourceDeck], Fit | None]):
+        self._fit_of = fit_of
         output = _text_style(props)
         self.output_has_style = output is not None and all(
             deck is props or _style_digest(deck) == _style_digest(props)
@@ -207,13 +225,15 @@ class _ForeignTextStyles:
 
     def context(self, deck: SourceDeck) -> bytes:
         """What copying adds to the deck's masters and layouts: a digest of the text style it
-        carries into them (empty when none)."""
-        return self._lookup(deck)[1]
+        carries into them and of the fit that scales them (empty when neither)."""
+        fit = self._fit_of(deck)
+        return self._lookup(deck)[1] + (fit.key if fit is not None else b"")
 
     def _lookup(self, deck: SourceDeck) -> tuple[etree._Element | None, bytes]:
         if id(deck) not in self._by_deck:
             style, digest = _text_style(deck), _style_digest(deck)
-            if style is None or digest == self._output_digest:
+            same = digest == self._output_digest and self._fit_of(deck) is None
+            if style is None or same:
                 style, digest = None, b""
             self._by_deck[id(deck)] = (style, digest)
         return self._by_deck[id(deck)]
@@ -235,17 +255,20 @@ class _AssemblyBuilder:
 
     def __init__(self, props: SourceDeck, slide_decks: Sequence[SourceDeck],
                  strict: bool = False, *, notes: bool = True,
-                 properties: DocumentProperties | None = None):
+                 properties: DocumentProperties | None = None, template: DestinationTemplate | None = None):
         self.props = props
         self.strict = strict
         self.keep_notes = notes
         self.properties = properties
+        self.template = template
+        self._template_added = False
+        self._fits: dict[int, Fit | None] = {}
         self.warnings: list[str] = []
         self._names = _PartNames(RESERVED_NAMES)
         self._parts: list[OutPart] = []
         self._by_name: dict[str, OutPart] = {}
         self._memo: dict[tuple, str] = {}  # (context, deck, source part) -> output part
-        self._text_styles = _ForeignTextStyles(props, slide_decks)
+        self._text_styles = _ForeignTextStyles(props, slide_decks, self._fit_of)
         self._shared = SharedParts(self._text_styles.context)
         self._masters: list[str] = []
         self._layouts: dict[str, list[str]] = {}  # master -> its layouts, in order of use
@@ -267,23 +290,34 @@ class _AssemblyBuilder:
     # -- slides --------------------------------------------------------------------------------
 
     def add_slide(self, deck: SourceDeck, slide_id: int, section: str | None,
-                  shown_number: int | None = None) -> None:
-        """Copy one slide of ``deck`` (with its closure) to the end of the output."""
-        self._check_size(deck)
+                  shown_number: int | None = None, keep_look: bool = False) -> None:
+        """Copy one slide of ``deck`` (with its closure) to the end of the output; in template
+        mode onto a layout of the template, unless ``keep_look``."""
+        fit = self._fit_of(deck)  # slides of another size are refused here with strict
         if deck not in self._decks:
             self._decks.append(deck)
             self._warn_about_macros(deck)
         source = deck.slide_part(slide_id)
+        choice = None
+        if self.template is not None and not keep_look:
+            self._add_template_masters()
+            choice = self.template.choose(deck, source, fit)
         name = self._names.allocate(_CANONICAL_NAMES[n.CT_SLIDE])
         part = self._new_part(name, n.CT_SLIDE)
         part.root = deck.xml(source)
         self._memo[(name, id(deck), source)] = name
         self._slide_copies.setdefault((id(deck), source), name)
-        part.rels = self._copy_rels(deck, source, part, name)
+        layout = None if choice is None else self._copy_part(
+            self.template.deck, choice.layout.part, n.RT_SLIDE_LAYOUT, name)
+        part.rels = self._copy_rels(deck, source, part, name, layout)
         if not any(rel.reltype == n.RT_SLIDE_LAYOUT for rel in part.rels):
             raise deck.damaged_structure(f"slide /{source} has no slide layout")
         hidden = part.root.get("show") in ("0", "false")
-        changed = self._fit_slide_xml(deck, part)
+        if choice is not None and not (choice.identical and fit is None):
+            self._retarget(deck, source, part, choice, fit)
+            changed = True
+        else:
+            changed = self._fit_slide_xml(deck, part)
         if shown_number is not None:
             changed = _freeze_slide_numbers(part.root, shown_number) or changed
         if not changed:
@@ -292,21 +326,54 @@ class _AssemblyBuilder:
         self._slides.append(SlideEntry(part, self._slide_id(slide_id), hidden, section,
                                        has_notes))
 
+    def _add_template_masters(self) -> None:
+        """Copy every master of the template with all its layouts, in the template's order, so
+        the output offers the whole template (once, before the first slide)."""
+        if self._template_added:
+            return
+        self._template_added = True
+        for layout in self.template.layouts:
+            self._copy_part(self.template.deck, layout.part, n.RT_SLIDE_LAYOUT, "template")
+
+    def _retarget(self, deck: SourceDeck, source: str, part: OutPart, choice: LayoutChoice,
+                  fit: Fit | None) -> None:
+        """Make a slide re-parented onto a template layout fit it: scaled to the template's
+        size, its placeholders pointed at the layout's (its own deck's default text style is
+        not carried: text takes the template's)."""
+        self._fit_slide_xml(deck, part, carry_text_style=False)
+        retarget_slide(part.root, choice, deck, source, fit)
+        if not choice.mapped:
+            self._warn(f"{deck.display}: {_describe_part(deck, source)}: {choice.reason}")
+        for placeholder in choice.unmatched:
+            self._warn(f"{deck.display}: {_describe_part(deck, source)}: its "
+                       f"{placeholder.describe()} has no place on template layout "
+                       f"'{choice.layout.name}'; it keeps its own position")
+
     def _warn_about_macros(self, deck: SourceDeck) -> None:
         if any(rel.reltype == n.RT_VBA_PROJECT for rel in deck.rels(deck.main_part)):
             self._warn(f"{deck.display}: its macros (VBA) are not copied; the output is a "
                        "plain .pptx")
 
-    def _check_size(self, deck: SourceDeck) -> None:
+    def _fit_of(self, deck: SourceDeck) -> Fit | None:
+        """How ``deck``'s slides, layouts and masters are scaled to the output size (None when
+        the sizes are the same); with strict, another size is an error."""
+        if id(deck) in self._fits:
+            return self._fits[id(deck)]
         want, have = self.props.slide_size, deck.slide_size
-        if want is None or have is None or want == have:
-            return
-        raise InputFileError(
-            f"its slides are {_describe_size(have)} but the output's are "
-            f"{_describe_size(want)} (from {self.props.display}); deckgen does not scale slides",
-            where=deck.display,
-            hint="make the sizes match in PowerPoint (Design > Slide Size) or use a base deck "
-                 "of the same size")
+        fit = Fit.between(have, want) if want is not None and have is not None else None
+        if fit is not None and self.strict:
+            raise InputFileError(
+                f"its slides are {_describe_size(have)} but the output's are "
+                f"{_describe_size(want)} (from {self.props.display}); strict mode refuses to "
+                "scale them",
+                where=deck.display,
+                hint="make the sizes match in PowerPoint (Design > Slide Size), use a base deck "
+                     "of the same size, or build without strict mode to scale them")
+        if fit is not None:
+            self._warn(f"{deck.display}: its slides are {_describe_size(have)}; they were scaled "
+                       f"to {_describe_size(want)} (x{fit.scale:.3f}) and centred")
+        self._fits[id(deck)] = fit
+        return fit
 
     def _slide_id(self, wanted: int) -> int:
         if not _SLIDE_ID_MIN <= wanted <= _SLIDE_ID_MAX or wanted in self._slide_ids:
@@ -314,7 +381,8 @@ class _AssemblyBuilder:
         self._slide_ids.add(wanted)
         return wanted
 
-    def _fit_slide_xml(self, deck: SourceDeck, part: OutPart) -> bool:
+    def _fit_slide_xml(self, deck: SourceDeck, part: OutPart,
+                       carry_text_style: bool = True) -> bool:
         """Make the copied slide's XML fit the output; return True when it changed."""
         root = part.root
         changed = False
@@ -330,7 +398,15 @@ class _AssemblyBuilder:
                   if element.text}
         if styles:
             self._table_style_ids.setdefault(id(deck), set()).update(styles)
-        return self._carry_text_style(deck, root) or changed
+        if carry_text_style:
+            changed = self._carry_text_style(deck, root) or changed
+        return self._apply_fit(deck, root) or changed
+
+    def _apply_fit(self, deck: SourceDeck, root: etree._Element) -> bool:
+        fit = self._fit_of(deck)
+        if fit is not None:
+            fit_part(root, fit)
+        return fit is not None
 
     def _carry_text_style(self, deck: SourceDeck, root: etree._Element) -> bool:
         style = self._text_styles.foreign(deck)
@@ -345,9 +421,10 @@ class _AssemblyBuilder:
         return part
 
     def _copy_rels(self, deck: SourceDeck, source: str, part: OutPart,
-                   context: str) -> list[OutRel]:
+                   context: str, layout: str | None = None) -> list[OutRel]:
         """Relationships of the copy of ``source``, keeping their ids (so the XML needs no
-        change) and copying each internal target the closure rule says to follow."""
+        change) and copying each internal target the closure rule says to follow; a slide's
+        layout relationship points at ``layout`` when given (template mode)."""
         content_type = deck.content_type(source)
         rels: list[OutRel] = []
         for rel in deck.rels(source):
@@ -362,6 +439,8 @@ class _AssemblyBuilder:
                 continue
             elif rel.reltype == n.RT_SLIDE:
                 rels.append(self._slide_link(deck, source, part, rel, content_type, context))
+            elif rel.reltype == n.RT_SLIDE_LAYOUT and layout is not None:
+                rels.append(OutRel(rel.rid, rel.reltype, layout))
             elif rel.reltype == n.RT_NOTES_MASTER:
                 rels.append(OutRel(rel.rid, rel.reltype,
                                    self._notes_master_part(deck, rel.part)))
@@ -451,15 +530,16 @@ class _AssemblyBuilder:
             self._layouts[name] = []
             part.root = deck.xml(source)  # its layout list is rebuilt
             self._carry_text_style(deck, part.root)
+            self._apply_fit(deck, part.root)
         elif content_type == n.CT_SLIDE_LAYOUT:
             master = next((rel.target for rel in part.rels if rel.reltype == n.RT_SLIDE_MASTER),
                           None)
             if master is None:
                 raise deck.damaged_structure(f"layout /{source} has no slide master")
             self._layouts[master].append(name)
-            if self._text_styles.foreign(deck) is not None:
+            if self._text_styles.foreign(deck) is not None or self._fit_of(deck) is not None:
                 root = deck.xml(source)
-                if self._carry_text_style(deck, root):
+                if self._carry_text_style(deck, root) | self._apply_fit(deck, root):
                     part.root = root
         return name
 

@@ -139,6 +139,9 @@ class InputCheck:
             # titles follow the recipe's name and the prospect: only name the config when nothing
             # else changed
             found.append("document properties changed (output.* in deckgen.yaml)")
+        if old.get("template") != new["template"]:
+            found.append("brand template changed" if old.get("template") and new["template"]
+                         else "brand template set" if new["template"] else "brand template removed")
         found.extend(self._slide_reasons(old.get("slides", []), new["slides"]))
         return found
 
@@ -169,7 +172,9 @@ class InputCheck:
             module = f"{slide.get('module')}.pptx"
             if key in new_by_key:
                 current = new_by_key[key]
-                if current["closure"] != slide.get("closure"):
+                if current.get("look") != slide.get("look"):
+                    found.append(f"slide '{key}' look changed ({module})")
+                elif current["closure"] != slide.get("closure"):
                     moved = current["module"] != slide.get("module")
                     found.append(f"slide '{key}' moved to {current['module']}.pptx" if moved
                                  else f"slide '{key}' changed ({module})")

@@ -14,7 +14,7 @@ from deckgen import __version__
 from deckgen.errors import ConfigError, OutputError, RenderError, SlideSelectionError
 from deckgen.fsutil import atomic_output, sha256_file
 from deckgen.safepaths import check_output
-from deckgen.ooxml import DocumentProperties, SlidePick, assemble
+from deckgen.ooxml import DocumentProperties, SlidePick, SourceDeck, assemble
 from deckgen.ooxml.save import write_presentation
 from deckgen.pipeline.fitting import FitReport, Overflow, fit_presentation
 from deckgen.pipeline.naming import DeckNamer
@@ -60,17 +60,22 @@ class Rendered:
 
     dropped: list[str]
     fit: FitReport
+    warnings: list[str] = field(default_factory=list)    # the assembly's (slides scaled, parts repaired)
 
 
 def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospect,
                output: str | os.PathLike, *, pdf: bool = False, allow_drafts: bool = False,
-               notes: str | None = None, hidden: str | None = None, strict: bool = False) -> BuildResult:
+               notes: str | None = None, hidden: str | None = None, look: str | None = None,
+               strict: bool = False) -> BuildResult:
     """Build the deck of ``recipe`` for ``prospect`` into ``output`` (atomically) and return what was done.
 
     ``notes`` ("keep"/"strip") and ``hidden`` ("keep"/"drop") override the project's output
-    policies. With ``strict``, text that overflows its box after templating is a RenderError and
-    nothing is written.
+    policies. ``look`` is "source" (each slide keeps its own master) or "template" (slides go on
+    brand.template's layouts); None takes "template" when deckgen.yaml sets brand.template.
+    With ``strict``, nothing is written when text overflows its box after templating or a slide
+    has another size than the output's (instead of a warning, or scaling it).
     """
+    template = workspace.template_for(look)
     output = Path(output)
     if output.suffix.lower() != ".pptx":
         raise OutputError("the output must be a .pptx file", where=str(output),
@@ -84,7 +89,8 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
     plan = workspace.plan(recipe, prospect, allow_drafts=allow_drafts)
     properties = deck_properties(workspace, plan, prospect)
     with atomic_output(output) as handle:
-        rendered = render_plan(workspace, plan, prospect, handle, policy=policy, properties=properties)
+        rendered = render_plan(workspace, plan, prospect, handle, policy=policy, properties=properties,
+                               template=template, strict=strict)
         if strict and rendered.fit.overflows:
             first = rendered.fit.overflows[0]
             more = len(rendered.fit.overflows) - 1
@@ -95,10 +101,10 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
     pdf_path = None
     if pdf:
         pdf_path = _deck_pdf(output, output_hash)
-    record = build_record(workspace, plan, prospect, output_hash, policy=policy, properties=properties)
+    record = build_record(workspace, plan, prospect, output_hash, policy=policy, properties=properties, look=look)
     record["overflows"] = [str(overflow) for overflow in rendered.fit.overflows]
     workspace.index_cache.save()
-    warnings = list(plan.warnings) + [str(overflow) for overflow in rendered.fit.overflows]
+    warnings = list(plan.warnings) + list(rendered.warnings) + [str(overflow) for overflow in rendered.fit.overflows]
     if rendered.fit.not_measured:
         warnings.append(rendered.fit.not_measured)
     return BuildResult(output=output, plan=plan, record=record, pdf=pdf_path, warnings=warnings,
@@ -123,8 +129,10 @@ def deck_properties(workspace: Workspace, plan: DeckPlan, prospect: Prospect) ->
 
 
 def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle: BinaryIO, *,
-                policy: OutputPolicy | None = None, properties: DocumentProperties | None = None) -> Rendered:
-    """Write the finished .pptx of ``plan`` to ``handle``: slides assembled, personalised, text fitted.
+                policy: OutputPolicy | None = None, properties: DocumentProperties | None = None,
+                template: SourceDeck | None = None, strict: bool = False) -> Rendered:
+    """Write the finished .pptx of ``plan`` to ``handle``: slides assembled (onto ``template`` when
+    given), personalised, text fitted.
 
     python-pptx opens a working copy whose pictures and other media are empty (personalisation
     edits XML only), and the writer copies those parts from the library files as stored: a deck's
@@ -132,19 +140,20 @@ def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle
     """
     policy = policy or OutputPolicy.of(workspace.config)
     items, dropped = _kept_items(workspace, plan.items, policy)
-    verdict = size_verdict([item.path for item in items], lambda path: workspace.source(path).slide_size)
-    if verdict is not None:     # the rule `deckgen check` reports as slide-size
-        raise SlideSelectionError(f"recipe '{plan.recipe}' {verdict.message}",
-                                  where=display_path(workspace.recipe(plan.recipe).files[0]), hint=verdict.hint)
-    picks = [SlidePick(workspace.source(item.path), item.slide_id) for item in items]
-    assembled = assemble(picks, notes=policy.keep_notes, properties=properties)
+    if strict and template is None:     # without --strict slides of another size are scaled to fit
+        verdict = size_verdict([item.path for item in items], lambda path: workspace.source(path).slide_size)
+        if verdict is not None:         # the rule `deckgen check` reports as slide-size
+            raise SlideSelectionError(f"recipe '{plan.recipe}' {verdict.message}",
+                                      where=display_path(workspace.recipe(plan.recipe).files[0]), hint=verdict.hint)
+    picks = [SlidePick(workspace.source(item.path), item.slide_id, keep_look=item.keep_look) for item in items]
+    assembled = assemble(picks, notes=policy.keep_notes, properties=properties, template=template, strict=strict)
     presentation = Presentation(io.BytesIO(assembled.to_bytes(binaries=False)))
     labels = [SlideLabel(key=item.key, module=item.path.name, number=item.number) for item in items]
     filled = render_presentation(presentation, labels,
                                  slide_context(plan.variables, prospect, workspace.today, plan.recipe))
     fit = fit_presentation(presentation, filled, labels)
     write_presentation(presentation, handle, assembled.stored_binaries)
-    return Rendered(dropped=dropped, fit=fit)
+    return Rendered(dropped=dropped, fit=fit, warnings=list(assembled.warnings))
 
 
 def _kept_items(workspace: Workspace, items: Sequence[PlanItem],
@@ -163,13 +172,15 @@ def _kept_items(workspace: Workspace, items: Sequence[PlanItem],
 
 
 def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, output_hash: str, *,
-                 policy: OutputPolicy | None = None,
-                 properties: DocumentProperties | None = None) -> dict[str, Any]:
-    """Return the manifest record of one build: content hashes of every input, the output policy
-    and document properties, and ``output_hash`` (the sha256 of the deck written)."""
+                 policy: OutputPolicy | None = None, properties: DocumentProperties | None = None,
+                 look: str | None = None) -> dict[str, Any]:
+    """Return the manifest record of one build: content hashes of every input (the brand template's
+    too, in template mode), the output policy and document properties, and ``output_hash`` (the
+    sha256 of the deck written)."""
     recipe = workspace.recipe(plan.recipe)
     policy = policy or OutputPolicy.of(workspace.config)
     properties = properties or deck_properties(workspace, plan, prospect)
+    template = workspace.template_for(look)
     return {
         "policy": {"notes": policy.notes, "hidden": policy.hidden},
         "properties": {"title": properties.title, "subject": properties.subject,
@@ -182,9 +193,11 @@ def build_record(workspace: Workspace, plan: DeckPlan, prospect: Prospect, outpu
         "prospect": prospect_hash(prospect),
         "slides": [
             {"key": item.key, "module": item.module, "slide_id": item.slide_id,
-             "closure": workspace.closure_hash(item.path, item.slide_id)}
+             "closure": workspace.closure_hash(item.path, item.slide_id),
+             **({"look": "source"} if template is not None and item.keep_look else {})}
             for item in plan.items
         ],
+        "template": workspace.file_hash(template.path) if template is not None else None,
         "output": output_hash,
     }
 
@@ -200,7 +213,7 @@ def build(recipe: str | os.PathLike, output: str | os.PathLike | None = None, *,
           prospect: str | os.PathLike | None = None, sets: Sequence[str] = (),
           library: str | os.PathLike | None = None, recipes: str | os.PathLike | None = None,
           pdf: bool = False, allow_drafts: bool = False, notes: str | None = None,
-          hidden: str | None = None, strict: bool = False) -> BuildResult:
+          hidden: str | None = None, look: str | None = None, strict: bool = False) -> BuildResult:
     """Build one deck from files: the Python API behind ``deckgen build``.
 
     Without ``output`` the deck goes to the project's output folder (``output:`` in deckgen.yaml),
@@ -218,7 +231,7 @@ def build(recipe: str | os.PathLike, output: str | os.PathLike | None = None, *,
     if prospect is not None:
         check_output(output, inputs=[prospect], protected=workspace.config.input_folders)
     result = build_deck(workspace, recipe, loaded, output, pdf=pdf, allow_drafts=allow_drafts,
-                        notes=notes, hidden=hidden, strict=strict)
+                        notes=notes, hidden=hidden, look=look, strict=strict)
     with DeckLog(workspace.config, "build") as deck_log:
         deck_log.record(result.plan.recipe, loaded, result.output, result.record)
     result.warnings.extend(deck_log.warnings)

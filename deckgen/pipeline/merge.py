@@ -79,10 +79,12 @@ def _exists(text: str) -> bool:
 
 def merge(specs: Sequence[str], output: str | os.PathLike,
           base: str | os.PathLike | None = None, base_slides: str = "none",
-          strict: bool = False) -> AssembledDeck:
+          strict: bool = False, template: str | os.PathLike | None = None) -> AssembledDeck:
     """Copy the slides named by ``specs`` (in argument order) into ``output`` and return the
-    assembled deck; ``base`` sets slide size and presentation properties, ``strict`` refuses
-    sources with relationships to missing parts instead of repairing them (see ``assemble``).
+    assembled deck; ``base`` sets slide size and presentation properties, slides of another
+    size are scaled to it; ``strict`` refuses sources with relationships to missing parts
+    instead of repairing them, and slides of another size instead of scaling them; with
+    ``template`` every slide is put on the template's layouts (see ``assemble``).
 
     Every source and range is checked before anything is written; the output appears whole or
     not at all.
@@ -106,7 +108,8 @@ def merge(specs: Sequence[str], output: str | os.PathLike,
                 raise SlideSelectionError("has no slides", where=spec.text)
             picks.extend(SlidePick(deck, deck.slide_id_at(number, where=spec.text))
                          for number in numbers)
-        assembled = assemble(picks, base=base, base_slides=base_slides, strict=strict)
+        assembled = assemble(picks, base=base, base_slides=base_slides, strict=strict,
+                             template=template)
         assembled.save(target)
         return assembled
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -13,6 +13,7 @@ from deckgen.pipeline.workspace import Workspace
 from deckgen.render.titles import slide_context, title_filler
 from deckgen.errors import ConfigError
 from deckgen.library import Library
+from deckgen.ooxml import TemplateFit, template_fit
 from deckgen.prospect import Prospect, load_prospect
 from deckgen.recipes import DeckPlan, Recipe
 from deckgen.fsutil import display_path
@@ -28,16 +29,19 @@ class PlanOutcome:
     prospect: Prospect
     library: Library
     today: datetime.date
+    template: Path | None = None      # the brand template in template mode
+    layouts: tuple[TemplateFit | None, ...] = field(default_factory=tuple)  # per item; None: own look
 
 
 def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None = None, sets: Sequence[str] = (),
               library: str | os.PathLike | None = None, recipes: str | os.PathLike | None = None,
               allow_drafts: bool = False, strict: bool = False, start: str | os.PathLike | None = None,
-              today: datetime.date | None = None) -> PlanOutcome:
+              today: datetime.date | None = None, look: str | None = None) -> PlanOutcome:
     """Return the plan of ``recipe`` for a prospect file and/or ``--set`` overrides.
 
     Folders come from the arguments, else deckgen.yaml (found from ``start``), else ./slide_library
-    and ./recipes. With ``strict``, library problems and plan warnings are errors too.
+    and ./recipes. With ``strict``, library problems and plan warnings are errors too. In template
+    mode (``look``, see ``build_deck``) the outcome says which template layout each slide goes to.
     """
     if prospect is None and not sets:
         raise ConfigError("no prospect given", code="no-prospect")
@@ -54,8 +58,15 @@ def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None =
         strict_problems = [p.with_severity("error") for p in index.problems]
         strict_problems += [Problem("error", "", warning) for warning in plan.warnings]
         raise_problems(strict_problems, "--strict: the library or plan has problems")
+    template = workspace.template_for(look)
+    layouts: tuple[TemplateFit | None, ...] = ()
+    if template is not None:
+        layouts = tuple(None if item.keep_look else
+                        template_fit(template, workspace.source(item.path), item.slide_id)
+                        for item in plan.items)
     return PlanOutcome(plan=plan, recipe=loaded_recipe, prospect=loaded_prospect, library=index,
-                       today=workspace.today)
+                       today=workspace.today, template=template.path if template is not None else None,
+                       layouts=layouts)
 
 
 def shown_titles(outcome: PlanOutcome, raw: bool = False) -> list[str]:
@@ -74,18 +85,31 @@ def plan_text(outcome: PlanOutcome, raw_titles: bool = False) -> str:
     titles = shown_titles(outcome, raw_titles)
     count = f"{len(plan.items)} slide{'s' if len(plan.items) != 1 else ''}"
     lines = [f"Plan '{plan.title}' ({display_path(outcome.recipe.path)}) for {plan.prospect}: {count}"]
+    if outcome.template is not None:
+        lines.append(f"On template {display_path(outcome.template)}")
     key_width = max((len(item.key) for item in plan.items), default=0)
     place_width = max((len(f"{item.module} #{item.number}") for item in plan.items), default=0)
     for position, (item, title) in enumerate(zip(plan.items, titles), start=1):
         place = f"{item.module} #{item.number}"
         lines.append(f"{position:>3}. {item.key:<{key_width}}  {place:<{place_width}}  {title}".rstrip())
         lines.append(f"       {item.rule}")
+        if outcome.template is not None:
+            lines.append(f"       {_layout_text(outcome.layouts[position - 1])}")
     if plan.skipped:
         lines.append("Skipped:")
         for skipped in plan.skipped:
             what = f"{skipped.key} " if skipped.key else ""
             lines.append(f"  - {what}(section '{skipped.section}'): {skipped.reason}")
     return "\n".join(lines)
+
+
+def _layout_text(layout: TemplateFit | None) -> str:
+    if layout is None:
+        return "keeps its own look (look: source)"
+    text = f"-> layout '{layout.layout}': {layout.reason}"
+    if layout.unmatched:
+        text += f"; no place for its {', '.join(layout.unmatched)}"
+    return text
 
 
 def plan_json(outcome: PlanOutcome) -> str:
@@ -95,6 +119,12 @@ def plan_json(outcome: PlanOutcome) -> str:
         slide["path"] = display_path(slide["path"])
         slide["raw_title"], slide["title"] = slide["title"], title
     data["recipe_file"] = display_path(outcome.recipe.path)
+    if outcome.template is not None:
+        data["template"] = display_path(outcome.template)
+        for slide, layout in zip(data["slides"], outcome.layouts):
+            slide["layout"] = None if layout is None else {
+                "name": layout.layout, "reason": layout.reason, "mapped": layout.mapped,
+                "unmatched_placeholders": list(layout.unmatched)}
     data["library_problems"] = [
         {"severity": p.severity, "where": p.where, "message": p.message, "hint": p.hint}
         for p in outcome.library.problems

@@ -10,7 +10,8 @@ from functools import cached_property
 from pathlib import Path
 
 from deckgen.config import ProjectConfig, project_config
-from deckgen.errors import PackageError
+from deckgen.errors import ConfigError, PackageError
+from deckgen.library.metadata import LOOKS
 from deckgen.fsutil import display_path, sha256_file
 from deckgen.library import Library, load_library
 from deckgen.library.index import module_files
@@ -100,6 +101,20 @@ class Workspace:
                                    "planned)", where=display_path(path), hint="run the command again")
             self._checked_sources.add(key)
         return deck
+
+    def template_for(self, look: str | None) -> SourceDeck | None:
+        """The brand template deck a build with ``look`` assembles onto, or None for source
+        formatting: "template" needs brand.template; None means "template" when it is set."""
+        if look not in (None, *LOOKS):
+            raise ConfigError(f"look must be one of {', '.join(LOOKS)}, not '{look}'")
+        template = self.config.brand.template
+        if look == "template" and template is None:
+            where = display_path(self.config.file) if self.config.file else "deckgen.yaml"
+            raise ConfigError("--look template needs a corporate template", where=where,
+                              hint="set brand.template: PATH.potx in deckgen.yaml")
+        if look == "source" or template is None:
+            return None
+        return self.source(template)
 
     def file_hash(self, path: str | os.PathLike) -> str:
         """Return the sha256 of a file, read again only when its size or modification time changed."""

@@ -74,6 +74,7 @@ class PlanItem:
     title: str
     section: str
     rule: str
+    keep_look: bool = False  # look: source in the sidecar: keeps its own master in template mode
 
 
 @dataclass(frozen=True)

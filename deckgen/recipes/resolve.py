@@ -337,7 +337,8 @@ class _Resolver:
             return
         self.placed.setdefault(slide.key, section.name)
         self.items.append(PlanItem(key=slide.key, module=slide.module, path=slide.path, slide_id=slide.slide_id,
-                                   number=slide.number, title=slide.title, section=section.name, rule=rule))
+                                   number=slide.number, title=slide.title, section=section.name, rule=rule,
+                                   keep_look=slide.keep_look))
         if slide.review_by is not None and self.today > slide.review_by and not slide.is_expired(self.today):
             warning = f"{slide.where}: slide '{slide.key}' was due for review on {slide.review_by.isoformat()}" \
                 + (f" (owner: {slide.owner})" if slide.owner else "")

@@ -14,6 +14,9 @@ Rules (each finding names its file and line, or module file, slide number and ke
 - text that overflows its shape, and tables that grow past the slide's bottom, measured with the
   font files fontconfig finds (textfit)
 - fonts and colours outside ``brand:`` in deckgen.yaml
+- with ``brand.template``: slides that cannot be put on the template (no matching layout,
+  placeholders without a place, shapes off its page) and explicit colours and fonts that stay
+  off-brand after the switch (onto_template)
 """
 from deckgen.marketing.check.report import CheckReport
 from deckgen.marketing.check.runner import check_project, provided_variables

@@ -1,9 +1,13 @@
-"""Check rules on the brand: fonts and colours a slide uses that deckgen.yaml's brand does not allow."""
+"""Check rules on the brand: fonts and colours a slide uses that deckgen.yaml's brand does not allow, and
+with brand.template, slides that cannot go on the template or stay off-brand there."""
 from __future__ import annotations
 
+from deckgen.errors import DeckgenError
 from deckgen.fsutil import display_path
+from deckgen.marketing.check.onto_template import template_findings
+from deckgen.ooxml import SourceDeck
 from deckgen.ooxml.inspect import (SlideInspection)
-from deckgen.problems import WARNING, Location
+from deckgen.problems import ERROR, WARNING, Location
 from deckgen.marketing.check.report import plural_s
 
 
@@ -27,3 +31,28 @@ class BrandRules:
                          "uses colour" + plural_s(len(off)) + " outside the brand palette: "
                          + ", ".join(f"#{c}" for c in off),
                          f"pick a colour of brand.colors in {source}")
+
+    def check_template(self, deck: SourceDeck, slide_id: int, where: Location) -> None:
+        """With brand.template: slides that cannot be put on the template, and what stays off-brand there
+        (the template deck is opened on first use and closed by ``close_template``)."""
+        template = self.config.brand.template
+        if template is None or getattr(self, "_template_failed", False):
+            return
+        if getattr(self, "_template", None) is None:
+            try:
+                self._template = SourceDeck.open(template)
+            except DeckgenError as exc:
+                self._template_failed = True
+                self.add(ERROR, "template", display_path(template), exc.message, exc.hint)
+                return
+        try:
+            findings = template_findings(self._template, deck, slide_id, self.config.brand)
+        except DeckgenError as exc:
+            self.add(ERROR, "template", where, exc.message, exc.hint)
+            return
+        for finding in findings:
+            self.add(WARNING, finding.rule, where, finding.message, finding.hint)
+
+    def close_template(self) -> None:
+        if getattr(self, "_template", None) is not None:
+            self._template.close()

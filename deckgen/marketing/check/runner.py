@@ -100,8 +100,11 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules, 
         self.values = {key for prospect in prospects for key in prospect.values}
         self.samples = Samples(sample_contexts(self.recipes, prospects, self.today))
         provided = provided_variables(self.config, self.recipes, self.values)
-        for module in self.library.modules:
-            self.check_module(module, provided)
+        try:
+            for module in self.library.modules:
+                self.check_module(module, provided)
+        finally:
+            self.close_template()
         self.font_notes()
 
     def check_usage(self, usage: Mapping[str, list[Usage]]) -> None:
@@ -190,4 +193,6 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules, 
                 self.check_images(inspection.images, where, info.number, inherited)
                 self.check_overflow(inspection, where)
                 self.check_brand(inspection, where)
+                if slide is None or not slide.keep_look:
+                    self.check_template(deck, info.slide_id, where)
             self.report_inherited_images(label, inherited)
