@@ -29,8 +29,8 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
                     "selector, it is left out", "warning"),
     Rule("draft", "a draft slide: named by key, the build fails; matched by a selector, it is left out "
                   "(unless drafts are allowed)", "note"),
-    Rule("slide-size", "slides of one deck must all have the same size: deckgen does not scale slides",
-         "warning"),
+    Rule("slide-size", "slides of one deck of different sizes: builds scale the other size to fit and "
+                       "centre it; with --strict they refuse (and check --strict fails)", "warning"),
 )}
 
 
@@ -76,11 +76,11 @@ def size_verdict(modules: Iterable[Path], size_of: Callable[[Path], tuple[int, i
         seen.setdefault(size, module)
         if len(seen) > 1:
             (first_size, first), (other_size, other) = list(seen.items())[:2]
-            return Verdict("slide-size", True,
+            return Verdict("slide-size", False,
                            f"uses slides of different sizes: {first.name} is {describe_size(first_size)}, "
                            f"{other.name} is {describe_size(other_size)}",
-                           "deckgen does not scale slides: make the sizes match in PowerPoint "
-                           "(Design > Slide Size), or keep the modules in different recipes")
+                           "builds scale the slides of the other size to fit (with --strict they refuse); "
+                           "make the sizes match in PowerPoint (Design > Slide Size) for an exact look")
     return None
 
 

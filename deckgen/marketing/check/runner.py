@@ -145,8 +145,9 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules, 
         for recipe in self.recipes:
             verdict = size_verdict(modules.get(recipe.name, ()), size_of)
             if verdict is not None:
-                self.add(ERROR, verdict.rule, display_path(recipe.files[0]),
-                         f"recipe '{recipe.name}' {verdict.message}; builds that use both fail", verdict.hint)
+                self.add(RULES[verdict.rule].left_out_severity, verdict.rule, display_path(recipe.files[0]),
+                         f"recipe '{recipe.name}' {verdict.message}; builds scale the slides of the other size",
+                         verdict.hint)
 
     def load_prospects(self) -> list[Prospect]:
         """Return the prospects of the prospects folder (CSV exports included); unusable ones are
