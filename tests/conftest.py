@@ -139,14 +139,25 @@ SAMPLE_SIDECARS = {
 REPO = Path(__file__).resolve().parents[1]
 
 
+EXAMPLE_FOLDERS = ("slide_library", "recipes", "prospects", "crm", "brand")
+EXAMPLE_FILES = ("deckgen.yaml", "message_map.yaml")
+
+
+def copy_example_project(target: Path) -> Path:
+    """Copy the shipped example project (config, message map, library, recipes, prospects, CRM
+    files) into ``target``: the one list of what the example project is."""
+    for folder in EXAMPLE_FOLDERS:
+        shutil.copytree(REPO / folder, target / folder)
+    for name in EXAMPLE_FILES:
+        shutil.copy(REPO / name, target / name)
+    return target
+
+
 @pytest.fixture
 def example_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the shipped example project (deckgen.yaml, library, recipes, prospects, brand template), as the
-    current folder, so reports name paths as a user running in the project sees them."""
-    for folder in ("slide_library", "recipes", "prospects", "crm", "brand"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    shutil.copy(REPO / "deckgen.yaml", tmp_path / "deckgen.yaml")
-    shutil.copy(REPO / "message_map.yaml", tmp_path / "message_map.yaml")
+    """A copy of the shipped example project, as the current folder, so reports name paths as a
+    user running in the project sees them."""
+    copy_example_project(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

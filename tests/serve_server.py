@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,16 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conftest import copy_example_project  # noqa: F401 (the servers' projects)
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-def copy_example_project(target: Path) -> Path:
-    """Copy the shipped example project (config, library, recipes, prospects, brand template) into ``target``."""
-    for folder in ("slide_library", "recipes", "prospects", "brand"):
-        shutil.copytree(REPO / folder, target / folder)
-    shutil.copy(REPO / "deckgen.yaml", target / "deckgen.yaml")
-    shutil.copy(REPO / "message_map.yaml", target / "message_map.yaml")
-    return target
 
 
 def free_port() -> int:

@@ -25,6 +25,7 @@ import pytest
 
 from deckgen.safepaths import MAX_PATH_BYTES
 from deckgen.yamlio import MAX_DEPTH
+from conftest import copy_example_project
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 90                       # seconds per case; a sound case takes a few
@@ -302,10 +303,7 @@ CASES = [
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for folder in ("slide_library", "recipes", "prospects"):
-        shutil.copytree(REPO / folder, root / folder)
-    shutil.copy(REPO / "deckgen.yaml", root / "deckgen.yaml")
+    root = copy_example_project(tmp_path / "project")
     (root / "build").mkdir()
     (tmp_path / "outside.txt").write_text("not deckgen's\n")
     return root
