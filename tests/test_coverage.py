@@ -62,7 +62,7 @@ def test_shipped_library_map_shows_the_one_gap(project: Path) -> None:
         "competition               1        1         1         1      1"]
     assert "  gap: kind=battle-card competitor=acme segment=smb" in lines
     assert lines[-1] == ("  kinds no slide tags with a segment (not counted by segment): feature, objection, "
-                         "business-case, title, agenda, about, closing")
+                         "business-case, title, agenda, about, closing, field-service")
 
 
 def without_map() -> None:

@@ -30,7 +30,7 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("draft", "a draft slide: named by key, the build fails; matched by a selector, it is left out "
                   "(unless drafts are allowed)", "note"),
     Rule("slide-size", "slides of one deck of different sizes: builds scale the other size to fit and "
-                       "centre it; with --strict they refuse (and check --strict fails)", "warning"),
+                       "centre it (with --strict they refuse); check notes it", "note"),
 )}
 
 

@@ -126,7 +126,11 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules, 
         self.check_slide_sizes(usage)
 
     def check_slide_sizes(self, usage: Mapping[str, list[Usage]]) -> None:
-        """Report each recipe that can put slides of different sizes into one deck (builds refuse)."""
+        """Report each recipe that can put slides of different sizes into one deck (builds scale
+        them; --strict refuses). With a brand template every slide takes the template's size, so
+        there is nothing to report."""
+        if self.config.brand.template is not None:
+            return
         modules: dict[str, list[Path]] = {}
         for slide in self.library:
             for use in usage.get(slide.key, ()):
