@@ -64,7 +64,7 @@ def changed(report: dict) -> dict[str, list[tuple[str, str, int]]]:
 def test_nothing_changes_before_an_edit(committed: Path) -> None:
     report = diff()
     assert report["summary"]["changed"] == 0 and report["summary"]["errors"] == 0
-    assert report["summary"]["decks"] == 2 + 4 * 11       # 2 built decks; 4 recipes x 11 folder prospects
+    assert report["summary"]["decks"] == 2 + 5 * 11       # 2 built decks; 5 recipes x 11 folder prospects
 
 
 def test_a_module_sorting_first_changes_only_what_its_priorities_say(committed: Path, make_module) -> None:

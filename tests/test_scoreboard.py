@@ -343,7 +343,7 @@ def test_an_unwritable_database_warns_and_the_deck_is_built(project: Path) -> No
     code, out, err = run("build", "first-call", "-p", "prospects/globex.yaml", "-o", "build/g.pptx")
     assert code == 0 and (project / "build/g.pptx").is_file()
     assert err.splitlines() == [
-        f"warning: decks are built but not logged: deckgen.yaml:{line}: cannot create the folder of the "
+        f"warning: build/g.pptx: decks are built but not logged: deckgen.yaml:{line}: cannot create the folder of the "
         f"scoreboard database {project}/deckgen.yaml/scoreboard.sqlite (File exists) (set "
         f"scoreboard.database in deckgen.yaml to a path you can write)"]
     code, out, err = run("batch", "first-call", "-p", "prospects/crm-export.csv", "-o", "build/decks", "-j", "1")

@@ -121,4 +121,4 @@ def test_an_unreachable_server_is_one_line(example_project: Path, monkeypatch: p
                           "postgresql+psycopg://nobody@/postgres?")
     code, out, err = run("build", "first-call", "-p", "prospects/globex.yaml", "-o", "build/g.pptx")
     assert code == 0 and (example_project / "build/g.pptx").is_file()
-    assert err.startswith("warning: decks are built but not logged: $DECKGEN_SCOREBOARD: cannot open")
+    assert err.startswith("warning: build/g.pptx: decks are built but not logged: $DECKGEN_SCOREBOARD: cannot open")

@@ -328,6 +328,8 @@ def _materialise(config: ProjectConfig, toplevel: Path, revision: str, base: Pat
     module files that differ from the working tree."""
     folders = [config.library, config.recipes]
     paths = [str(_relative(folder, toplevel)) for folder in folders]
+    if config.brand.template is not None:       # the brand template decks are assembled onto
+        paths.append(str(_relative(config.brand.template, toplevel)))
     listed = _git(toplevel, "ls-tree", "-r", "--name-only", revision, "--", *paths)
     files = [line for line in listed.stdout.splitlines() if line]
     # the config and the message map it names: the YAML files beside deckgen.yaml
@@ -337,10 +339,14 @@ def _materialise(config: ProjectConfig, toplevel: Path, revision: str, base: Pat
               if name.endswith((".yaml", ".yml")) and not name.startswith(".")]
     differing = set(_git(toplevel, "diff", "--name-only", revision, "--", *paths).stdout.splitlines())
     changed: set[str] = set()
+    library_prefix = _relative(config.library, toplevel).as_posix().rstrip("/") + "/"
     for rel in files:
         target = base / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        if rel.lower().endswith(".pptx") and rel not in differing and (toplevel / rel).is_file():
+        # library modules unchanged since the revision are used in place (the config refuses a
+        # brand template outside the project, so that one is always written)
+        if rel.lower().endswith(".pptx") and rel.startswith(library_prefix) and rel not in differing \
+                and (toplevel / rel).is_file():
             os.symlink(toplevel / rel, target)
             continue
         blob = _git(toplevel, "cat-file", "blob", f"{revision}:{rel}", binary=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -59,7 +60,7 @@ def document_properties(config: ProjectConfig, recipe_title: str, recipe: str,
 
 def _render(template: str | None, key: str, context: Mapping[str, Any], default: str) -> str:
     if template is None:
-        return default
+        return _property_text(default)
     try:
         global _environment
         _environment = _environment or make_environment()
@@ -67,4 +68,13 @@ def _render(template: str | None, key: str, context: Mapping[str, Any], default:
     except jinja2.TemplateError as exc:
         raise ConfigError(f"output.{key} in deckgen.yaml fails for this prospect: {exc.message}",
                           hint="fix the template, or give the prospect the field it reads") from exc
-    return " ".join(text.split())[:_MAX_PROPERTY]
+    return _property_text(text)
+
+
+def _property_text(text: str) -> str:
+    """A property value XML can hold: control characters from data dropped, whitespace collapsed,
+    length capped."""
+    return " ".join(_NOT_XML.sub("", text).split())[:_MAX_PROPERTY]
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
