@@ -5,7 +5,6 @@ import datetime
 import json
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from click.testing import CliRunner
 from PIL import Image
 from pptx import Presentation
 
+from conftest import headless_chromium
 from deckgen.cli import main
 from deckgen.marketing.catalog import build_catalog
 from deckgen.config import project_config
@@ -78,20 +78,7 @@ def test_output_must_be_a_folder(project: Path) -> None:
 # -- in the browser -----------------------------------------------------------------------------
 
 def _chromium():
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
-        pytest.skip("Debian's chromium and chromedriver are not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    profile = tempfile.mkdtemp(prefix="deckgen-chromium-")
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1000",
-                     f"--user-data-dir={profile}"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    return driver, profile
+    return headless_chromium(window="1400,1000")
 
 
 def _visible_keys(driver) -> list[str]:

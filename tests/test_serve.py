@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request  # noqa: F401  (build_opener, in the login test)
@@ -21,6 +20,7 @@ from pptx import Presentation
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
+from conftest import headless_chromium
 from deckgen.ops.manifest import Manifest  # noqa: E402
 from deckgen.pipeline.plan import plan_deck  # noqa: E402
 from deckgen.serve.builds import BuildPool, Busy  # noqa: E402
@@ -367,23 +367,7 @@ def test_a_full_queue_answers_busy_with_a_retry_time(tmp_path: Path) -> None:
 # -- the page in a browser -----------------------------------------------------------------------
 
 def _chromium(downloads: Path):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
-        pytest.skip("Debian's chromium and chromedriver are not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    profile = tempfile.mkdtemp(prefix="deckgen-chromium-")
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1100",
-                     f"--user-data-dir={profile}"):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    return driver, profile
+    return headless_chromium(window="1400,1100", downloads=downloads)
 
 
 @pytest.mark.browser
