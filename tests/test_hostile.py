@@ -419,11 +419,20 @@ def test_a_run_killed_at_a_random_moment_leaves_no_process_and_a_consistent_fold
 def test_sigterm_stops_a_batch_cleanly(project: Path) -> None:
     import time
 
+    # A batch long enough that no machine finishes it before the signal: the signal is sent once the
+    # first deck is on disk, so the run is surely mid-way (a fixed sleep raced fast machines).
+    export = (project / "prospects" / "crm-export.csv").read_text().splitlines()
+    rows = [line.replace('"', f'"Copy {n} ', 1) for n in range(40) for line in export[1:]]
+    (project / "prospects" / "many.csv").write_text("\n".join([export[0], *rows]) + "\n")
     marker = f"deckgen-term-{os.getpid()}-{time.time_ns()}"
-    run = _start(["batch", "first-call", "-p", "prospects/crm-export.csv", "-o", "build", "-j", "2"], project, marker)
-    time.sleep(3.0)
+    run = _start(["batch", "first-call", "-p", "prospects/many.csv", "-o", "build", "-j", "2"], project, marker)
+    deadline = time.monotonic() + 120
+    while not list((project / "build").glob("*.pptx")) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert run.poll() is None, "the batch ended before it was signalled"
     run.terminate()
     assert run.wait(timeout=60) != 0
+    assert len(list((project / "build").glob("*.pptx"))) < len(rows)
     deadline = time.monotonic() + 15
     while _processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.2)
