@@ -14,11 +14,12 @@ class DeckgenError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, where: Location | str | None = None, hint: str | None = None,
-                 problems: list[Problem] | None = None, code: str = ""):
+                 problems: list[Problem] | None = None, code: str = "", subject: str = ""):
         self.message = message
         self.location = as_location(where)
         self.hint = hint
         self.code = code
+        self.subject = subject      # the field or input it is about, for a front end's own hint
         self.problems: list[Problem] = list(problems or [])
         super().__init__(message)
 
@@ -29,7 +30,7 @@ class DeckgenError(Exception):
 
     def as_problem(self, severity: str = ERROR, hint: str | None = None) -> Problem:
         """Return this error as one Problem (its location, bare message and ``hint`` or its own)."""
-        return Problem(severity, self.location, self.message, hint or self.hint, self.code)
+        return Problem(severity, self.location, self.message, hint or self.hint, self.code, self.subject)
 
     def all_problems(self) -> list[Problem]:
         """Every problem this error stands for: its list, else itself as one problem."""
@@ -37,7 +38,7 @@ class DeckgenError(Exception):
 
     @classmethod
     def from_problem(cls, problem: Problem) -> DeckgenError:
-        return cls(problem.message, problem.location, problem.hint, code=problem.code)
+        return cls(problem.message, problem.location, problem.hint, code=problem.code, subject=problem.subject)
 
     def headline(self) -> str:
         """The first line: ``location: message (hint)``."""

@@ -56,7 +56,8 @@ class Problem:
     """One thing wrong (or worth a look) in a user's input: severity, location, message and hint.
 
     ``code`` names the rule that found it (e.g. 'unknown-tag', 'expired'), for JSON output and
-    for grouping; it is never parsed out of the message.
+    for grouping; it is never parsed out of the message. ``subject`` names the field or input it is
+    about (e.g. 'company'), so a front end can add its own way to fix it (the CLI: a flag).
     """
 
     severity: str
@@ -64,6 +65,7 @@ class Problem:
     message: str
     hint: str | None = None
     code: str = ""
+    subject: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.location, Location):
@@ -79,7 +81,7 @@ class Problem:
         return f"{text} ({self.hint})" if self.hint else text
 
     def with_severity(self, severity: str) -> Problem:
-        return Problem(severity, self.location, self.message, self.hint, self.code)
+        return Problem(severity, self.location, self.message, self.hint, self.code, self.subject)
 
     def to_dict(self) -> dict[str, Any]:
         return {"severity": self.severity, "code": self.code or None, "where": self.where,
@@ -97,8 +99,9 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def error(self, where: Location | str | None, message: str, hint: str | None = None, code: str = "") -> None:
-        self.items.append(Problem(ERROR, as_location(where), message, hint, code))
+    def error(self, where: Location | str | None, message: str, hint: str | None = None, code: str = "",
+              subject: str = "") -> None:
+        self.items.append(Problem(ERROR, as_location(where), message, hint, code, subject))
 
     def warning(self, where: Location | str | None, message: str, hint: str | None = None, code: str = "") -> None:
         self.items.append(Problem(WARNING, as_location(where), message, hint, code))
@@ -131,8 +134,9 @@ class Problems:
         raise_problems(self.errors, summary)
 
 
-def raise_problems(problems: Iterable[Problem], summary: str) -> None:
-    """Raise ConfigError for the errors among ``problems``; do nothing when there are none."""
+def raise_problems(problems: Iterable[Problem], summary: str, code: str = "") -> None:
+    """Raise ConfigError for the errors among ``problems`` (``code`` names why, when there are
+    several); do nothing when there are none."""
     from deckgen.errors import ConfigError   # errors imports this module for Location
 
     errors = sorted((p for p in problems if p.severity == ERROR), key=problem_order)
@@ -140,7 +144,7 @@ def raise_problems(problems: Iterable[Problem], summary: str) -> None:
         return
     if len(errors) == 1:
         raise ConfigError.from_problem(errors[0])
-    raise ConfigError(f"{summary} ({len(errors)} problems)", problems=errors)
+    raise ConfigError(f"{summary} ({len(errors)} problems)", problems=errors, code=code)
 
 
 def did_you_mean(word: Any, candidates: Iterable[str]) -> str | None:

@@ -80,9 +80,9 @@ def load_prospect(path: str | os.PathLike | None = None, overrides: Sequence[str
                                   set_dir=Path.cwd())
     if Path(path).suffix.lower() == ".csv":
         label = display_path(path)
-        raise InputFileError("a CSV export holds many prospects; this option takes one prospect file",
-                             where=label, hint="build a deck per row with `deckgen batch RECIPE --prospects "
-                                               f"{label} -o DIR`, or write the prospect as YAML or JSON")
+        raise InputFileError("a CSV export holds many prospects; a deck is made for one prospect file",
+                             where=label, hint="build a deck per row with run_batch, or write the prospect as YAML "
+                                               "or JSON", code="prospects-export", subject=label)
     return prospect_from_file(path, load_file(path), overrides)
 
 
@@ -160,8 +160,8 @@ def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
         if value is None or (isinstance(value, str) and not value.strip()):
             if key in REQUIRED:
                 problems.error(at(key) if key in data else where(data, None, label),
-                               f"missing required field '{key}'",
-                               f"add '{key}: ...' or pass --set {key}=...")
+                               f"missing required field '{key}'", f"add '{key}: ...'",
+                               code="missing-field", subject=key)
             text[key] = None
         elif not isinstance(value, str):
             problems.error(at(key), f"'{key}' must be text, found {describe(value)}",

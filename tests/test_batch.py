@@ -34,7 +34,7 @@ def test_batch_from_csv_with_one_bad_row_builds_the_others_and_exits_1(project):
     assert result.exit_code == 1, result.output
     failures = [line for line in result.output.splitlines() if line.startswith("failed:")]
     assert failures == ["failed: prospects/accounts.csv:6: missing required field 'company' "
-                        "(add 'company: ...' or pass --set company=...)"]
+                        "(add 'company: ...')"]
     assert "5 decks built, 0 up to date, 1 failed" in result.output
     out = project / "out"
     assert decks_on_disk(out) == GOOD_DECKS
@@ -67,7 +67,7 @@ def test_a_bad_logo_fails_that_deck_only(project):
         f"prospects/accounts.csv:3: logo file 'logos/missing.png' not found "
         f"(looked for {project / 'prospects' / 'logos' / 'missing.png'})",
         "prospects/accounts.csv:6: missing required field 'company' "
-        "(add 'company: ...' or pass --set company=...)"]
+        "(add 'company: ...')"]
     assert sorted(report.built) == [name for name in GOOD_DECKS if name != "initrode-first-call.pptx"]
 
 
@@ -112,7 +112,7 @@ def test_a_row_added_at_the_top_builds_one_deck_and_the_others_keep_their_names(
     assert sorted(report.up_to_date) == GOOD_DECKS
     assert [str(failure) for failure in report.failed] == [
         "prospects/accounts.csv:3: the row has 1 more cell than the header has columns",
-        "prospects/accounts.csv:8: missing required field 'company' (add 'company: ...' or pass --set company=...)"]
+        "prospects/accounts.csv:8: missing required field 'company' (add 'company: ...')"]
     assert manifest(out)["decks"]["globex-corporation-first-call.pptx"]["prospect"]["label"] == \
         "prospects/accounts.csv:4"                  # where the row is now
 

@@ -80,11 +80,11 @@ def test_executor_options_that_do_not_fit_are_refused():
     assert isinstance(make_executor("local", jobs=3), LocalExecutor)
     assert make_executor("local", jobs=3).workers == 3
     assert isinstance(make_executor("dask", scheduler="tcp://h:8786"), DaskExecutor)
-    with pytest.raises(ConfigError, match="--scheduler is only used with --executor dask"):
+    with pytest.raises(ConfigError, match="a scheduler address is only used with the dask executor"):
         make_executor("local", scheduler="tcp://h:8786")
-    with pytest.raises(ConfigError, match="--jobs is only used with the local executor"):
+    with pytest.raises(ConfigError, match="a number of build workers is only used with the local executor"):
         make_executor("dask", jobs=2, scheduler="tcp://h:8786")
-    with pytest.raises(ConfigError, match=r"needs a scheduler address \(pass --scheduler"):
+    with pytest.raises(ConfigError, match=r"needs a scheduler address \(give the tcp://HOST:8786 address"):
         make_executor("dask")
 
 

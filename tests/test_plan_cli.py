@@ -12,6 +12,8 @@ from PIL import Image
 
 from conftest import write_text
 from deckgen.cli import main
+from deckgen.errors import DeckgenError
+from deckgen.pipeline.plan import plan_deck, plan_text
 
 
 @pytest.fixture
@@ -69,7 +71,7 @@ def test_plan_prints_each_slide_with_its_rule(project):
         "       section 'closing': listed by key",
         "Skipped:",
         "  - case-draft (section 'proof'): matched kind=case-study, segment=enterprise but is a draft "
-        "(--allow-drafts to preview it)",
+        "(pass --allow-drafts to preview)",
     ]
     assert result.stderr == ("warning: slide_library/value.yaml:13: slide 'vp-old' expired on 2020-01-31 "
                              "(recipes that name it fail and selectors leave it out; update the slide and its date, or remove it)\n")
@@ -96,9 +98,9 @@ def test_json_is_complete_and_the_same_every_time(project):
         "rule": "section 'proof': matched kind=case-study, segment=enterprise"}
     assert data["recipe"] == "first-call" and data["recipe_file"] == "recipes/first-call.yaml"
     assert data["library_problems"][0]["where"] == "slide_library/value.yaml:13"
-    assert data["skipped"] == [{"section": "proof", "key": "case-draft",
-                                "reason": "matched kind=case-study, segment=enterprise but is a draft "
-                                          "(--allow-drafts to preview it)"}]
+    assert data["skipped"] == [{"section": "proof", "key": "case-draft", "code": "draft",
+                                "reason": "matched kind=case-study, segment=enterprise but is a draft",
+                                "hint": "pass --allow-drafts to preview"}]
 
 
 def test_folders_come_from_deckgen_yaml_found_from_a_subfolder(project, monkeypatch):
@@ -228,3 +230,33 @@ def test_shipped_prospects_get_different_decks(recipe, monkeypatch):
                                                 .stdout)["slides"])
              for p in SHIPPED_PROSPECTS}
     assert len(decks) == len(SHIPPED_PROSPECTS)
+
+
+# the core names no flags; the CLI adds them (see also test_flag_hints.py)
+def test_a_skipped_draft_shows_the_allow_drafts_flag_only_in_the_cli(project):
+    outcome = plan_deck("first-call", prospect="prospects/globex.yaml")
+    skipped = [s for s in outcome.plan.skipped if s.code == "draft"]
+    assert [s.key for s in skipped] == ["case-draft"]
+    assert "--" not in plan_text(outcome)
+    assert plan_text(outcome).endswith("(section 'proof'): matched kind=case-study, segment=enterprise but is a draft")
+    result = run("plan", "first-call", "-p", "prospects/globex.yaml")
+    assert result.exit_code == 0
+    assert "but is a draft (pass --allow-drafts to preview)" in result.stdout
+
+
+def test_strict_plan_problems_name_the_strict_flag_only_in_the_cli(project):
+    # the expired slide and an objection no slide answers: two problems, refused together
+    error = _core_error(plan_deck, "first-call", prospect="prospects/globex.yaml", sets=["objections=[price, nothing]"],
+                        strict=True)
+    assert error.code == "strict" and "--" not in error.headline()
+    result = run("plan", "first-call", "-p", "prospects/globex.yaml", "--set", "objections=[price, nothing]",
+                 "--strict")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: the library or plan has problems a strict plan refuses (3 problems) "
+                                    "(drop --strict to let them pass):\n")
+
+
+def _core_error(call, *args, **kwargs) -> DeckgenError:
+    with pytest.raises(DeckgenError) as caught:
+        call(*args, **kwargs)
+    return caught.value

@@ -95,7 +95,7 @@ def test_every_problem_is_reported_with_its_line(folder):
         """)
     assert _error("bad.yaml") == (
         "bad.yaml: invalid prospect (6 problems):\n"
-        "  bad.yaml:1: missing required field 'segment' (add 'segment: ...' or pass --set segment=...)\n"
+        "  bad.yaml:1: missing required field 'segment' (add 'segment: ...')\n"
         "  bad.yaml:2: unknown field 'segmnt' (did you mean 'segment'?)\n"
         f"  bad.yaml:3: logo file 'logos/missing.png' not found (looked for {folder / 'logos' / 'missing.png'})\n"
         "  bad.yaml:4: each of 'competitors' must be a name, found the number 3\n"
@@ -113,7 +113,7 @@ def test_logo_that_is_not_an_image(folder):
 
 def test_missing_company_from_set_only(folder):
     assert _error(None, ["segment=smb"]) == \
-        "--set: missing required field 'company' (add 'company: ...' or pass --set company=...)"
+        "--set: missing required field 'company' (add 'company: ...')"
 
 
 def test_set_problems_name_the_option(folder):
@@ -146,4 +146,4 @@ def test_a_crm_export_given_as_one_prospect_points_to_batch(folder):
     with pytest.raises(InputFileError) as caught:
         load_prospect(export)
     message = str(caught.value)
-    assert "a CSV export holds many prospects" in message and "deckgen batch RECIPE --prospects" in message
+    assert "a CSV export holds many prospects" in message and "build a deck per row with run_batch" in message

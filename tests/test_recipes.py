@@ -315,7 +315,7 @@ def test_plan_picks_slides_in_order_with_rules(project, library):
     assert [(s.section, s.key, s.reason) for s in plan.skipped] == [
         ("value", "vp-old", "matched kind=value-prop, segment=enterprise but expired on 2020-01-31"),
         ("value", "vp-everyone", "matched kind=value-prop, segment=enterprise but limit 1 was reached"),
-        ("proof", "case-draft", "matched kind=case-study, segment=enterprise but is a draft (--allow-drafts to preview it)"),
+        ("proof", "case-draft", "matched kind=case-study, segment=enterprise but is a draft"),
         ("competition", None, "no slides (for each competitors: hooli): no slide matched kind=battle-card, competitor=hooli"),
     ]
     assert plan.warnings == (

@@ -76,7 +76,7 @@ def test_look_template_needs_a_template_and_the_template_stays_inside_the_projec
     result = _run("build", "service-renewal", "-p", "prospects/bluth.yaml", "-o", "out.pptx",
                   "--look", "template")
     assert result.exit_code == 1
-    assert "--look template needs a corporate template" in result.output
+    assert "the template look needs a corporate template (pass --look source or" in result.output
     assert "set brand.template: PATH.potx in deckgen.yaml" in result.output
     assert not Path("out.pptx").exists()
     Path("deckgen.yaml").write_text(Path("deckgen.yaml").read_text().replace(

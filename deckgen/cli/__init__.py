@@ -6,12 +6,14 @@ import logging
 import signal
 import threading
 from dataclasses import replace
+from typing import Container, Iterable
 
 import click
 
 from deckgen import __version__
 from deckgen.yamlio import printable
 from deckgen.errors import DeckgenError
+from deckgen.problems import Problem
 
 
 # Command name -> the modules of deckgen.cli that define it (and its subcommands). Each is imported
@@ -24,7 +26,9 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 }
 
 
-# What a user types to fix an error, by the error's code: the core names no flags.
+# What a user types to fix an error, by the error's code: the core names no flags. "{subject}" is
+# the field or input the problem is about. FLAG_HINTS go before the core's own hint,
+# LAST_RESORT_FLAGS (loosening a check) after it; CLI_HINTS replace a hint that names the API's way.
 FLAG_HINTS = {
     "no-prospect": "pass --prospect FILE, or --set company=... --set segment=...",
     "no-project": "pass --library DIR and --recipes DIR",
@@ -33,16 +37,48 @@ FLAG_HINTS = {
     "draft": "pass --allow-drafts to preview",
     "cache-folder": "use --cache-dir or --no-cache",
     "render-timeout": "use --timeout",
+    "missing-field": "pass --set {subject}=...",
+    "workers": "pass --jobs 1 or more",
+    "scheduler-without-dask": "pass --executor dask, or drop --scheduler",
+    "jobs-with-dask": "drop --jobs",
+    "bad-revision": "pass --against with a commit, branch or tag (default HEAD)",
+    "format-suffix": "pass the --format the file name ends with",
+    "template-look": "pass --look source",
+}
+CLI_HINTS = {
+    "prospects-export": "build a deck per row with `deckgen batch RECIPE --prospects {subject} -o DIR`, or write "
+                        "the prospect as YAML or JSON",
+    "no-scheduler": "pass --scheduler tcp://HOST:8786 (printed by `dask scheduler`)",
+    "manifest-format": "run the deckgen version that wrote it, or rebuild the folder with `deckgen batch --force`",
+}
+LAST_RESORT_FLAGS = {
+    "strict": "drop --strict to let them pass",
+    "strict-overflow": "build without --strict",
+    "all-hidden": "build with --hidden keep",
 }
 
 
+def flag_hint(code: str, hint: str | None = None, subject: str = "") -> str | None:
+    """``hint`` with the command-line way to fix a problem of ``code`` added (``hint`` when there is none)."""
+    if code in CLI_HINTS:
+        return CLI_HINTS[code].format(subject=subject)
+    if code in FLAG_HINTS:
+        flag = FLAG_HINTS[code].format(subject=subject)
+        return f"{flag} or {hint}" if hint else flag
+    if code in LAST_RESORT_FLAGS:
+        return f"{hint}, or {LAST_RESORT_FLAGS[code]}" if hint else LAST_RESORT_FLAGS[code]
+    return hint
+
+
+def with_flag_hints(problems: Iterable[Problem], codes: Container[str]) -> list[Problem]:
+    """``problems`` with the flag hint of those whose code is among ``codes`` (the flags of a command)."""
+    return [replace(p, hint=flag_hint(p.code, p.hint, p.subject)) if p.code in codes else p for p in problems]
+
+
 def with_flag_hint(error: DeckgenError) -> DeckgenError:
-    """Return ``error`` with the command-line way to fix it put before its own hint."""
-    flag = FLAG_HINTS.get(error.code)
-    if flag:
-        error.hint = f"{flag} or {error.hint}" if error.hint else flag
-    error.problems = [replace(p, hint=f"{FLAG_HINTS[p.code]} or {p.hint}" if p.hint else FLAG_HINTS[p.code])
-                      if p.code in FLAG_HINTS else p for p in error.problems]
+    """Return ``error`` with the command-line way to fix it (and each of its problems) in its hints."""
+    error.hint = flag_hint(error.code, error.hint, error.subject)
+    error.problems = [replace(p, hint=flag_hint(p.code, p.hint, p.subject)) for p in error.problems]
     return error
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import logging
 import signal
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from deckgen.cli import main
+from deckgen.cli import main, with_flag_hints
 from deckgen.cli.progress import StepBar
 from deckgen.cli.options import (format_option, info, output_policy_options, print_json, prospects_option,
                                  recipe_argument)
@@ -42,6 +43,11 @@ def _verbose() -> bool:
     return logging.getLogger().isEnabledFor(logging.INFO)
 
 
+# the codes of a deck's problems that --strict and --hidden of batch, rebuild and watch change
+# (a row's missing field is fixed in its file: these commands have no --set)
+_DECK_FLAG_CODES = ("strict-overflow", "all-hidden")
+
+
 def _echo_failures_and_notices(report: RunReport) -> None:
     for name, warnings in sorted(report.warnings.items()):
         for warning in warnings:
@@ -57,6 +63,7 @@ def _echo_failures_and_notices(report: RunReport) -> None:
                    f"warning: {name}: its prospect row is gone from its prospects file; the deck is kept "
                    f"(rebuild --prune deletes it)", err=True)
     for failure in report.failed:
+        failure = replace(failure, problems=tuple(with_flag_hints(failure.problems, _DECK_FLAG_CODES)))
         click.echo(f"failed: {printable(str(failure))}", err=True)
         if failure.detail and _verbose():
             click.echo(failure.detail, err=True)

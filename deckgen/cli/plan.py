@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from deckgen.cli import main
+from deckgen.cli import flag_hint, main
 from deckgen.cli.options import (format_option, library_option, look_option, prospect_option, recipe_argument,
                                  recipes_option)
 from deckgen.pipeline.plan import plan_deck, plan_json, plan_notices, plan_text
@@ -30,4 +30,6 @@ def plan_command(recipe: str, prospect: Path | None, sets: tuple[str, ...], outp
                         allow_drafts=allow_drafts, strict=strict, look=look)
     for notice in plan_notices(outcome):
         click.echo(notice, err=True)
-    click.echo(plan_json(outcome) if as_json or output_format == "json" else plan_text(outcome, raw_titles))
+    # a skipped slide shows the flag that lets it in (--allow-drafts)
+    click.echo(plan_json(outcome, flag_hint) if as_json or output_format == "json"
+               else plan_text(outcome, raw_titles, flag_hint))

@@ -352,8 +352,8 @@ def write_coverage(coverage: CoverageMap, output_format: str, path: str | os.Pat
     target = Path(path)
     suffixes = _SUFFIXES[output_format]
     if target.suffix.lower() not in suffixes:
-        raise OutputError(f"--format {output_format} writes a {' or '.join(suffixes)} file",
-                          where=str(target), hint=f"name it {target.with_suffix(suffixes[0]).name}")
+        raise OutputError(f"the {output_format} format writes a {' or '.join(suffixes)} file", where=str(target),
+                          hint=f"name it {target.with_suffix(suffixes[0]).name}", code="format-suffix")
     check_output(target, protected=input_folders_around() if protected is None else protected)
     if output_format == "html":
         write_bytes_atomic(target, to_html(coverage).encode("utf-8"))

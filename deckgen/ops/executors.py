@@ -202,7 +202,7 @@ class LocalExecutor:
 
     def __init__(self, workers: int, workspace: Workspace | None = None):
         if workers < 1:
-            raise ConfigError(f"--jobs must be at least 1, got {workers}")
+            raise ConfigError(f"the number of build workers must be at least 1, got {workers}", code="workers")
         self.workers = workers
         self.workspace = workspace   # reused by in-process builds (already loaded by the caller)
 
@@ -241,7 +241,7 @@ class DaskExecutor:
         self.connect_timeout = connect_timeout
         if not scheduler:
             raise ConfigError("the dask executor needs a scheduler address",
-                              hint="pass --scheduler tcp://HOST:8786 (printed by `dask scheduler`)")
+                              hint="give the tcp://HOST:8786 address `dask scheduler` prints", code="no-scheduler")
         self.scheduler = scheduler
 
     def run(self, spec: WorkspaceSpec, jobs: Sequence[DeckJob]) -> Iterator[DeckOutcome]:
@@ -281,11 +281,12 @@ def make_executor(kind: str = "local", *, jobs: int | None = None, scheduler: st
     """Return the executor named ``kind`` ("local" or "dask")."""
     if kind == "local":
         if scheduler:
-            raise ConfigError("--scheduler is only used with --executor dask")
+            raise ConfigError("a scheduler address is only used with the dask executor",
+                              code="scheduler-without-dask")
         return LocalExecutor(jobs or default_workers(workspace.config if workspace else None), workspace)
     if kind == "dask":
         if jobs is not None:
-            raise ConfigError("--jobs is only used with the local executor",
-                              hint="a Dask cluster runs as many builds as its workers have threads")
+            raise ConfigError("a number of build workers is only used with the local executor (a Dask "
+                              "cluster runs as many builds as its workers have threads)", code="jobs-with-dask")
         return DaskExecutor(scheduler or "")
     raise ConfigError(f"unknown executor '{kind}'", hint="use one of: " + ", ".join(EXECUTORS))

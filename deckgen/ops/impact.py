@@ -301,7 +301,7 @@ def _project_at(config: ProjectConfig, revision: str) -> Iterator[tuple[ProjectC
     toplevel = Path(top.stdout.strip()).resolve()
     if _git(toplevel, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").returncode != 0:
         raise ConfigError(f"'{revision}' is not a git revision of {display_path(toplevel)}",
-                          hint="pass --against with a commit, branch or tag (default HEAD)")
+                          hint="compare with a commit, branch or tag (default HEAD)", code="bad-revision")
     with tempfile.TemporaryDirectory(prefix="deckgen-diff-") as temp:
         base = Path(temp)
         changed = _materialise(config, toplevel, revision, base)

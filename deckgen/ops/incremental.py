@@ -223,7 +223,7 @@ def check_entries(check: InputCheck, manifest: Manifest, entries: list[tuple[Dec
                     if entry.prospect != previous.prospect:     # same data, the row moved in the file
                         manifest.put(replace(manifest.decks[entry.name], prospect=entry.prospect))
                     continue
-                stale = Stale(entry, prospect, tuple(reasons or ["--force"]))
+                stale = Stale(entry, prospect, tuple(reasons or ["forced"]))
         except DeckgenError as exc:
             report.failed.append(Failure(entry.name, label, failure_problems(exc)))
             continue

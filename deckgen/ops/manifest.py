@@ -207,8 +207,8 @@ class Manifest:
         if data.get("format") != FORMAT:
             raise ConfigError(f"manifest format {data.get('format')} is not the format this deckgen "
                               f"reads ({FORMAT})", where=label,
-                              hint="run the deckgen version that wrote it, or rebuild the folder "
-                                   "with `deckgen batch --force`")
+                              hint="run the deckgen version that wrote it, or rebuild every deck of the "
+                                   "folder (a batch with force=True)", code="manifest-format")
         for name in data["decks"]:
             # a manifest is data: a deck name that leads out of the folder would make a rebuild
             # write over a library module or anywhere else (the rule batch.filename follows)

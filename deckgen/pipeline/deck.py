@@ -95,8 +95,8 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
             first = rendered.fit.overflows[0]
             more = len(rendered.fit.overflows) - 1
             raise RenderError(f"{first}" + (f" (and {more} more box{'es' if more > 1 else ''})" if more else ""),
-                              where=str(output), hint="shorten the text, set the box to shrink text on "
-                                                      "overflow in the library, or build without --strict")
+                              where=str(output), hint="shorten the text, or set the box to shrink text on "
+                                                      "overflow in the library", code="strict-overflow")
     output_hash = sha256_file(output)
     pdf_path = None
     if pdf:
@@ -167,7 +167,7 @@ def _kept_items(workspace: Workspace, items: Sequence[PlanItem],
         (dropped if slide is not None and slide.hidden else kept).append(item)
     if not kept:
         raise RenderError("every slide the recipe chose is hidden, so the deck would be empty",
-                          hint="unhide them in PowerPoint, or build with --hidden keep")
+                          hint="unhide them in PowerPoint, or keep hidden slides in the deck", code="all-hidden")
     return kept, [item.key for item in dropped]
 
 

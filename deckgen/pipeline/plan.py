@@ -6,7 +6,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from deckgen.config import project_config
 from deckgen.pipeline.workspace import Workspace
@@ -18,6 +18,8 @@ from deckgen.prospect import Prospect, load_prospect
 from deckgen.recipes import DeckPlan, Recipe
 from deckgen.fsutil import display_path
 from deckgen.problems import Problem, raise_problems
+
+Hint = Callable[[str], "str | None"]    # the code of a rule -> how to fix what it found, or None
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None =
     if strict:
         strict_problems = [p.with_severity("error") for p in index.problems]
         strict_problems += [Problem("error", "", warning) for warning in plan.warnings]
-        raise_problems(strict_problems, "--strict: the library or plan has problems")
+        raise_problems(strict_problems, "the library or plan has problems a strict plan refuses", code="strict")
     template = workspace.template_for(look)
     layouts: tuple[TemplateFit | None, ...] = ()
     if template is not None:
@@ -79,8 +81,9 @@ def shown_titles(outcome: PlanOutcome, raw: bool = False) -> list[str]:
     return [show(item.title) for item in plan.items]
 
 
-def plan_text(outcome: PlanOutcome, raw_titles: bool = False) -> str:
-    """Return the plan as text: each slide in order with the rule that chose it, then what was skipped."""
+def plan_text(outcome: PlanOutcome, raw_titles: bool = False, hint: Hint | None = None) -> str:
+    """Return the plan as text: each slide in order with the rule that chose it, then what was
+    skipped (with ``hint(code)`` for the rule that left it out, e.g. the CLI's flag to let it in)."""
     plan = outcome.plan
     titles = shown_titles(outcome, raw_titles)
     count = f"{len(plan.items)} slide{'s' if len(plan.items) != 1 else ''}"
@@ -99,7 +102,8 @@ def plan_text(outcome: PlanOutcome, raw_titles: bool = False) -> str:
         lines.append("Skipped:")
         for skipped in plan.skipped:
             what = f"{skipped.key} " if skipped.key else ""
-            lines.append(f"  - {what}(section '{skipped.section}'): {skipped.reason}")
+            told = hint(skipped.code) if hint else None
+            lines.append(f"  - {what}(section '{skipped.section}'): {skipped.reason}" + (f" ({told})" if told else ""))
     return "\n".join(lines)
 
 
@@ -112,9 +116,14 @@ def _layout_text(layout: TemplateFit | None) -> str:
     return text
 
 
-def plan_json(outcome: PlanOutcome) -> str:
-    """Return the plan as JSON for scripts, with the library's problems (titles as shown, and raw)."""
+def plan_json(outcome: PlanOutcome, hint: Hint | None = None) -> str:
+    """Return the plan as JSON for scripts, with the library's problems (titles as shown, and raw);
+    a skipped slide has the ``hint(code)`` of the rule that left it out, when there is one."""
     data = outcome.plan.to_dict()
+    for skipped in data["skipped"]:
+        told = hint(skipped["code"] or "") if hint else None
+        if told:
+            skipped["hint"] = told
     for slide, title in zip(data["slides"], shown_titles(outcome)):
         slide["path"] = display_path(slide["path"])
         slide["raw_title"], slide["title"] = slide["title"], title

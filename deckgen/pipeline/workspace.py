@@ -110,8 +110,8 @@ class Workspace:
         template = self.config.brand.template
         if look == "template" and template is None:
             where = display_path(self.config.file) if self.config.file else "deckgen.yaml"
-            raise ConfigError("--look template needs a corporate template", where=where,
-                              hint="set brand.template: PATH.potx in deckgen.yaml")
+            raise ConfigError("the template look needs a corporate template", where=where,
+                              hint="set brand.template: PATH.potx in deckgen.yaml", code="template-look")
         if look == "source" or template is None:
             return None
         return self.source(template)

@@ -84,6 +84,7 @@ class Skipped:
     section: str
     key: str | None
     reason: str
+    code: str = ""      # the rule that left it out ('draft', 'expired'), for a front end's own hint
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class DeckPlan:
                  "title": item.title, "section": item.section, "rule": item.rule}
                 for position, item in enumerate(self.items, start=1)
             ],
-            "skipped": [{"section": s.section, "key": s.key, "reason": s.reason} for s in self.skipped],
+            "skipped": [{"section": s.section, "key": s.key, "reason": s.reason, "code": s.code or None} for s in self.skipped],
             "variables": dict(self.variables),
             "warnings": list(self.warnings),
         }

@@ -286,8 +286,8 @@ class _Resolver:
                            order=section.order)
         left_out = []
         for slide, verdict in selection.left_out:
-            self.skipped.append(Skipped(section.name, slide.key, f"matched {described} but {verdict.message}"
-                                        + (" (--allow-drafts to preview it)" if verdict.rule == "draft" else "")))
+            self.skipped.append(Skipped(section.name, slide.key, f"matched {described} but {verdict.message}",
+                                        verdict.rule))
             left_out.append(f"'{slide.key}' {verdict.message}")
             if verdict.rule == "expired":
                 self._warn(f"{slide.where}: slide '{slide.key}' matched section '{section.name}' but "

@@ -30,7 +30,7 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("draft", "a draft slide: named by key, the build fails; matched by a selector, it is left out "
                   "(unless drafts are allowed)", "note"),
     Rule("slide-size", "slides of one deck of different sizes: builds scale the other size to fit and "
-                       "centre it (with --strict they refuse); check notes it", "note"),
+                       "centre it (strict builds refuse); check notes it", "note"),
 )}
 
 
@@ -79,7 +79,7 @@ def size_verdict(modules: Iterable[Path], size_of: Callable[[Path], tuple[int, i
             return Verdict("slide-size", False,
                            f"uses slides of different sizes: {first.name} is {describe_size(first_size)}, "
                            f"{other.name} is {describe_size(other_size)}",
-                           "builds scale the slides of the other size to fit (with --strict they refuse); "
+                           "builds scale the slides of the other size to fit (strict builds refuse); "
                            "make the sizes match in PowerPoint (Design > Slide Size) for an exact look")
     return None
 
