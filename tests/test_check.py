@@ -16,6 +16,8 @@ from pptx.dml.color import RGBColor
 from deckgen.cli import main
 from deckgen.render.slides import iter_shapes
 from deckgen.marketing.check import check_project
+from deckgen.marketing.check import runner as check_runner
+from deckgen.ooxml import SourceDeck
 from deckgen.marketing.textfit import FontBook, fit_text
 from deckgen.config import project_config
 from deckgen.ooxml.inspect import EMU_PER_PT, TextBox, TextParagraph, TextRun
@@ -533,3 +535,39 @@ def test_a_removable_logo_on_a_card_outside_its_group_leaves_an_empty_frame(proj
     assert found[1] == ("    hint: group 'Rounded Rectangle 6' with the picture (and its label) and give the group "
                         "the alt text 'if: prospect.logo'")
     assert found[2].startswith("slide_library/corporate.pptx slide 2 (title-executive): warning: picture 'logo'")
+
+
+@pytest.mark.parametrize("brand_template", [True, False], ids=["on-template", "own-look"])
+def test_a_check_opens_each_module_once(project: Path, monkeypatch: pytest.MonkeyPatch, brand_template: bool) -> None:
+    # one deck cache for every rule family: the engine's reader and python-pptx share one open
+    # file per module (and the brand template); without a template the slide-size rule reads too
+    if not brand_template:
+        replace_text("deckgen.yaml", "  template: brand/northwind.potx", "")
+    before = report(project)     # and the library index is cached, as on a user's second run
+    decks: list[str] = []
+    zips: list[str] = []
+    pptx_sources: list[object] = []
+    open_deck, open_zip = SourceDeck.open.__func__, SourceDeck._open_zip
+
+    def counted_open(cls, path):
+        decks.append(Path(path).name)
+        return open_deck(cls, path)
+
+    def counted_zip(self):
+        zips.append(self.path.name)
+        open_zip(self)
+
+    def counted_presentation(source):
+        pptx_sources.append(source)
+        return Presentation(source)
+
+    monkeypatch.setattr(SourceDeck, "open", classmethod(counted_open))
+    monkeypatch.setattr(SourceDeck, "_open_zip", counted_zip)
+    monkeypatch.setattr(check_runner, "Presentation", counted_presentation)
+    assert report(project) == before
+    modules = sorted(path.name for path in Path("slide_library").glob("*.pptx"))
+    opened = modules + (["northwind.potx"] if brand_template else [])
+    assert sorted(decks) == sorted(opened)
+    assert sorted(zips) == sorted(opened)
+    assert len(pptx_sources) == len(modules)
+    assert not any(isinstance(source, (str, Path)) for source in pptx_sources)

@@ -13,6 +13,7 @@ from deckgen.library.cache import IndexCache, register
 from deckgen.library.metadata import ANY_VALUE, SlideEntry, parse_sidecar
 from deckgen.messagemap import MessageMap
 from deckgen.ooxml import list_slides
+from deckgen.ooxml.package import DeckSet
 from deckgen.fsutil import display_path
 from deckgen.problems import Location, Problem, Problems, problem_order
 from deckgen.yamlio import load_file
@@ -171,13 +172,15 @@ def sidecar_of(module: Path) -> Path | None:
 
 
 def load_library(folder: str | os.PathLike, today: datetime.date | None = None,
-                 cache: IndexCache | None = None, message_map: MessageMap | None = None) -> Library:
+                 cache: IndexCache | None = None, message_map: MessageMap | None = None,
+                 decks: DeckSet | None = None) -> Library:
     """Scan a library folder into a Library; problems are collected in ``Library.problems``.
 
     Only a missing folder raises (ConfigError). ``today`` decides expiry and review warnings.
     With ``cache``, a module whose .pptx and sidecar are unchanged since a previous scan is not
     read again (call ``cache.save()`` to keep what this scan read). With ``message_map``, slides
-    whose tags it does not declare are dropped with an error (see ``conformance.conform``).
+    whose tags it does not declare are dropped with an error (see ``conformance.conform``). With
+    ``decks``, modules are opened through it, so a caller reading them next opens none again.
     """
     root = Path(folder)
     if not root.is_dir():
@@ -199,12 +202,12 @@ def load_library(folder: str | os.PathLike, today: datetime.date | None = None,
     cwd = os.getcwd()   # problem locations are written relative to it
     for module in modules:
         if cache is None:
-            module_slides, dropped, found = _read_module(module)
+            module_slides, dropped, found = _read_module(module, decks)
         else:
             module_slides, dropped, found = cache.get_or_compute(
                 ("module", os.path.join(cwd, module), cwd),
                 [module, *(module.with_suffix(suffix) for suffix in SIDECAR_SUFFIXES)],
-                lambda: _read_module(module))
+                lambda: _read_module(module, decks))
         problems.extend(found)
         for slide in module_slides:
             if slide.key in first_where:
@@ -236,18 +239,20 @@ def load_library(folder: str | os.PathLike, today: datetime.date | None = None,
     return conform(library, message_map)
 
 
-def _read_module(module: Path) -> tuple[list[LibrarySlide], dict[str, Problem], list[Problem]]:
+def _read_module(module: Path,
+                 decks: DeckSet | None = None) -> tuple[list[LibrarySlide], dict[str, Problem], list[Problem]]:
     """Return the usable slides of one module, {key: why} for its entries that cannot be used,
     and the module's problems."""
     problems = Problems()
-    slides, dropped = _read_module_into(module, problems)
+    slides, dropped = _read_module_into(module, problems, decks)
     return slides, dropped, problems.items
 
 
-def _read_module_into(module: Path, problems: Problems) -> tuple[list[LibrarySlide], dict[str, Problem]]:
+def _read_module_into(module: Path, problems: Problems,
+                      decks: DeckSet | None) -> tuple[list[LibrarySlide], dict[str, Problem]]:
     label = display_path(module)
     try:
-        infos = list_slides(module)
+        infos = decks.get(module).slides if decks is not None else list_slides(module)
     except DeckgenError as exc:
         problems.error(label, f"none of its slides can be used: {exc.message}", exc.hint, code="unreadable")
         return [], {}

@@ -268,6 +268,11 @@ class SourceDeck:
             raise self._fail(f"part /{part} is missing from the package", _RESAVE)
         return self._zip().getinfo(stored)
 
+    def package_file(self) -> IO[bytes]:
+        """The deck's open package file, for another reader of the same package (python-pptx), so
+        the file is not opened twice; zip readers seek before each read, so one thread may share it."""
+        return self._zip().fp
+
     @property
     def is_open(self) -> bool:
         """True while the zip handle is open (reads reopen it when it is not)."""

@@ -34,25 +34,20 @@ class BrandRules:
 
     def check_template(self, deck: SourceDeck, slide_id: int, where: Location) -> None:
         """With brand.template: slides that cannot be put on the template, and what stays off-brand there
-        (the template deck is opened on first use and closed by ``close_template``)."""
+        (the template deck is opened once, in the run's shared ``decks``)."""
         template = self.config.brand.template
         if template is None or getattr(self, "_template_failed", False):
             return
-        if getattr(self, "_template", None) is None:
-            try:
-                self._template = SourceDeck.open(template)
-            except DeckgenError as exc:
-                self._template_failed = True
-                self.add(ERROR, "template", display_path(template), exc.message, exc.hint)
-                return
         try:
-            findings = template_findings(self._template, deck, slide_id, self.config.brand)
+            template_deck = self.decks.get(template)
+        except DeckgenError as exc:
+            self._template_failed = True
+            self.add(ERROR, "template", display_path(template), exc.message, exc.hint)
+            return
+        try:
+            findings = template_findings(template_deck, deck, slide_id, self.config.brand)
         except DeckgenError as exc:
             self.add(ERROR, "template", where, exc.message, exc.hint)
             return
         for finding in findings:
             self.add(WARNING, finding.rule, where, finding.message, finding.hint)
-
-    def close_template(self) -> None:
-        if getattr(self, "_template", None) is not None:
-            self._template.close()

@@ -11,7 +11,7 @@ from deckgen.config import ProjectConfig
 from deckgen.errors import DeckgenError
 from deckgen.fsutil import display_path
 from deckgen.library import Library, load_library
-from deckgen.ooxml import SourceDeck
+from deckgen.ooxml.package import DeckSet, SourceDeck
 from deckgen.ooxml.inspect import inspect_slide
 from deckgen.problems import ERROR, Location, Problem, as_location
 from deckgen.prospect import Prospect
@@ -69,7 +69,11 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules, 
         self.today = today
         self.fonts = fonts
         self.findings: list[Problem] = []
-        self.library: Library = load_library(config.library, today=today, message_map=config.message_map)
+        # each module (and the brand template) opened once: by the library index, then shared by
+        # the rule families (a module's file is released when its rules are done)
+        self.decks = DeckSet()
+        self.library: Library = load_library(config.library, today=today, message_map=config.message_map,
+                                             decks=self.decks)
         self.recipes: tuple[Recipe, ...] = ()
         self.values: set[str] = set()
         self.samples = Samples([])
@@ -86,6 +90,13 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules, 
             self.add(problem.severity, rule, problem.location, problem.message, problem.hint)
 
     def run(self) -> None:
+        try:
+            self.run_rules()
+        finally:
+            self.decks.close_opened()
+        self.font_notes()
+
+    def run_rules(self) -> None:
         for problem in self.library.problems:
             self.add(problem.severity, problem.code or "library", problem.location, problem.message, problem.hint)
         loaded = load_recipes(self.config.recipes)
@@ -100,12 +111,16 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules, 
         self.values = {key for prospect in prospects for key in prospect.values}
         self.samples = Samples(sample_contexts(self.recipes, prospects, self.today))
         provided = provided_variables(self.config, self.recipes, self.values)
+        for module in self.library.modules:
+            self.check_module(module, provided)
+
+    def open_deck(self, path: Path) -> SourceDeck | None:
+        """The module (or template) at ``path``, opened on first use; None when it cannot be opened
+        (the library index reports unreadable modules)."""
         try:
-            for module in self.library.modules:
-                self.check_module(module, provided)
-        finally:
-            self.close_template()
-        self.font_notes()
+            return self.decks.get(path)
+        except DeckgenError:
+            return None
 
     def check_usage(self, usage: Mapping[str, list[Usage]]) -> None:
         """Report what the build rules (deckgen.recipes.rules) refuse or leave out, for every use."""
@@ -135,16 +150,10 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules, 
         for slide in self.library:
             for use in usage.get(slide.key, ()):
                 modules.setdefault(use.recipe, []).append(slide.path)
-        sizes: dict[Path, tuple[int, int] | None] = {}
 
         def size_of(path: Path) -> tuple[int, int] | None:
-            if path not in sizes:
-                try:
-                    with SourceDeck.open(path) as deck:
-                        sizes[path] = deck.slide_size
-                except DeckgenError:
-                    sizes[path] = None      # the library index reports unreadable modules
-            return sizes[path]
+            deck = self.open_deck(path)
+            return deck.slide_size if deck is not None else None
 
         for recipe in self.recipes:
             verdict = size_verdict(modules.get(recipe.name, ()), size_of)
@@ -167,16 +176,16 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules, 
 
     def check_module(self, module: Path, provided: set[str]) -> None:
         label = display_path(module)
-        try:
-            deck = SourceDeck.open(module)
-        except DeckgenError:
+        deck = self.open_deck(module)
+        if deck is None:
             return   # the library index reports unreadable module files
         keyed = {slide.slide_id: slide for slide in self.library if slide.path == module}
-        with deck:
+        with deck:    # its file is released when the module is done (DeckSet keeps the deck)
             for problem in deck.xml_part_problems():     # refused when a build copies the part
                 self.add(ERROR, "unreadable", label, problem, "re-save it from PowerPoint as .pptx")
             try:
-                prs = Presentation(str(module))
+                # python-pptx reads the same open file (the template and frame rules use its shapes)
+                prs = Presentation(deck.package_file())
                 pptx_slides = {slide.slide_id: slide for slide in prs.slides}
             except Exception as exc:   # python-pptx raises many kinds on damaged packages
                 self.add(ERROR, "unreadable", label, f"python-pptx cannot open the module: {exc}",
