@@ -3,42 +3,33 @@
     python scripts/docs_screenshots.py
 
 The catalog is built with thumbnails (LibreOffice, through the render cache), opened from
-file:// in Debian's headless chromium, filtered to case studies, and captured; the coverage image
-is what `deckgen coverage --format png` writes.
+file:// in headless chromium (found on PATH), filtered to case studies, and captured; the coverage
+image is what `deckgen coverage --format png` writes.
 """
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.support.ui import Select, WebDriverWait
-
-from deckgen.marketing.catalog import build_catalog
-from deckgen.marketing.coverage import coverage_map, write_coverage
-from deckgen.config import project_config
-
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
+sys.path.insert(0, str(REPO))
 
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-def _browser(profile: str) -> webdriver.Chrome:
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1050",
-                     "--hide-scrollbars", f"--user-data-dir={profile}"):
-        options.add_argument(argument)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+from deckgen.marketing.catalog import build_catalog  # noqa: E402
+from deckgen.marketing.coverage import coverage_map, write_coverage  # noqa: E402
+from deckgen.config import project_config  # noqa: E402
+from tests.headless_browser import start_chromium  # noqa: E402
 
 
 def catalog_screenshot(target: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="deckgen-docs-") as work:
         site = Path(work) / "site"
         build_catalog(project_config(REPO), site)
-        driver = _browser(str(Path(work) / "profile"))
+        driver, profile = start_chromium(window="1400,1050", arguments=["--hide-scrollbars"])
         try:
             driver.get((site / "index.html").as_uri())
             Select(driver.find_element("id", "tag-kind")).select_by_value("case-study")
@@ -47,6 +38,7 @@ def catalog_screenshot(target: Path) -> None:
             driver.save_screenshot(str(Path(work) / "catalog.png"))
         finally:
             driver.quit()
+            shutil.rmtree(profile, ignore_errors=True)
         shutil.copyfile(Path(work) / "catalog.png", target)
 
 

@@ -10,23 +10,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
+from tests.headless_browser import start_chromium  # noqa: E402
 from tests.serve_server import copy_example_project, start_server  # noqa: E402
 
 
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="deckgen-screenshot-"))
     server = start_server(copy_example_project(work))
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1250",
-                     "--hide-scrollbars", f"--user-data-dir={work / 'profile'}"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver, profile = start_chromium(window="1400,1250", arguments=["--hide-scrollbars"])
     try:
         driver.get(server.url + "/")
         wait = WebDriverWait(driver, 600)
@@ -41,6 +35,7 @@ def main() -> None:
         driver.quit()
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -186,24 +186,11 @@ def headless_chromium(*, window: str = "1400,1000", downloads: Path | None = Non
     """Return (driver, profile folder) of a headless Chromium found on PATH (Debian's chromium and
     chromedriver, installed by scripts/install-deps); skip the test when they are not installed.
     With ``downloads``, files the page downloads land there without a prompt."""
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
+    pytest.importorskip("selenium.webdriver")
+    from headless_browser import BrowserNotFound, start_chromium
 
-    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
-    if chromium is None or chromedriver is None:
-        pytest.skip("chromium and chromedriver are not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    profile = tempfile.mkdtemp(prefix="deckgen-chromium-")
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", f"--window-size={window}",
-                     f"--user-data-dir={profile}"):
-        options.add_argument(argument)
-    if downloads is not None:
-        options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                                  "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-    if downloads is not None:
-        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    return driver, profile
+    try:
+        return start_chromium(window=window, downloads=downloads)
+    except BrowserNotFound as exc:
+        pytest.skip(str(exc))
 
