@@ -1,7 +1,6 @@
 """Filling picture placeholders (fitted, aspect ratio kept) and native charts from template values."""
 from __future__ import annotations
 
-import functools
 import io
 import math
 import os
@@ -17,6 +16,7 @@ from deckgen.clock import build_time
 from deckgen.errors import TemplateError
 from deckgen.svgimage import SvgError, is_svg, load_svg
 from deckgen.images import ImageProblem, open_image, read_image_file
+from deckgen.ooxml.pptx_private import category_chart_data
 from deckgen.ooxml.shapes import set_picture_image
 
 if TYPE_CHECKING:
@@ -118,28 +118,6 @@ def _is_number(value: Any) -> bool:
     return value is None or (isinstance(value, Real) and not isinstance(value, bool))
 
 
-@functools.lru_cache(maxsize=1)
-def _stamped_chart_data_class() -> type:
-    """CategoryChartData whose workbook carries the build time, not the current time (xlsxwriter's
-    default), so builds stay reproducible under SOURCE_DATE_EPOCH."""
-    # imported here: it brings in xlsxwriter, a fifth of python-pptx's import time, and most
-    # decks have no chart to fill
-    from pptx.chart.data import CategoryChartData
-    from pptx.chart.xlsx import CategoryWorkbookWriter
-
-    class StampedWorkbookWriter(CategoryWorkbookWriter):
-        def _populate_worksheet(self, workbook, worksheet):
-            workbook.set_properties({"created": build_time().replace(tzinfo=None)})
-            super()._populate_worksheet(workbook, worksheet)
-
-    class StampedChartData(CategoryChartData):
-        @property
-        def _workbook_writer(self):
-            return StampedWorkbookWriter(self)
-
-    return StampedChartData
-
-
 def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
     """Return chart data for ``{categories: [...], series: {NAME: [numbers...]}}``; raise TemplateError otherwise."""
     expected = "expected a mapping {categories: [...], series: {NAME: [numbers...]}}"
@@ -155,8 +133,9 @@ def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
         if isinstance(name, str) and _NOT_XML.search(name):
             raise TemplateError(f"{label}: the name {_short(name)} has a control character, which a chart "
                                 "cannot hold", where, "remove it from the prospect data")
-    data = _stamped_chart_data_class()()
-    data.categories = list(categories)
+    # the workbook carries the build time, not the current time, so builds stay reproducible
+    # under SOURCE_DATE_EPOCH
+    data = category_chart_data(categories, build_time().replace(tzinfo=None))
     for name, values in series.items():
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) \
                 or not all(_is_number(v) for v in values):
