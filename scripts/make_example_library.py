@@ -2414,6 +2414,7 @@ def project_config() -> str:
 library: slide_library
 recipes: recipes
 prospects: prospects
+logos: inside                   # prospects' logos: from their own folder or prospects/ only (docs/limits.md)
 output:
   folder: build
   notes: strip                  # speaker notes carry internal coaching: not for the customer

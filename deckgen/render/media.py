@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from numbers import Real
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from PIL import UnidentifiedImageError
 
@@ -35,32 +35,49 @@ def fit_inside(box: tuple[int, int, int, int], image_size: tuple[int, int]) -> t
     return left + (width - new_w) // 2, top + (height - new_h) // 2, new_w, new_h
 
 
-class MediaCache:
-    """Images already read and embedded while rendering one deck (a logo shows on many slides)."""
+# why an image file (resolved path) may not be read, or None when it may
+ImageRefusal = Callable[[Path], "str | None"]
 
-    def __init__(self) -> None:
+
+class MediaCache:
+    """Images already read and embedded while rendering one deck (a logo shows on many slides).
+
+    ``refusal`` says why a file named by a template value may not be read (None: any file may);
+    a build passes the project's ``logos:`` policy, so ``image:values.photo`` holding
+    ``/etc/...`` is refused like a prospect's logo would be."""
+
+    def __init__(self, refusal: ImageRefusal | None = None) -> None:
         self.images: dict[Any, tuple[bytes, tuple[int, int], bytes | None]] = {}
         self.image_parts: dict[str, Any] = {}
+        self.refusal = refusal
 
     def image(self, value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int], bytes | None]:
         """(embeddable bytes, pixel size, the SVG when the image is one) of an image path or bytes."""
         key = value if isinstance(value, (str, os.PathLike, bytes)) else None
         if key is None or key not in self.images:
-            loaded = _load_image(value, where, label)
+            loaded = _load_image(value, where, label, self.refusal)
             if key is None:
                 return loaded
             self.images[key] = loaded
         return self.images[key]
 
 
-def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int], bytes | None]:
+def _load_image(value: Any, where: str, label: str,
+                refusal: ImageRefusal | None = None) -> tuple[bytes, tuple[int, int], bytes | None]:
     """Return the image as embeddable bytes, its pixel size and, for an SVG, the SVG (the bytes
-    are then its PNG fallback); raise TemplateError when unusable."""
+    are then its PNG fallback); raise TemplateError when unusable or refused by ``refusal``."""
     if isinstance(value, (bytes, bytearray)):
         data, name = bytes(value), "the image data"
     elif isinstance(value, (str, os.PathLike)):
         path = Path(value)
         name = f"image file '{path}'"
+        try:
+            why = refusal(path.resolve()) if refusal is not None else None
+        except (OSError, RuntimeError, ValueError) as exc:     # a symlink loop, a NUL
+            raise TemplateError(f"{label}: {name} cannot be used ({exc})", where) from exc
+        if why:
+            raise TemplateError(f"{label}: {name} {why}", where,
+                                "copy the image into one of them, or add its folder to 'logos:' in deckgen.yaml")
         try:
             data = read_image_file(path)
         except ImageProblem as exc:
