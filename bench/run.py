@@ -360,6 +360,14 @@ class SingleDeck:
                           env={"DECKGEN_NO_INDEX_CACHE": "1"}))
         cases.append(Case("build", "deckgen build", build_argv, library.root, s.runs, build_out,
                           requires="build", inspect=build_facts, warm_up=True))
+        nofit_out = work / "build-nofit.pptx"
+        nofit_argv = list(build_argv)
+        nofit_argv[nofit_argv.index(str(build_out))] = str(nofit_out)
+        cases.append(Case("build_nofit", "deckgen build, text fit off", nofit_argv, library.root,
+                          s.runs, nofit_out, requires="build", warm_up=True,
+                          inspect=lambda: {**deck_facts(nofit_out, deck.title_prefixes),
+                                           **personalised_facts(nofit_out, "Globex Corporation", len(deck.refs))},
+                          env={"DECKGEN_NO_TEXT_FIT": "1"}))
         template_out = work / "build-template.pptx"
         template_argv = [*build_argv[:-1], "template"]
         template_argv[template_argv.index(str(build_out))] = str(template_out)
@@ -785,6 +793,13 @@ def evaluate(results: list[Result], settings: Settings) -> tuple[list[tuple[str,
     check("build --look template: <= 1.5x --look source (issue 13)", [source, template],
           lambda: template.median_s <= 1.5 * source.median_s,
           lambda: f"{template.median_s / source.median_s:.2f}x")
+
+    nofit = measured.get(("deck-1x", "build_nofit"))
+    if source and nofit:
+        ratios.append(("deckgen build / build with text fit off", source.median_s / nofit.median_s))
+    check("build: text fit costs at most 10% (issue 9)", [source, nofit],
+          lambda: source.median_s <= 1.10 * nofit.median_s,
+          lambda: f"{source.median_s / nofit.median_s:.2f}x")
 
     batch = measured.get(("batch", "batch"))
     if batch:

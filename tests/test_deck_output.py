@@ -194,6 +194,8 @@ def test_the_pdf_gets_the_deck_s_title_and_author(project):
     info = subprocess.run(["pdfinfo", str(result.pdf)], capture_output=True, text=True, check=True).stdout
     assert "Title:           First call \u2013 Globex Corporation" in info
     assert "Author:          Northwind Ops Sales" in info
+    assert "Creator:         deckgen\n" in info and "Producer:        deckgen " in info   # nothing names LibreOffice
+    assert "LibreOffice" not in info and "Impress" not in info
 
 
 # --- text fit after templating ----------------------------------------------------------------

@@ -3,6 +3,7 @@ tokens, back-pressure, reload) and the salespeople's page in a headless chromium
 from __future__ import annotations
 
 import asyncio
+import os
 import io
 import json
 import re
@@ -361,6 +362,31 @@ def test_a_full_queue_answers_busy_with_a_retry_time(tmp_path: Path) -> None:
     busy = [result for result in results if isinstance(result, Busy)]
     assert len(busy) == 1 and busy[0].retry_after >= 1
     assert results.count(None) == 2
+    assert pool.pending == 0
+
+
+def test_a_timed_out_build_frees_its_worker(tmp_path: Path) -> None:
+    """The worker stops a job at the request's timeout: the next request gets the worker at once
+    instead of waiting for a runaway build to end by itself."""
+    import concurrent.futures
+    import multiprocessing
+
+    from deckgen.serve.builds import TimedOut
+
+    pool = BuildPool(tmp_path, workers=1, queue=1, timeout=2)
+    pool._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    started = pool._pool.submit(os.getpid).result(timeout=120)    # the worker is up before the clock runs
+
+    async def runaway_then_quick() -> tuple:
+        with pytest.raises(TimedOut):
+            await pool._run(time.sleep, 30)
+        return await pool._run(os.getpid)
+
+    try:
+        worker = asyncio.run(runaway_then_quick())
+    finally:
+        pool.close()
+    assert worker == started         # the same worker, freed (not a replacement process)
     assert pool.pending == 0
 
 

@@ -79,20 +79,29 @@ class FontBook:
         return _metrics(str(self.match(family, bold).path), round(size_pt * _SCALE))
 
 
-@dataclass(frozen=True)
 class _Metrics:
-    font: ImageFont.FreeTypeFont
-    line_pt: float                 # ascent + descent in points (single line spacing)
+    """One font file at one size: line height, and the widths of the strings measured so far."""
+
+    _MAX_WIDTHS = 20_000        # a long-running server measures many names: the memo stays bounded
+
+    def __init__(self, font: ImageFont.FreeTypeFont):
+        self.font = font
+        ascent, descent = font.getmetrics()
+        self.line_pt = (ascent + descent) / _SCALE       # ascent + descent in points (single spacing)
+        self._widths: dict[str, float] = {}
 
     def width(self, text: str) -> float:
-        return self.font.getlength(text) / _SCALE
+        width = self._widths.get(text)
+        if width is None:
+            if len(self._widths) >= self._MAX_WIDTHS:
+                self._widths.clear()
+            width = self._widths[text] = self.font.getlength(text) / _SCALE
+        return width
 
 
 @lru_cache(maxsize=512)
 def _metrics(path: str, pixels: int) -> _Metrics:
-    font = ImageFont.truetype(path, max(1, pixels))
-    ascent, descent = font.getmetrics()
-    return _Metrics(font=font, line_pt=(ascent + descent) / _SCALE)
+    return _Metrics(ImageFont.truetype(path, max(1, pixels)))
 
 
 @dataclass(frozen=True)
@@ -118,104 +127,158 @@ class Fit:
 def fit_text(box: TextBox, book: FontBook,
              skip: Callable[[TextParagraph], bool] = lambda paragraph: False) -> Fit:
     """Lay out the box's paragraphs (except those ``skip`` says) and return what they need."""
-    scale = box.font_scale if box.autofit == "shrink" else 1.0
-    reduction = box.line_reduction if box.autofit == "shrink" else 0.0
-    left, top, right, bottom = (value / EMU_PER_PT for value in box.insets_emu)
-    inner_width = box.width_emu / EMU_PER_PT - left - right
-    column_width = inner_width / box.columns
-    available_height = (box.height_emu / EMU_PER_PT - top - bottom) * box.columns
-    used: dict[tuple[str, bool], FontMatch] = {}
-
-    def metrics(run: TextRun, size: float) -> _Metrics:
-        match = book.match(run.font, run.bold)
-        used[(match.requested.casefold(), match.bold)] = match
-        return book.measure(run.font, run.bold, size * scale)
-
-    paragraphs = [p for p in box.paragraphs if not skip(p)]
-    height = 0.0
-    widest = 0.0
-    line_count = 0
-    for index, paragraph in enumerate(paragraphs):
-        lines = _layout(paragraph, column_width if box.wrap else float("inf"), metrics, scale)
-        spacing = paragraph.line_spacing if paragraph.line_spacing is not None else 1.0
-        spacing = max(0.0, spacing - reduction)
-        for width, tallest_pt, tallest_size in lines:
-            widest = max(widest, width)
-            if paragraph.line_spacing_pt is not None:
-                height += paragraph.line_spacing_pt * scale
-            else:
-                height += tallest_pt * spacing
-        line_count += len(lines)
-        size = max((run.size_pt for run in paragraph.runs), default=paragraph.end_size_pt) * scale
-        if index > 0:
-            height += paragraph.space_before_pt + paragraph.space_before_pct / 100 * size * 1.2
-        if index < len(paragraphs) - 1:
-            height += paragraph.space_after_pt + paragraph.space_after_pct / 100 * size * 1.2
-    return Fit(needed_height_pt=height, available_height_pt=available_height, widest_line_pt=widest,
-               available_width_pt=column_width, lines=line_count, fonts=tuple(used.values()))
+    layout = TextLayout(box, book, skip)
+    if box.autofit == "shrink":
+        return layout.fit(box.font_scale, box.line_reduction)
+    return layout.fit(1.0, 0.0)
 
 
-def _layout(paragraph: TextParagraph, width: float, metrics: Callable[[TextRun, float], _Metrics],
-            scale: float) -> list[tuple[float, float, float]]:
-    """Return (line width, line height at single spacing, largest size) for each laid-out line."""
-    runs = list(paragraph.runs)
-    if not any(run.text and run.text != "\n" for run in runs):
-        end = TextRun("", paragraph.end_font, paragraph.end_size_pt, False)
-        lines = max(1, 1 + sum(run.text == "\n" for run in runs))
-        line_pt = metrics(end, end.size_pt).line_pt
-        return [(0.0, line_pt, end.size_pt * scale)] * lines
+@dataclass(frozen=True)
+class _Word:
+    """A word as laid out: non-space pieces across runs plus the spaces after them, measured."""
 
-    lines: list[tuple[float, float, float]] = []
-    first_indent = paragraph.margin_left_pt + paragraph.first_line_indent_pt
-    rest_indent = paragraph.margin_left_pt
-    # "space" holds the width of the spaces after the last word: they count only when another
-    # word follows on the same line (spaces at a line end hang past the edge, as in PowerPoint).
-    state = {"width": 0.0, "space": 0.0, "height": 0.0, "size": 0.0, "indent": first_indent}
+    solid: bool            # it has non-space pieces (a paragraph may start with spaces only)
+    width: float           # of its non-space pieces
+    trailing: float        # of the spaces after it (they hang past a line end)
+    line_pt: float         # the tallest of its non-space pieces, single spacing
+    space_line_pt: float   # the tallest of its spaces (a run of spaces still sets the line height)
+    pieces: tuple[tuple[str, _Metrics], ...]   # (text, metrics): to break a word longer than a line
 
-    def close_line() -> None:
-        lines.append((state["width"] + state["indent"], state["height"], state["size"]))
-        state.update(width=0.0, space=0.0, height=0.0, size=0.0, indent=rest_indent)
 
-    def room() -> float:
-        return width - state["indent"]
+@dataclass(frozen=True)
+class _Break:
+    """A line break inside a paragraph; an empty line is as tall as the paragraph's first run."""
 
-    def add(piece: float, run_metrics: _Metrics, size: float) -> None:
-        state["width"] += state["space"] + piece
-        state["space"] = 0.0
-        state["height"] = max(state["height"], run_metrics.line_pt)
-        state["size"] = max(state["size"], size)
+    line_pt: float
 
-    for word in _words(runs):
-        if word is None:                     # a line break
-            if state["height"] == 0.0:
-                state["height"] = metrics(runs[0], runs[0].size_pt).line_pt
-            close_line()
-            continue
-        pieces = [(text, run, metrics(run, run.size_pt)) for text, run in word]
-        word_width = sum(m.width(text) for text, run, m in pieces if not text.isspace())
-        trailing = sum(m.width(text) for text, run, m in pieces if text.isspace())
-        if state["width"] > 0 and state["width"] + state["space"] + word_width > room():
-            close_line()
-        if word_width > room():              # longer than a whole line: break between characters
-            for text, run, m in pieces:
-                if text.isspace():
+
+class TextLayout:
+    """A box's text split into words once, then fitted at any font scale and line-spacing reduction.
+
+    ``fit(scale, reduction)`` measures with the fonts at the scaled sizes, as PowerPoint draws them;
+    ``fit(..., exact=False)`` scales the widths measured at full size instead, which is what a
+    search over many scales needs (advance widths grow linearly with the size, to well under 1%).
+    """
+
+    def __init__(self, box: TextBox, book: FontBook,
+                 skip: Callable[[TextParagraph], bool] = lambda paragraph: False):
+        self.box = box
+        self.book = book
+        self.paragraphs = [paragraph for paragraph in box.paragraphs if not skip(paragraph)]
+        self._pieces = [list(_words(paragraph.runs)) for paragraph in self.paragraphs]
+        self._used: dict[tuple[str, bool], FontMatch] = {}
+        self._fonts: dict[tuple[str | None, bool, float], _Metrics] = {}
+        self._by_scale: dict[float, list[list[_Word | _Break]]] = {}
+
+    def fit(self, scale: float, reduction: float, *, exact: bool = True) -> Fit:
+        box = self.box
+        left, top, right, bottom = (value / EMU_PER_PT for value in box.insets_emu)
+        column_width = (box.width_emu / EMU_PER_PT - left - right) / box.columns
+        available_height = (box.height_emu / EMU_PER_PT - top - bottom) * box.columns
+        words, factor = (self._measured(scale), 1.0) if exact else (self._measured(1.0), scale)
+        height = widest = 0.0
+        line_count = 0
+        last = len(self.paragraphs) - 1
+        for index, paragraph in enumerate(self.paragraphs):
+            lines = self._lines(paragraph, words[index], column_width if box.wrap else float("inf"), factor, scale)
+            spacing = max(0.0, (paragraph.line_spacing if paragraph.line_spacing is not None else 1.0) - reduction)
+            for width, tallest_pt in lines:
+                widest = max(widest, width)
+                height += paragraph.line_spacing_pt * scale if paragraph.line_spacing_pt is not None \
+                    else tallest_pt * spacing
+            line_count += len(lines)
+            size = max((run.size_pt for run in paragraph.runs), default=paragraph.end_size_pt) * scale
+            if index > 0:
+                height += paragraph.space_before_pt + paragraph.space_before_pct / 100 * size * 1.2
+            if index < last:
+                height += paragraph.space_after_pt + paragraph.space_after_pct / 100 * size * 1.2
+        return Fit(needed_height_pt=height, available_height_pt=available_height, widest_line_pt=widest,
+                   available_width_pt=column_width, lines=line_count, fonts=tuple(self._used.values()))
+
+    def _font(self, run: TextRun | None, family: str | None, bold: bool, size: float) -> _Metrics:
+        if run is not None:
+            family, bold = run.font, run.bold
+        metrics = self._fonts.get((family, bold, size))
+        if metrics is None:
+            match = self.book.match(family, bold)
+            self._used[(match.requested.casefold(), match.bold)] = match
+            metrics = self._fonts[(family, bold, size)] = self.book.measure(family, bold, size)
+        return metrics
+
+    def _measured(self, scale: float) -> list[list[_Word | _Break]]:
+        """Each paragraph's words measured with the fonts at ``scale`` times their sizes."""
+        if scale in self._by_scale:
+            return self._by_scale[scale]
+        measured = self._by_scale[scale] = []
+        for paragraph, words in zip(self.paragraphs, self._pieces):
+            runs = paragraph.runs
+            if not any(run.text and run.text != "\n" for run in runs):
+                empty = self._font(None, paragraph.end_font, False, paragraph.end_size_pt * scale)
+                measured.append([_Break(empty.line_pt)] * (1 + sum(run.text == "\n" for run in runs)))
+                continue
+            row: list[_Word | _Break] = []
+            for word in words:
+                if word is None:
+                    row.append(_Break(self._font(runs[0], None, False, runs[0].size_pt * scale).line_pt))
                     continue
-                for char in text:
-                    char_width = m.width(char)
-                    if state["width"] > 0 and state["width"] + state["space"] + char_width > room():
-                        close_line()
-                    add(char_width, m, run.size_pt * scale)
-        else:
-            for text, run, m in pieces:
-                if not text.isspace():
-                    add(m.width(text), m, run.size_pt * scale)
-        for text, run, m in pieces:          # a run of spaces only still sets the line height
-            if text.isspace():
-                state["height"] = max(state["height"], m.line_pt)
-        state["space"] += trailing
-    if state["height"] > 0.0 or not lines:
-        close_line()
-    return lines
+                pieces = tuple((text, self._font(run, None, False, run.size_pt * scale)) for text, run in word)
+                solid = [(text, m) for text, m in pieces if not text.isspace()]
+                spaces = [(text, m) for text, m in pieces if text.isspace()]
+                row.append(_Word(solid=bool(solid), width=sum(m.width(text) for text, m in solid),
+                                 trailing=sum(m.width(text) for text, m in spaces),
+                                 line_pt=max((m.line_pt for _, m in solid), default=0.0),
+                                 space_line_pt=max((m.line_pt for _, m in spaces), default=0.0),
+                                 pieces=pieces))
+            measured.append(row)
+        return measured
+
+    @staticmethod
+    def _lines(paragraph: TextParagraph, words: list[_Word | _Break], width: float, factor: float,
+               scale: float) -> list[tuple[float, float]]:
+        """(line width, line height at single spacing) of each line: greedy word wrap at ``width``,
+        with every measure of ``words`` multiplied by ``factor``."""
+        if not any(run.text and run.text != "\n" for run in paragraph.runs):     # an empty paragraph
+            return [(0.0, word.line_pt * factor) for word in words]
+        lines: list[tuple[float, float]] = []
+        first_indent = paragraph.margin_left_pt + paragraph.first_line_indent_pt
+        rest_indent = paragraph.margin_left_pt
+        # "space" is the width of the spaces after the last word: it counts only when another word
+        # follows on the same line (spaces at a line end hang past the edge, as in PowerPoint)
+        line_width = space = line_height = 0.0
+        indent = first_indent
+        for word in words:
+            if isinstance(word, _Break):
+                lines.append((line_width + indent, line_height or word.line_pt * factor))
+                line_width = space = line_height = 0.0
+                indent = rest_indent
+                continue
+            word_width = word.width * factor
+            if line_width > 0 and line_width + space + word_width > width - indent:
+                lines.append((line_width + indent, line_height))
+                line_width = space = line_height = 0.0
+                indent = rest_indent
+            if word_width > width - indent:      # longer than a whole line: break between characters
+                for text, metrics in word.pieces:
+                    if text.isspace():
+                        continue
+                    for char in text:
+                        char_width = metrics.width(char) * factor
+                        if line_width > 0 and line_width + space + char_width > width - indent:
+                            lines.append((line_width + indent, line_height))
+                            line_width = space = line_height = 0.0
+                            indent = rest_indent
+                        line_width += space + char_width
+                        space = 0.0
+                        line_height = max(line_height, metrics.line_pt * factor)
+            elif word.solid:
+                line_width += space + word_width
+                space = 0.0
+                line_height = max(line_height, word.line_pt * factor)
+            line_height = max(line_height, word.space_line_pt * factor)
+            space += word.trailing * factor
+        if line_height > 0.0 or not lines:
+            lines.append((line_width + indent, line_height))
+        return lines
 
 
 def _words(runs: Iterable[TextRun]) -> Iterable[list[tuple[str, TextRun]] | None]:
@@ -244,4 +307,4 @@ def _words(runs: Iterable[TextRun]) -> Iterable[list[tuple[str, TextRun]] | None
         yield word
 
 
-__all__ = ["Fit", "FontBook", "FontMatch", "FontconfigMissing", "fit_text"]
+__all__ = ["Fit", "FontBook", "FontMatch", "FontconfigMissing", "TextLayout", "fit_text"]

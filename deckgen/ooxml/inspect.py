@@ -9,7 +9,7 @@ colours are looked up in the theme of the slide's master.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Collection, Iterator
 
 from lxml import etree
 
@@ -172,9 +172,11 @@ class LivePackage:
         return found
 
 
-def live_text_boxes(package: LivePackage, slide_id: int) -> tuple[TextBox, ...]:
-    """Return the text boxes of a slide of a presentation being personalised, as they are now."""
-    return _SlideReader(package, slide_id).text_boxes()
+def live_text_boxes(package: LivePackage, slide_id: int,
+                    shape_ids: Collection[int] | None = None) -> tuple[TextBox, ...]:
+    """Return the text boxes of a slide of a presentation being personalised, as they are now:
+    those of the shapes ``shape_ids`` (tables left out) when given, else every one."""
+    return _SlideReader(package, slide_id).text_boxes(shape_ids)
 
 
 # -- the reader ---------------------------------------------------------------------------------
@@ -226,11 +228,11 @@ class _SlideReader:
                 mapping.update(override.attrib)
         return mapping
 
-    def text_boxes(self) -> tuple[TextBox, ...]:
+    def text_boxes(self, shape_ids: Collection[int] | None = None) -> tuple[TextBox, ...]:
         boxes: list[TextBox] = []
         tree = self.slide.find(f"{qn('p:cSld')}/{qn('p:spTree')}")
         if tree is not None:
-            self._walk(tree, _Scale(), boxes, None)
+            self._walk(tree, _Scale(), boxes, None, shape_ids)
         return tuple(boxes)
 
     def read(self) -> SlideInspection:
@@ -248,17 +250,20 @@ class _SlideReader:
     # -- shapes --------------------------------------------------------------------------------
 
     def _walk(self, tree: etree._Element, scale: _Scale, boxes: list[TextBox],
-              tables: list[TableLayout] | None) -> None:
-        """Collect text boxes; ``tables`` (None inside groups, whose offsets are not tracked)
-        collects the layout of each table."""
+              tables: list[TableLayout] | None, shape_ids: Collection[int] | None = None) -> None:
+        """Collect text boxes (of the shapes ``shape_ids`` only, no table cells, when given);
+        ``tables`` (None inside groups, whose offsets are not tracked) collects the layout of
+        each table."""
         for child in tree:
             if child.tag == qn("p:sp"):
+                if shape_ids is not None and _name_and_id(child)[1] not in shape_ids:
+                    continue
                 box = self._shape_box(child, scale)
                 if box is not None:
                     boxes.append(box)
             elif child.tag == qn("p:grpSp"):
-                self._walk(child, _group_scale(child, scale), boxes, None)
-            elif child.tag == qn("p:graphicFrame"):
+                self._walk(child, _group_scale(child, scale), boxes, None, shape_ids)
+            elif child.tag == qn("p:graphicFrame") and shape_ids is None:
                 cells = list(self._table_boxes(child, scale))
                 boxes.extend(box for _, box, _ in cells)
                 if tables is not None and cells:

@@ -7,10 +7,11 @@ output (other text is what marketing approved and ``check`` already reported).
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from deckgen.marketing.textfit import Fit, FontBook, FontconfigMissing, fit_text
+from deckgen.marketing.textfit import Fit, FontBook, FontconfigMissing, TextLayout, fit_text
 from deckgen.ooxml.autofit import set_shrink
 from deckgen.ooxml.inspect import LivePackage, TextBox, live_text_boxes
 from deckgen.render import SlideLabel
@@ -19,6 +20,7 @@ OVERFLOW_TOLERANCE_PT = 0.5          # the same rounding slack as `deckgen check
 _LINE_REDUCTIONS = (0.0, 0.1, 0.2)   # the steps PowerPoint takes before it scales the font
 _SMALLEST_SCALE = 0.25               # PowerPoint does not shrink text further than this
 _SCALE_STEP = 0.01                   # fontScale steps tried (PowerPoint's own are coarser)
+NO_TEXT_FIT_ENV = "DECKGEN_NO_TEXT_FIT"
 
 _BOOK: FontBook | None = None
 
@@ -73,6 +75,9 @@ def fit_presentation(presentation: Any, filled: Sequence[set[int]], labels: Sequ
     report = FitReport()
     if not any(filled):
         return report
+    if os.environ.get(NO_TEXT_FIT_ENV):     # to measure what fitting costs (bench/run.py)
+        report.not_measured = f"text fit was not measured: {NO_TEXT_FIT_ENV} is set"
+        return report
     book = book or font_book()
     package = LivePackage(presentation)
     try:
@@ -82,9 +87,8 @@ def fit_presentation(presentation: Any, filled: Sequence[set[int]], labels: Sequ
                 continue
             label = labels[index] if index < len(labels) else SlideLabel()
             where = label.describe(index + 1)
-            for box in live_text_boxes(package, slide.slide_id):
-                if box.kind != "shape" or box.shape_id not in ids or box.autofit == "resize" \
-                        or not box.text.strip():
+            for box in live_text_boxes(package, slide.slide_id, ids):
+                if box.autofit == "resize" or not box.text.strip():
                     continue
                 if box.autofit == "shrink":
                     _shrink(slide, box, where, book, report)
@@ -104,84 +108,45 @@ def shrink_scale(box: TextBox, book: FontBook) -> tuple[float, float, Fit]:
     """Return (fontScale, lnSpcReduction, the fit at them) PowerPoint would use for ``box``: line
     spacing first reduced by up to 20 %, then the largest font scale at which the text fits.
 
-    The search measures with widths scaled from one size per font (``_ScaledBook``: advance widths
-    grow linearly with the size), and the answer is then measured exactly, as `check` would.
+    The search measures with the widths at full size scaled (``TextLayout.fit(exact=False)``: pure
+    arithmetic once the words are measured), and the answer is then measured exactly, as `check`
+    would.
     """
-    def measure(measure_book: Any, scale: float, reduction: float) -> Fit:
-        return fit_text(dataclasses.replace(box, autofit="shrink", font_scale=scale,
-                                            line_reduction=reduction), measure_book)
-
-    exact = measure(book, 1.0, 0.0)
+    layout = TextLayout(box, book)
+    exact = layout.fit(1.0, 0.0)
     if _fits(exact, box):
         return 1.0, 0.0, exact
-    quick = _ScaledBook(book)
-    scale, reduction = _search(lambda s, r: measure(quick, s, r), box)
-    fit = measure(book, scale, reduction)
+    scale, reduction = _search(lambda s, r: _fits(layout.fit(s, r, exact=False), box))
+    fit = layout.fit(scale, reduction)
     while not _fits(fit, box) and scale - _SCALE_STEP >= _SMALLEST_SCALE:
-        scale = round(scale - _SCALE_STEP, 3)       # the scaled widths were a hair optimistic
-        fit = measure(book, scale, reduction)
+        scale = _step(scale - _SCALE_STEP)          # the scaled widths were a hair optimistic
+        fit = layout.fit(scale, reduction)
     return scale, reduction, fit
 
 
-def _search(measure: Any, box: TextBox) -> tuple[float, float]:
-    """The (scale, reduction) PowerPoint would pick, given ``measure(scale, reduction) -> Fit``:
-    the first line-spacing reduction that fits at full size, else the largest font scale (in
-    steps of ``_SCALE_STEP``) that fits with spacing reduced 20 %."""
+def _search(fits: Callable[[float, float], bool]) -> tuple[float, float]:
+    """The (scale, reduction) PowerPoint would pick, given ``fits(scale, reduction)``: the first
+    line-spacing reduction that fits at full size, else the largest font scale (in steps of
+    ``_SCALE_STEP``) that fits with spacing reduced 20 %, found by bisection (smaller text needs
+    less room), or the smallest scale when none fits."""
     for reduction in _LINE_REDUCTIONS[1:]:
-        fit = measure(1.0, reduction)
-        if _fits(fit, box):
+        if fits(1.0, reduction):
             return 1.0, reduction
     reduction = _LINE_REDUCTIONS[-1]
-    # height needed falls about with the square of the scale (smaller lines, fewer of them):
-    # start there, then walk to the largest step that fits
-    ratio = fit.available_height_pt / fit.needed_height_pt if fit.needed_height_pt else 1.0
-    if not box.wrap and fit.widest_line_pt:
-        ratio = min(ratio, (fit.available_width_pt / fit.widest_line_pt) ** 2)
-    scale = _step(max(_SMALLEST_SCALE, min(1.0, ratio ** 0.5)))
-    if _fits(measure(scale, reduction), box):
-        while scale + _SCALE_STEP <= 1.0 and _fits(measure(_step(scale + _SCALE_STEP), reduction), box):
-            scale = _step(scale + _SCALE_STEP)
-    else:
-        while scale - _SCALE_STEP >= _SMALLEST_SCALE:
-            scale = _step(scale - _SCALE_STEP)
-            if _fits(measure(scale, reduction), box):
-                break
-    return scale, reduction
+    low, high = round(_SMALLEST_SCALE / _SCALE_STEP), round(1.0 / _SCALE_STEP)   # in steps
+    if not fits(low * _SCALE_STEP, reduction):
+        return _SMALLEST_SCALE, reduction
+    while high - low > 1:             # low fits, high (full size, checked above) does not
+        middle = (low + high) // 2
+        if fits(_step(middle * _SCALE_STEP), reduction):
+            low = middle
+        else:
+            high = middle
+    return _step(low * _SCALE_STEP), reduction
 
 
 def _step(scale: float) -> float:
     return round(round(scale / _SCALE_STEP) * _SCALE_STEP, 3)
-
-
-class _ScaledBook:
-    """A FontBook stand-in whose widths are measured once per font and text at one size and
-    scaled: a shrink search measures the same words at a dozen sizes."""
-
-    _REFERENCE_PT = 24.0
-
-    def __init__(self, book: FontBook):
-        self.book = book
-        self._widths: dict[tuple[str, bool, str], float] = {}
-
-    def match(self, family: str | None, bold: bool) -> Any:
-        return self.book.match(family, bold)
-
-    def measure(self, family: str | None, bold: bool, size_pt: float) -> Any:
-        reference = self.book.measure(family, bold, self._REFERENCE_PT)
-        return _ScaledMetrics(self, (family or "", bold), reference, size_pt / self._REFERENCE_PT)
-
-
-class _ScaledMetrics:
-    def __init__(self, owner: _ScaledBook, font: tuple[str, bool], reference: Any, factor: float):
-        self.owner, self.font, self.reference, self.factor = owner, font, reference, factor
-        self.line_pt = reference.line_pt * factor
-
-    def width(self, text: str) -> float:
-        key = (*self.font, text)
-        width = self.owner._widths.get(key)
-        if width is None:
-            width = self.owner._widths[key] = self.reference.width(text)
-        return width * self.factor
 
 
 def _shrink(slide: Any, box: TextBox, where: str, book: FontBook, report: FitReport) -> None:

@@ -62,9 +62,27 @@ def to_pdf(pptx_path: str | os.PathLike, out_pdf: str | os.PathLike, *,
             raise RenderError(f"LibreOffice wrote an unusable PDF ({problem}); it was not kept",
                               where=str(source), hint="run the command again")
         target = Path(out_pdf)
-        with atomic_output(target) as handle, produced.open("rb") as pdf:
-            shutil.copyfileobj(pdf, handle)
+        with atomic_output(target) as handle:
+            _write_as_deckgens(produced, handle, source)
     return target
+
+
+def _write_as_deckgens(pdf: Path, handle, source: Path) -> None:
+    """Write ``pdf`` to ``handle`` with deckgen, not LibreOffice, as its creator and producer (the
+    title, author, subject and keywords are the deck's own, from its document properties). An
+    incremental update: the pages LibreOffice wrote are kept byte for byte."""
+    from pypdf import PdfWriter
+    from pypdf.errors import PyPdfError
+
+    from deckgen import __version__
+
+    try:
+        writer = PdfWriter(pdf, incremental=True)
+        writer.add_metadata({"/Creator": "deckgen", "/Producer": f"deckgen {__version__}"})
+        writer.write(handle)
+    except (PyPdfError, ValueError, KeyError) as exc:
+        raise RenderError(f"LibreOffice wrote a PDF that cannot be read back ({exc}); it was not kept",
+                          where=str(source), hint="run the command again") from exc
 
 
 def expected_pages(deck: Path, include_hidden: bool) -> int | None:

@@ -5,19 +5,21 @@ import datetime
 import getpass
 import hashlib
 import os
+import sqlite3
+import sys
 import uuid
 from pathlib import Path
-from typing import Any, Mapping
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING, Any, Mapping
 
 from deckgen import __version__
 from deckgen.config import ProjectConfig
 from deckgen.errors import DeckgenError
 from deckgen.prospect import Prospect
-from deckgen.scoreboard.store import (configured_url, connect, event_slides, event_tags, events, setting_name,
-                                      slide_months, writing)
+from deckgen.scoreboard.database import configured_url, setting_name, sqlite_file
+from deckgen.scoreboard.sqlite_events import SqliteEvents
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 ENV_USER = "DECKGEN_USER"
 KINDS = ("build", "batch", "rebuild", "serve")
@@ -70,23 +72,50 @@ class DeckLog:
         self.recorded = 0
         self._engine: Engine | None = None
         self._unusable = self.url is None
+        self._sqlite_path = sqlite_file(self.url) if self.url else None
+        self._sqlite: SqliteEvents | None = None
 
     def record(self, recipe: str, prospect: Prospect, output: str | os.PathLike, record: Mapping[str, Any],
                *, at: datetime.datetime | None = None) -> bool:
         """Log one built deck from its build record; return False (with a warning) when it could not be."""
+        rows = event_rows(self.event_row(recipe, prospect, output, record, at or utc_now()), prospect, record)
+        try:
+            written = self._write_sqlite(rows)
+            if not written:
+                written = self._write_engine(rows)
+        except (sqlite3.Error, OSError) as exc:
+            written = self._failed(output, exc)
+        except Exception as exc:     # SQLAlchemy's errors (imported only when it is used)
+            if not _is_sqlalchemy_error(exc):
+                raise
+            written = self._failed(output, exc)
+        self.recorded += written
+        return written
+
+    def _write_sqlite(self, rows: EventRows) -> bool:
+        """Write through the standard library when the database is a current SQLite file: a build
+        does not pay for loading SQLAlchemy (a third of a second)."""
+        if self._sqlite is None and self._sqlite_path is not None:
+            self._sqlite = SqliteEvents.open(self._sqlite_path)
+            if self._sqlite is None:
+                self._sqlite_path = None       # new or older: SQLAlchemy creates or migrates it
+        if self._sqlite is None:
+            return False
+        self._sqlite.write(*rows)
+        return True
+
+    def _write_engine(self, rows: EventRows) -> bool:
         engine = self._open()
         if engine is None:
             return False
-        try:
-            with writing(engine) as connection:
-                write_event(connection, self.event_row(recipe, prospect, output, record, at or utc_now()),
-                            prospect, record)
-        except (sa.exc.SQLAlchemyError, OSError) as exc:
-            self._warn(f"{Path(output).name} was built but not recorded in the deck log "
-                       f"({_reason(exc)})")
-            return False
-        self.recorded += 1
+        from deckgen.scoreboard.store import write_event, writing
+        with writing(engine) as connection:
+            write_event(connection, *rows)
         return True
+
+    def _failed(self, output: str | os.PathLike, exc: BaseException) -> bool:
+        self._warn(f"{Path(output).name} was built but not recorded in the deck log ({_reason(exc)})")
+        return False
 
     def event_row(self, recipe: str, prospect: Prospect, output: str | os.PathLike, record: Mapping[str, Any],
                   at: datetime.datetime) -> dict[str, Any]:
@@ -105,6 +134,9 @@ class DeckLog:
 
     def close(self) -> None:
         """Release the database connection."""
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
@@ -117,6 +149,7 @@ class DeckLog:
 
     def _open(self) -> Engine | None:
         if self._engine is None and not self._unusable:
+            from deckgen.scoreboard.store import connect
             try:
                 self._engine = connect(self.url, setting_name(self.config))
             except DeckgenError as exc:
@@ -128,40 +161,27 @@ class DeckLog:
         self.warnings.append(message)     # the caller shows them (the CLI as "warning: ...")
 
 
-def write_event(connection: sa.engine.Connection, row: Mapping[str, Any], prospect: Prospect,
-                record: Mapping[str, Any]) -> int:
-    """Insert one event with its tags and slides inside the caller's transaction; return its id."""
-    event_id = connection.execute(events.insert().values(**row)).inserted_primary_key[0]
-    tags = [{"event_id": event_id, "tag": "competitor", "value": value} for value in prospect.competitors]
-    tags += [{"event_id": event_id, "tag": "objection", "value": value} for value in prospect.objections]
-    if tags:
-        connection.execute(event_tags.insert(), tags)
-    slides = [{"event_id": event_id, "position": position, "slide_key": slide["key"],
-               "module": slide.get("module", ""), "content_hash": slide.get("closure", "")}
+EventRows = tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def event_rows(event: dict[str, Any], prospect: Prospect, record: Mapping[str, Any]) -> EventRows:
+    """The rows one built deck adds: its event, tags (competitors, objections), slides, and the
+    slide-month summary rows (the event's id is filled in by the writer)."""
+    tags = [{"tag": "competitor", "value": value} for value in prospect.competitors]
+    tags += [{"tag": "objection", "value": value} for value in prospect.objections]
+    slides = [{"position": position, "slide_key": slide["key"], "module": slide.get("module", ""),
+               "content_hash": slide.get("closure", "")}
               for position, slide in enumerate(record.get("slides", ()), start=1)]
-    if slides:
-        connection.execute(event_slides.insert(), slides)
-        month = row["at"].strftime("%Y-%m")
-        summary = [{"slide_key": key, "month": month, "output_path": row["output_path"],
-                    "first_at": row["at"], "last_at": row["at"]}
-                   for key in sorted({slide["slide_key"] for slide in slides})]
-        connection.execute(_summary_upsert(connection), summary)
-    return event_id
+    month = event["at"].strftime("%Y-%m")
+    months = [{"slide_key": key, "month": month, "output_path": event["output_path"],
+               "first_at": event["at"], "last_at": event["at"]}
+              for key in sorted({slide["slide_key"] for slide in slides})]
+    return event, tags, slides, months
 
 
-def _summary_upsert(connection: sa.engine.Connection):
-    """Insert a slide-month-deck row, or widen its first/last build times (a deck rebuilt that month)."""
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(slide_months)
-    new = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[slide_months.c.slide_key, slide_months.c.month, slide_months.c.output_path],
-        set_={"first_at": sa.case((new.first_at < slide_months.c.first_at, new.first_at),
-                                  else_=slide_months.c.first_at),
-              "last_at": sa.case((new.last_at > slide_months.c.last_at, new.last_at), else_=slide_months.c.last_at)})
+def _is_sqlalchemy_error(exc: BaseException) -> bool:
+    sqlalchemy = sys.modules.get("sqlalchemy")      # loaded only when the log went through it
+    return sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.SQLAlchemyError)
 
 
 def _reason(exc: BaseException) -> str:

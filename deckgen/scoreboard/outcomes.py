@@ -15,7 +15,8 @@ from sqlalchemy.engine import Connection
 from deckgen.config import OUTCOME_FIELDS, ProjectConfig
 from deckgen.errors import ConfigError, InputFileError
 from deckgen.scoreboard.log import account_key, private_name, utc_now
-from deckgen.scoreboard.store import connect, events, opportunities, require_url, setting_name, writing
+from deckgen.scoreboard.database import setting_name
+from deckgen.scoreboard.store import connect, events, opportunities, require_url, writing
 from deckgen.fsutil import display_path
 from deckgen.yamlio import load_file, where
 

@@ -16,7 +16,8 @@ from deckgen.fsutil import write_bytes_atomic
 from deckgen.library import load_library
 from deckgen.library.cache import IndexCache
 from deckgen.scoreboard.figures import ReportOptions, compute_figures, slide_scores
-from deckgen.scoreboard.store import connect, require_url, setting_name
+from deckgen.scoreboard.database import setting_name
+from deckgen.scoreboard.store import connect, require_url
 from deckgen.fsutil import display_path
 
 INDEX_NAME = "index.html"
@@ -190,7 +191,7 @@ def json_report(data: dict[str, Any]) -> str:
 
 def slide_summary(config: ProjectConfig, key: str, options: ReportOptions) -> dict[str, Any] | None:
     """Return one slide's usage and outcome figures, or None when the deck log is off."""
-    from deckgen.scoreboard.store import configured_url
+    from deckgen.scoreboard.database import configured_url
 
     url = configured_url(config)
     if url is None:

@@ -1,18 +1,16 @@
 """The scoreboard database: its tables, the ordered schema migrations, and opening it (SQLite or PostgreSQL)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from deckgen.config import ProjectConfig, database_url
+from deckgen.config import ProjectConfig
 from deckgen.errors import ConfigError, DeckgenError
-
-ENV_DATABASE = "DECKGEN_SCOREBOARD"     # overrides scoreboard.database: a path, a URL, or "off"
-LOCK_TIMEOUT = 15.0                     # seconds a writer waits for another one (SQLite busy timeout)
+from deckgen.scoreboard import database
+from deckgen.scoreboard.database import configured_url
 
 metadata = sa.MetaData()
 
@@ -105,6 +103,7 @@ def _add_slide_months(connection: Connection) -> None:
 # step; add the next one (a new column, an index) instead.
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_v1, _add_slide_months)
 SCHEMA_VERSION = len(MIGRATIONS)
+assert SCHEMA_VERSION == database.SCHEMA_VERSION, "deckgen.scoreboard.database.SCHEMA_VERSION is out of date"
 
 
 class ScoreboardError(DeckgenError):
@@ -119,22 +118,6 @@ class NewerSchemaError(Exception):
         self.version = version
 
 
-def configured_url(config: ProjectConfig) -> str | None:
-    """Return the database URL of the project ($DECKGEN_SCOREBOARD, else scoreboard.database), or None
-    when the deck log is off."""
-    override = os.environ.get(ENV_DATABASE)
-    if override is not None and override.strip():
-        return None if override.strip().lower() in ("off", "false", "0") else database_url(override.strip(), Path.cwd())
-    return config.scoreboard.database
-
-
-def setting_name(config: ProjectConfig) -> str:
-    """Return where the database was chosen, for messages ("deckgen.yaml:14" or the variable)."""
-    if os.environ.get(ENV_DATABASE, "").strip():
-        return f"${ENV_DATABASE}"
-    return config.scoreboard.setting
-
-
 def connect(url: str, setting: str) -> Engine:
     """Return an engine for ``url`` whose schema is migrated to SCHEMA_VERSION.
 
@@ -145,7 +128,7 @@ def connect(url: str, setting: str) -> Engine:
     try:
         if is_sqlite:
             _make_sqlite_folder(url, setting)
-            engine = sa.create_engine(url, connect_args={"timeout": LOCK_TIMEOUT})
+            engine = sa.create_engine(url, connect_args={"timeout": database.LOCK_TIMEOUT})
             sa.event.listen(engine, "connect", _sqlite_pragmas)
             # pysqlite's own transaction handling defers BEGIN; emit it ourselves, IMMEDIATE for
             # writers, so two processes cannot both read and then fail to upgrade to a write lock
@@ -243,3 +226,32 @@ def require_url(config: ProjectConfig) -> str:
         raise ConfigError("the scoreboard is off (no database)", where=where,
                           hint="set scoreboard.database in deckgen.yaml, or run inside a deckgen project")
     return url
+
+
+def write_event(connection: Connection, event: dict[str, Any], tags: list[dict[str, Any]],
+                slides: list[dict[str, Any]], months: list[dict[str, Any]]) -> int:
+    """Insert one event's rows (``deckgen.scoreboard.log.event_rows``) inside the caller's
+    transaction; return the event's id."""
+    event_id = connection.execute(events.insert().values(**event)).inserted_primary_key[0]
+    if tags:
+        connection.execute(event_tags.insert(), [{"event_id": event_id, **tag} for tag in tags])
+    if slides:
+        connection.execute(event_slides.insert(), [{"event_id": event_id, **slide} for slide in slides])
+    if months:
+        connection.execute(_summary_upsert(connection), months)
+    return event_id
+
+
+def _summary_upsert(connection: Connection):
+    """Insert a slide-month-deck row, or widen its first/last build times (a deck rebuilt that month)."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(slide_months)
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[slide_months.c.slide_key, slide_months.c.month, slide_months.c.output_path],
+        set_={"first_at": sa.case((new.first_at < slide_months.c.first_at, new.first_at),
+                                  else_=slide_months.c.first_at),
+              "last_at": sa.case((new.last_at > slide_months.c.last_at, new.last_at), else_=slide_months.c.last_at)})

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import re
 import secrets
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -56,6 +57,33 @@ class Built:
     pdf: Path | None
     slides: int
     warnings: tuple[str, ...]
+
+
+def _timed_out(seconds: float) -> TimedOut:
+    return TimedOut(f"the build took longer than {seconds:g} s", hint="try again later, or raise --build-timeout")
+
+
+def _within(seconds: float, fn: Any, *args: Any) -> Any:
+    """Run ``fn(*args)`` in this worker process, stopped after ``seconds``: a request that timed
+    out must not keep its worker busy (a LibreOffice child is killed with it by subprocess.run)."""
+    if threading.current_thread() is not threading.main_thread():
+        return fn(*args)             # signals reach the main thread only (tests use a thread pool)
+    running = True
+
+    def expire(_signum: int, _frame: Any) -> None:
+        if running:
+            raise _timed_out(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        result = fn(*args)
+        running = False
+        return result
+    finally:
+        running = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _pdf_job(pptx: str) -> str | None:
@@ -127,7 +155,7 @@ class BuildPool:
         assert self._pool is not None
         started = asyncio.get_running_loop().time()
         try:
-            future = self._pool.submit(fn, *args)
+            future = self._pool.submit(_within, self.timeout, fn, *args)
         except concurrent.futures.process.BrokenProcessPool:
             self._release(None)
             self.start(self._pool_spec)   # type: ignore[arg-type]
@@ -136,8 +164,7 @@ class BuildPool:
         try:
             result = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), self.timeout)
         except asyncio.TimeoutError:
-            raise TimedOut(f"the build took longer than {self.timeout:g} s",
-                           hint="try again later, or raise --build-timeout") from None
+            raise _timed_out(self.timeout) from None
         except concurrent.futures.process.BrokenProcessPool:
             self.start(self._pool_spec)   # type: ignore[arg-type]
             raise BuildFailed("a build worker stopped; the pool was restarted", hint="send the request again")
