@@ -156,11 +156,13 @@ def test_quick_benchmark_reports_every_case(tmp_path):
     data = json.loads(report.read_text())
     rows = {(row["scenario"], row["key"]): row for row in data["results"]}
     requires = {"merge": "merge", "build": "build", "build_cold": "build", "build_template": "build",
+                "build_nofit": "build",
                 "batch": "batch", "rebuild_noop": "rebuild", "rebuild_one": "rebuild", "check_nomap": "check",
                 "check_map": "check", "diff": "diff"}
     expected = [("deck-1x", key) for key in ("floor", "floor_deflate", "baseline", "merge", "build_cold", "build",
-                                             "build_template")]
-    expected += [("deck-10x", key) for key in ("floor", "merge", "build_cold", "build", "build_template")]
+                                             "build_nofit", "build_template")]
+    expected += [("deck-10x", key) for key in ("floor", "merge", "build_cold", "build", "build_nofit",
+                                               "build_template")]
     expected += [("batch", "batch"), ("rebuild", "rebuild_noop"), ("rebuild", "rebuild_one")]
     expected += [("message-map", key) for key in ("check_nomap", "check_map", "diff")]
     expected += [("large-data", f"table_{n}") for n in (10, 100, 500)]
