@@ -26,6 +26,7 @@ from typing import Callable
 
 import yaml
 
+import largedata
 import synth
 from baseline import available_method
 from floor import plan_members
@@ -55,6 +56,9 @@ class Settings:
     batch_runs: int = 2
     map_prospects: int = 1000
     map_runs: int = 2
+    table_rows: tuple[int, int] = (2000, 10000)
+    chart_categories: tuple[int, int] = (4000, 20000)
+    data_runs: int = 3
     jobs: int = os.cpu_count() or 1
     cache_dir: Path = BENCH_DIR / ".cache"
 
@@ -76,7 +80,10 @@ class Settings:
 
 
 QUICK = dict(files=2, slides=3, image_px=(160, 100), runs=1, batch_decks=6, batch_runs=1,
-             batch_image_px=(160, 100), map_prospects=6, map_runs=1)
+             batch_image_px=(160, 100), map_prospects=6, map_runs=1, table_rows=(100, 500),
+             chart_categories=(200, 1000), data_runs=1)
+# the large-data scenario's reference: the same slides with a few rows (the cost of everything else)
+DATA_REFERENCE = 10
 
 
 # --- cases, measurement ------------------------------------------------------------------------
@@ -636,6 +643,74 @@ class MessageMapChecks:
         (library.slide_dir / "a-new.yaml").write_text(yaml.safe_dump(sidecar, sort_keys=False))
 
 
+class LargeData:
+    """A table filled with thousands of rows and a chart with thousands of categories (issue 15):
+    each at two sizes and at a reference size of a few, so the cost per row can be compared."""
+
+    name = "large-data"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    @property
+    def title(self) -> str:
+        s = self.settings
+        return (f"one slide filled from data: a table of {DATA_REFERENCE} / {s.table_rows[0]:,} / "
+                f"{s.table_rows[1]:,} rows, a chart of {DATA_REFERENCE} / {s.chart_categories[0]:,} / "
+                f"{s.chart_categories[1]:,} categories")
+
+    def cases(self) -> list[Case]:
+        s = self.settings
+        rows, categories = [DATA_REFERENCE, *s.table_rows], [DATA_REFERENCE, *s.chart_categories]
+        project = largedata.ensure_project(s.cache_dir, rows, categories)
+        work = s.work_dir / self.name
+        work.mkdir(parents=True, exist_ok=True)
+        cases = []
+        for count in rows:
+            out = work / f"table-{count}.pptx"
+            cases.append(Case(f"table_{count}", f"deckgen build, table of {count:,} rows",
+                              [*DECKGEN, "build", largedata.TABLE_RECIPE, "-p",
+                               str(project.table_prospect(count)), "-o", str(out)],
+                              project.root, s.data_runs, out, requires="build",
+                              inspect=self._table_facts(out, count)))
+        for count in categories:
+            out = work / f"chart-{count}.pptx"
+            cases.append(Case(f"chart_{count}", f"deckgen build, chart of {count:,} categories",
+                              [*DECKGEN, "build", largedata.CHART_RECIPE, "-p",
+                               str(project.chart_prospect(count)), "-o", str(out)],
+                              project.root, s.data_runs, out, requires="build",
+                              inspect=self._chart_facts(out, count)))
+        return cases
+
+    @staticmethod
+    def _table_facts(out: Path, count: int) -> Callable[[], dict]:
+        def inspect() -> dict:
+            found = largedata.table_rows(out)
+            if found != count + 1:
+                raise BenchError(f"{out}: table has {found} rows, expected {count} and the header")
+            return {"rows": count}
+        return inspect
+
+    @staticmethod
+    def _chart_facts(out: Path, count: int) -> Callable[[], dict]:
+        def inspect() -> dict:
+            found = largedata.chart_points(out)
+            if found != (count, count):
+                raise BenchError(f"{out}: chart has {found[0]} categories and {found[1]} values, "
+                                 f"expected {count}")
+            return {"categories": count}
+        return inspect
+
+
+def per_item_growth(reference: Result, small: Result, large: Result, small_n: int, large_n: int) -> float:
+    """CPU time per item beyond the reference run, at the large size over the small one: about 1
+    when filling is linear, about large_n / small_n when it is quadratic."""
+    base = statistics.median(reference.cpu_s)
+    per_small = (statistics.median(small.cpu_s) - base) / (small_n - DATA_REFERENCE)
+    per_large = (statistics.median(large.cpu_s) - base) / (large_n - DATA_REFERENCE)
+    return per_large / per_small if per_small > 0 else math.inf
+
+
 def scenarios(settings: Settings) -> list:
     """Return the scenarios in report order (add new ones here)."""
     return [
@@ -644,6 +719,7 @@ def scenarios(settings: Settings) -> list:
         Batch(settings),
         Rebuild(settings),
         MessageMapChecks(settings),
+        LargeData(settings),
     ]
 
 
@@ -755,6 +831,21 @@ def evaluate(results: list[Result], settings: Settings) -> tuple[list[tuple[str,
     check("check: the message map makes it at most 2x slower", [no_map, with_map],
           lambda: with_map.median_s <= 2 * no_map.median_s,
           lambda: f"{no_map.median_s:.2f} -> {with_map.median_s:.2f} s")
+    for kind, unit, units, sizes in (("table", "row", "rows", settings.table_rows),
+                                     ("chart", "category", "categories", settings.chart_categories)):
+        reference = measured.get(("large-data", f"{kind}_{DATA_REFERENCE}"))
+        small, large = (measured.get(("large-data", f"{kind}_{n}")) for n in sizes)
+        name = f"{kind}: filling is linear, CPU per {unit} at {sizes[1]:,} within 1.5x of {sizes[0]:,} (issue 15)"
+        if not (reference and small and large):
+            targets.append(Target(name, "n/a", "not measured"))
+            continue
+        ratios.append((f"{kind}: {sizes[1]:,} / {sizes[0]:,} {units}, wall", large.median_s / small.median_s))
+        growth = per_item_growth(reference, small, large, *sizes)
+        ratios.append((f"{kind}: CPU per {unit} at {sizes[1]:,} / at {sizes[0]:,} (1 = linear)", growth))
+        if math.isfinite(growth):
+            targets.append(Target(name, "PASS" if growth <= 1.5 else "MISS", f"{growth:.2f}x"))
+        else:   # too few rows to time (--quick): the smaller size cost no more than the reference
+            targets.append(Target(name, "n/a", f"{sizes[0]:,} {units} took no longer than {DATA_REFERENCE}"))
     return ratios, targets
 
 
@@ -828,7 +919,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         values["image_px"] = args.image
     if args.deck:
         values["deck_files"], values["deck_per_file"] = args.deck
-    for name in ("large", "runs", "batch_decks", "batch_runs", "map_prospects", "map_runs", "jobs", "cache_dir"):
+    for name in ("large", "runs", "batch_decks", "batch_runs", "map_prospects", "map_runs", "data_runs", "jobs",
+                 "cache_dir"):
         if getattr(args, name) is not None:
             values[name] = getattr(args, name)
     return Settings(**values)
@@ -850,6 +942,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--map-prospects", type=int, metavar="N",
                         help="CRM rows in the prospects folder of the message-map scenario (default 1000)")
     parser.add_argument("--map-runs", type=int, metavar="N", help="timed runs of check and diff (default 2)")
+    parser.add_argument("--data-runs", type=int, metavar="N",
+                        help="timed runs of each large-data case (default 3)")
     parser.add_argument("--jobs", type=int, help="--jobs for deckgen batch (default: CPU count)")
     parser.add_argument("--only", nargs="+", metavar="SCENARIO", help="run only these scenarios")
     parser.add_argument("--cache-dir", type=Path, help="where libraries and outputs go (default bench/.cache)")

@@ -13,7 +13,7 @@ from deckgen.sandbox import user_sandbox
 
 from deckgen.errors import ConfigError
 from deckgen.messagemap import MessageMap, load_message_map
-from deckgen.prospect import FIELDS as PROSPECT_FIELDS
+from deckgen.prospect import FIELDS as PROSPECT_FIELDS, LOGO_POLICIES, LogoPolicy
 from deckgen.fsutil import display_path
 from deckgen.problems import Location, Problems, did_you_mean
 from deckgen.yamlio import describe, file_mapping, load_file, where
@@ -26,7 +26,7 @@ DEFAULT_OUTPUT = "build"
 DEFAULT_FILENAME = "{{ prospect.company | slug }}-{{ recipe }}.pptx"
 
 _TOP_KEYS = ("library", "recipes", "prospects", "output", "message_map", "brand", "batch", "example_prospect",
-             "serve", "scoreboard")
+             "serve", "scoreboard", "logos")
 _BRAND_KEYS = ("fonts", "colors", "template")
 _TEMPLATE_SUFFIXES = (".potx", ".pptx", ".potm", ".pptm")
 _BATCH_KEYS = ("filename", "columns", "workers")
@@ -151,13 +151,15 @@ class ProjectConfig:
     scoreboard: ScoreboardConfig = field(default_factory=ScoreboardConfig)
     deck: OutputConfig = field(default_factory=OutputConfig)   # the `output:` settings besides the folder
     message_map: MessageMap | None = None     # the declared message map, validated; None = not declared
+    logos: LogoPolicy = field(default_factory=LogoPolicy)   # where prospects' logos may be read from
 
     @classmethod
     def defaults(cls, root: str | os.PathLike) -> ProjectConfig:
         """Return the config used when there is no deckgen.yaml: default folders under ``root``."""
         base = Path(root).resolve()
         return cls(root=base, file=None, library=base / DEFAULT_LIBRARY, recipes=base / DEFAULT_RECIPES,
-                   prospects=base / DEFAULT_PROSPECTS, output=base / DEFAULT_OUTPUT)
+                   prospects=base / DEFAULT_PROSPECTS, output=base / DEFAULT_OUTPUT,
+                   logos=LogoPolicy(folders=(base / DEFAULT_PROSPECTS,)))
 
     @property
     def input_folders(self) -> tuple[Path, ...]:
@@ -257,13 +259,46 @@ def load_config(path: str | os.PathLike) -> ProjectConfig:
             example_path = (root / example).resolve()
     scoreboard = _scoreboard(data.get("scoreboard"), where(data, "scoreboard", label), root, label, problems)
     map_path = _map_path(data, root, label, problems)
+    logos = _logos(data, root, prospects, label, problems)
     problems.raise_errors(f"{label}: invalid project config")
     # the map is part of the config: a command that reads the config sees its problems too
     message_map = load_message_map(map_path) if map_path is not None else None
     return ProjectConfig(root=root, file=config_path, library=library, recipes=recipes,
                          prospects=prospects, output=output, brand=brand, batch=batch,
                          example_prospect=example_path, serve=serve, scoreboard=scoreboard, deck=deck,
-                         message_map=message_map)
+                         message_map=message_map, logos=logos)
+
+
+def _logos(data: Mapping, root: Path, prospects: Path, label: str, problems: Problems) -> LogoPolicy:
+    """``logos:``: ``inside`` (default: a prospect's folder and the prospects folder), ``anywhere``,
+    or a list of further folders (relative to deckgen.yaml, or absolute) logos may come from."""
+    value = data.get("logos", "inside")
+    at = where(data, "logos", label)
+    if value == "anywhere":
+        return LogoPolicy(anywhere=True, config=label)
+    if value == "inside":
+        return LogoPolicy(folders=(prospects,), config=label)
+    if not isinstance(value, list) or not value:
+        problems.error(at, f"'logos' must be one of {', '.join(LOGO_POLICIES)}, or a list of folders, "
+                           f"found {describe(value)}",
+                       (did_you_mean(value, LOGO_POLICIES) if isinstance(value, str) else None)
+                       or "write logos: inside (the default), logos: anywhere, or logos: [FOLDER, ...]")
+        return LogoPolicy(folders=(prospects,), config=label)
+    folders = [prospects]
+    for index, name in enumerate(value):
+        item_at = where(value, index, at)
+        if not isinstance(name, str) or not name.strip():
+            problems.error(item_at, f"each of 'logos' must be a folder path, found {describe(name)}")
+            continue
+        resolved = (root / name.strip()).resolve()
+        if not resolved.is_dir():
+            problems.error(item_at, f"logos folder '{name}' not found", f"looked for {resolved}")
+        elif resolved == Path(resolved.anchor):
+            problems.error(item_at, f"logos folder '{name}' is the whole file system",
+                           "name the folder that holds the logos, or write logos: anywhere")
+        else:
+            folders.append(resolved)
+    return LogoPolicy(folders=tuple(folders), config=label)
 
 
 def _map_path(data: Mapping, root: Path, label: str, problems: Problems) -> Path | None:

@@ -23,6 +23,32 @@ REQUIRED = ("company", "segment")
 _TEXT_FIELDS = ("company", "crm_id", "segment", "industry")
 LIST_FIELDS = ("competitors", "objections")   # fields holding lists of names
 _SET_KEY = re.compile(r"^[^.=\s]+(\.[^.=\s]+)*$")
+LOGO_POLICIES = ("inside", "anywhere")
+
+
+@dataclass(frozen=True)
+class LogoPolicy:
+    """Where a prospect's ``logo:`` may be read from (``logos:`` in deckgen.yaml).
+
+    By default (``inside``) the logo must resolve, symbolic links followed, inside the prospect's
+    own folder (the folder of its file or CSV export; the current folder for ``--set``) or one of
+    ``folders`` (the project's prospects folder, and any the config lists). ``anywhere`` reads
+    any path, absolute or through ``..`` or a link: for a trusted, single-user project only.
+    """
+
+    anywhere: bool = False
+    folders: tuple[Path, ...] = ()
+    config: str = "deckgen.yaml"    # the file that sets the policy, for messages
+
+    def refusal(self, path: Path, base_dir: Path) -> str | None:
+        """Why the resolved ``path`` may not be read under this policy, or None when it may."""
+        if self.anywhere:
+            return None
+        roots = (base_dir.resolve(), *(folder.resolve() for folder in self.folders))
+        if any(path.is_relative_to(root) for root in roots):
+            return None
+        shown = ", ".join(_folder_name(root) for root in dict.fromkeys(roots))
+        return f"is outside the folders logos may be read from ({shown})"
 
 
 @dataclass(frozen=True)
@@ -67,32 +93,35 @@ def unknown_field_hint(name: str) -> str:
     return did_you_mean(name, FIELDS) or "prospect fields: " + ", ".join(FIELDS)
 
 
-def load_prospect(path: str | os.PathLike | None = None, overrides: Sequence[str] = ()) -> Prospect:
+def load_prospect(path: str | os.PathLike | None = None, overrides: Sequence[str] = (),
+                  logos: LogoPolicy | None = None) -> Prospect:
     """Return the prospect of a YAML/JSON file (optional) with ``--set key=value`` overrides applied.
 
     Relative logo paths are resolved against the prospect file's folder (the current folder for
-    ``--set`` values). Every problem is reported at once in one ConfigError naming file:line.
+    ``--set`` values), and the logo must lie where ``logos`` allows (default: inside that folder).
+    Every problem is reported at once in one ConfigError naming file:line.
     """
     if path is None:
         data = LineDict(file="--set")
         overridden = apply_overrides(data, overrides)
         return prospect_from_data(data, base_dir=Path.cwd(), label="--set", overridden=overridden,
-                                  set_dir=Path.cwd())
+                                  set_dir=Path.cwd(), logos=logos)
     if Path(path).suffix.lower() == ".csv":
         label = display_path(path)
         raise InputFileError("a CSV export holds many prospects; a deck is made for one prospect file",
                              where=label, hint="build a deck per row with run_batch, or write the prospect as YAML "
                                                "or JSON", code="prospects-export", subject=label)
-    return prospect_from_file(path, load_file(path), overrides)
+    return prospect_from_file(path, load_file(path), overrides, logos)
 
 
-def prospect_from_file(path: str | os.PathLike, data: Any, overrides: Sequence[str] = ()) -> Prospect:
+def prospect_from_file(path: str | os.PathLike, data: Any, overrides: Sequence[str] = (),
+                       logos: LogoPolicy | None = None) -> Prospect:
     """Return the prospect of the YAML/JSON file ``path`` whose parsed content is ``data``."""
     label = display_path(path)
     data = file_mapping(data, label, "a prospect must be a mapping of fields (company, segment, ...)")
     overridden = apply_overrides(data, overrides)
     return prospect_from_data(data, base_dir=Path(path).resolve().parent, label=label,
-                              overridden=overridden, set_dir=Path.cwd())
+                              overridden=overridden, set_dir=Path.cwd(), logos=logos)
 
 
 def apply_overrides(data: dict, overrides: Iterable[str]) -> dict[str, str]:
@@ -137,11 +166,13 @@ def apply_overrides(data: dict, overrides: Iterable[str]) -> dict[str, str]:
 
 def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
                        overridden: Mapping[str, str] | None = None,
-                       set_dir: Path | None = None, origins: Mapping[str, str] | None = None) -> Prospect:
+                       set_dir: Path | None = None, origins: Mapping[str, str] | None = None,
+                       logos: LogoPolicy | None = None) -> Prospect:
     """Validate plain or line-tracked prospect data (e.g. one CSV row) and return the Prospect.
 
     ``label`` names the data in messages when it has no file lines ("accounts.csv row 7");
-    ``origins`` names where a field came from within it (field -> "column 'Segment'").
+    ``origins`` names where a field came from within it (field -> "column 'Segment'");
+    ``logos`` says where the logo may be read from (default: inside ``base_dir``).
     """
     overridden = overridden or {}
     problems = Problems()
@@ -202,7 +233,8 @@ def prospect_from_data(data: Mapping[str, Any], *, base_dir: Path, label: str,
                                "use letters, digits and _ only, e.g. annual_savings")
 
     logo = _logo_path(data.get("logo"), at("logo"),
-                      (set_dir or base_dir) if "logo" in overridden else base_dir, problems)
+                      (set_dir or base_dir) if "logo" in overridden else base_dir, problems,
+                      logos or LogoPolicy())
 
     problems.raise_errors(f"{label}: invalid prospect")
     return Prospect(company=text["company"] or "", segment=text["segment"] or "", logo=logo,
@@ -232,8 +264,10 @@ def _text_list(value: Any, key: str, location: str, problems: Problems) -> tuple
     return tuple(items)
 
 
-def _logo_path(value: Any, location: str, base_dir: Path, problems: Problems) -> Path | None:
-    """Return the logo as an absolute path to a readable image, or None (reporting why)."""
+def _logo_path(value: Any, location: str, base_dir: Path, problems: Problems,
+               logos: LogoPolicy) -> Path | None:
+    """Return the logo as an absolute path to a readable image where ``logos`` allows, or None
+    (reporting why)."""
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
@@ -249,6 +283,12 @@ def _logo_path(value: Any, location: str, base_dir: Path, problems: Problems) ->
     except (OSError, RuntimeError) as exc:   # RuntimeError: a symlink loop
         problems.error(location, f"logo file '{_shown(value)}' cannot be used: {exc.strerror if isinstance(exc, OSError) else exc}",
                        "give the path of a PNG or JPEG file")
+        return None
+    refusal = logos.refusal(path, base_dir)
+    if refusal:
+        # checked before the file is looked at: whether a file exists elsewhere is not told
+        problems.error(location, f"logo file '{_shown(value)}' {refusal}",
+                       f"copy the logo into one of them, or add its folder to 'logos:' in {logos.config}")
         return None
     if not found:
         problems.error(location, f"logo file '{_shown(value)}' not found", f"looked for {_shown(str(path))}")
@@ -282,6 +322,11 @@ def logo_path_problem(text: str) -> str | None:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
         return f"has a name longer than {MAX_PATH_BYTES} bytes"
     return None
+
+
+def _folder_name(folder: Path) -> str:
+    name = display_path(folder)
+    return "the current folder" if name in ("", ".") else f"{name}/"
 
 
 def _shown(text: str) -> str:

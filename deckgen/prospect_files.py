@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from deckgen.errors import ConfigError, DeckgenError, InputFileError
-from deckgen.prospect import LIST_FIELDS, Prospect, prospect_from_data, prospect_from_file
+from deckgen.prospect import LIST_FIELDS, LogoPolicy, Prospect, prospect_from_data, prospect_from_file
 from deckgen.fsutil import display_path
 from deckgen.yamlio import load_file, surrogate_problem, where
 
@@ -169,14 +169,17 @@ def _row_data(header: list[str], cells: list[str], fields: dict[str, str]) -> di
     return data
 
 
-def row_prospect(row: ProspectRow) -> Prospect:
-    """Return the validated prospect of one row; ConfigError naming the row when it is unusable."""
+def row_prospect(row: ProspectRow, logos: LogoPolicy | None = None) -> Prospect:
+    """Return the validated prospect of one row (its logo read where ``logos`` allows, relative
+    to the file of the row); ConfigError naming the row when it is unusable."""
     if row.problem:
         raise ConfigError(row.problem, where=row.label)
-    return prospect_from_data(row.data, base_dir=row.file.resolve().parent, label=row.label, origins=row.origins)
+    return prospect_from_data(row.data, base_dir=row.file.resolve().parent, label=row.label, origins=row.origins,
+                              logos=logos)
 
 
-def folder_prospects(folder: Path, columns: Mapping[str, str] | None = None) -> list[Prospect | DeckgenError]:
+def folder_prospects(folder: Path, columns: Mapping[str, str] | None = None,
+                     logos: LogoPolicy | None = None) -> list[Prospect | DeckgenError]:
     """Return every prospect of a prospects folder (searched recursively, files in name order),
     or the error that makes it unusable: each single-prospect YAML/JSON file, each entry of a
     YAML/JSON list, each row of a CSV export."""
@@ -190,12 +193,12 @@ def folder_prospects(folder: Path, columns: Mapping[str, str] | None = None) -> 
             else:
                 data = load_file(path)
                 if not isinstance(data, list):
-                    found.append(prospect_from_file(path, data))
+                    found.append(prospect_from_file(path, data, logos=logos))
                     continue
                 rows = _data_rows(path, display_path(path), data)
             for row in rows:
                 try:
-                    found.append(row_prospect(row))
+                    found.append(row_prospect(row, logos))
                 except DeckgenError as exc:
                     found.append(exc)
         except DeckgenError as exc:     # the whole file cannot be read

@@ -2423,6 +2423,7 @@ output:
 message_map: message_map.yaml   # the declared message map: tags, recipes and prospects are checked against it
 # fills {{{{ }}}} in slide titles shown by `library list/search/show` and the catalog
 example_prospect: prospects/globex.yaml
+logos: inside                   # prospects' logos: from their own folder or prospects/ only (docs/limits.md)
 brand:
   fonts: [{", ".join(BRAND_FONTS)}]
   colors: [{colors}]

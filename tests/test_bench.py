@@ -156,13 +156,17 @@ def test_quick_benchmark_reports_every_case(tmp_path):
     data = json.loads(report.read_text())
     rows = {(row["scenario"], row["key"]): row for row in data["results"]}
     requires = {"merge": "merge", "build": "build", "build_cold": "build", "build_template": "build",
+                "build_nofit": "build",
                 "batch": "batch", "rebuild_noop": "rebuild", "rebuild_one": "rebuild", "check_nomap": "check",
                 "check_map": "check", "diff": "diff"}
     expected = [("deck-1x", key) for key in ("floor", "floor_deflate", "baseline", "merge", "build_cold", "build",
-                                             "build_template")]
-    expected += [("deck-10x", key) for key in ("floor", "merge", "build_cold", "build", "build_template")]
+                                             "build_nofit", "build_template")]
+    expected += [("deck-10x", key) for key in ("floor", "merge", "build_cold", "build", "build_nofit",
+                                               "build_template")]
     expected += [("batch", "batch"), ("rebuild", "rebuild_noop"), ("rebuild", "rebuild_one")]
     expected += [("message-map", key) for key in ("check_nomap", "check_map", "diff")]
+    expected += [("large-data", f"table_{n}") for n in (10, 100, 500)]
+    expected += [("large-data", f"chart_{n}") for n in (10, 200, 1000)]
     assert sorted(rows) == sorted(expected)
     commands = _deckgen_commands()
     for key, row in rows.items():
@@ -190,6 +194,11 @@ def test_quick_benchmark_reports_every_case(tmp_path):
         diff = rows[("message-map", "diff")]["facts"]
         assert diff["decks"] == 7 and 0 < diff["changed"] < 7    # 6 CRM rows + globex.yaml; enterprise ones change
         assert "deckgen check, message map enforced / no map" in ratios
+    # the decks are checked after the first run: every row and every category is there
+    assert rows[("large-data", "table_500")]["facts"] == {"rows": 500}
+    assert rows[("large-data", "chart_1000")]["facts"] == {"categories": 1000}
+    assert "table: CPU per row at 500 / at 100 (1 = linear)" in ratios
+    assert "chart: CPU per category at 1,000 / at 200 (1 = linear)" in ratios
     targets = {target["name"]: target["status"] for target in data["targets"]}
     assert set(targets.values()) <= {"PASS", "MISS", "n/a"}
     merge_verdict = targets["merge: wall <= 2x floor"]
@@ -199,3 +208,5 @@ def test_quick_benchmark_reports_every_case(tmp_path):
     assert ratios["deckgen build --look template / --look source"] == pytest.approx(
         template["median_s"] / rows[("deck-1x", "build")]["median_s"], rel=0.01)
     assert targets["build --look template: <= 1.5x --look source (issue 13)"] in {"PASS", "MISS"}
+    assert targets["chart: filling is linear, CPU per category at 1,000 within 1.5x of 200 (issue 15)"] \
+        in {"PASS", "MISS", "n/a"}

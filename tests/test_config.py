@@ -100,7 +100,7 @@ def test_every_problem_is_reported_once_with_its_line(project):
         "  deckgen.yaml:9: column 'Emp' maps to unknown prospect field 'valuez' (did you mean 'values'?)\n"
         "  deckgen.yaml:10: unknown key 'workerz' in 'batch' (did you mean 'workers'?)\n"
         "  deckgen.yaml:11: unknown key 'palette' (known keys: library, recipes, prospects, output, message_map, brand, batch, "
-        "example_prospect, serve, scoreboard)")
+        "example_prospect, serve, scoreboard, logos)")
 
 
 def test_config_must_be_a_mapping(project):
@@ -124,3 +124,24 @@ def test_serve_tokens_in_deckgen_yaml_must_be_long(tmp_path: Path) -> None:
     (tmp_path / "deckgen.yaml").write_text("serve:\n  tokens:\n    crm: short\n")
     with pytest.raises(ConfigError, match=r"deckgen.yaml:3: the token of 'crm' must be text of at least 16"):
         load_config(tmp_path / "deckgen.yaml")
+
+
+def test_logos_policy_is_inside_by_default_and_checked(project, tmp_path_factory):
+    write_text(project / "deckgen.yaml", "library: slide_library\n")
+    config = load_config("deckgen.yaml")
+    assert not config.logos.anywhere and config.logos.folders == (project / "prospects",)
+    shared = tmp_path_factory.mktemp("shared-logos")
+    write_text(project / "deckgen.yaml", f"library: slide_library\nlogos: [{shared}, deep/er]\n")
+    assert load_config("deckgen.yaml").logos.folders == (project / "prospects", shared, project / "deep" / "er")
+    write_text(project / "deckgen.yaml", "library: slide_library\nlogos: anywhere\n")
+    assert load_config("deckgen.yaml").logos.anywhere
+    write_text(project / "deckgen.yaml", "library: slide_library\nlogos: anywere\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config("deckgen.yaml")
+    assert str(caught.value) == ("deckgen.yaml:2: 'logos' must be one of inside, anywhere, or a list of "
+                                 "folders, found text 'anywere' (did you mean 'anywhere'?)")
+    write_text(project / "deckgen.yaml", "library: slide_library\nlogos: [missing, /]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config("deckgen.yaml")
+    assert "logos folder 'missing' not found" in str(caught.value)
+    assert "logos folder '/' is the whole file system" in str(caught.value)

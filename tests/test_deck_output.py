@@ -3,6 +3,7 @@ document properties, reproducible bytes, and text fitted to its boxes after temp
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -339,6 +340,40 @@ def test_filling_a_two_series_chart_with_one_series_adds_no_automatic_title():
     chart = slide.shapes[0].chart
     assert [series.name for series in chart.plots[0].series] == ["Only"]
     assert chart._chartSpace.chart.autoTitleDeleted.val is True and not chart.has_title
+
+
+def test_a_chart_filled_with_thousands_of_categories_holds_every_point_in_order():
+    """Each category used to be located by walking the list (python-pptx's Categories.index), so
+    20,000 categories took minutes; the chart and its embedded workbook must still hold them all."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    from deckgen.render import render_slide
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    data = CategoryChartData()
+    data.categories = ["A", "B"]
+    data.add_series("One", [1, 2])
+    frame = slide.shapes.add_chart(XL_CHART_TYPE.LINE, 0, 0, Inches(4), Inches(3), data)
+    frame.name = "chart:trend"
+    count = 3000
+    categories = [f"Week {i}" for i in range(count)]
+    render_slide(slide, {"trend": {"categories": categories,
+                                   "series": {"Orders": [i * 0.5 for i in range(count)],
+                                              "Returns": [None if i % 7 else i for i in range(count)]}}})
+    chart = slide.shapes[0].chart
+    # read from the chart part's XML: python-pptx's series.values looks each point up from the start
+    c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+    orders, returns = etree.fromstring(chart.part.blob).iter(f"{c}ser")
+    assert [pt.findtext(f"{c}v") for pt in orders.find(f"{c}cat").iter(f"{c}pt")] == categories
+    points = {int(pt.get("idx")): float(pt.findtext(f"{c}v")) for pt in orders.find(f"{c}val").iter(f"{c}pt")}
+    assert points == {i: i * 0.5 for i in range(count)}
+    returned = sorted(int(pt.get("idx")) for pt in returns.find(f"{c}val").iter(f"{c}pt"))
+    assert returned == list(range(0, count, 7))        # a None leaves its point out
+    with zipfile.ZipFile(io.BytesIO(chart.part.chart_workbook.xlsx_part.blob)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml")
+    assert sheet.count(b"<row ") == count + 1          # header row, then one row per category
 
 
 # --- batch and rebuild ------------------------------------------------------------------------

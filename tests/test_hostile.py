@@ -81,6 +81,11 @@ def _with_doctype(data: bytes) -> bytes:
     return head + sep + b'<!DOCTYPE p:sld [<!ENTITY boom "Boom">]>' + rest
 
 
+def _photo_picture(data: bytes) -> bytes:
+    """The title slide's logo picture filled from a prospect value instead (``image:photo``)."""
+    return data.replace(b'name="logo" descr="image.png"', b'name="image:photo" descr="image.png"')
+
+
 def _padded(data: bytes) -> bytes:
     return data.replace(b"</p:sld>", b" " * (40 * 1024 * 1024) + b"</p:sld>")
 
@@ -166,6 +171,11 @@ def _sidecar_when(project: Path, condition: str) -> None:
     first = text.index("- key:")
     end = text.index("\n", first)
     sidecar.write_text(text[:end + 1] + f"  when: {json.dumps(condition)}\n" + text[end + 1:])
+
+
+def _outside_logo(project: Path) -> None:
+    """A real logo next to the project, not in it."""
+    shutil.copy(project / "prospects" / "logos" / "globex.png", project.parent / "outside.png")
 
 
 def _lock_symlink(project: Path) -> None:
@@ -295,6 +305,24 @@ CASES = [
     # 16. also
     Case("csv-duplicate-header", ["batch", "first-call", "-p", "prospects/dup.csv", "-o", "build"], "appears twice",
          lambda p: _write(p / "prospects" / "dup.csv", "company,segment,company\nA,smb,B\n")),
+    Case("logo-absolute-path", ["build", "first-call", "-p", "prospects/abs.yaml", "-o", "build/x.pptx"],
+         "abs.yaml:", lambda p: (_outside_logo(p), _write(p / "prospects" / "abs.yaml",
+                                                         f"company: A\nsegment: smb\nlogo: {p.parent / 'outside.png'}\n"))),
+    Case("logo-dotdot", ["build", "first-call", "-p", "prospects/up.yaml", "-o", "build/x.pptx"],
+         "logo file '../../outside.png' is outside the folders logos may be read from",
+         lambda p: (_outside_logo(p), _write(p / "prospects" / "up.yaml",
+                                             "company: A\nsegment: smb\nlogo: ../../outside.png\n"))),
+    Case("logo-symlink-escape", ["build", "first-call", "-p", "prospects/link.yaml", "-o", "build/x.pptx"],
+         "logo file 'logos/link.png' is outside the folders logos may be read from",
+         lambda p: (_outside_logo(p), (p / "prospects" / "logos" / "link.png").symlink_to(p.parent / "outside.png"),
+                    _write(p / "prospects" / "link.yaml", "company: A\nsegment: smb\nlogo: logos/link.png\n"))),
+    Case("logo-policy-unknown", ["build", "first-call", *GLOBEX, "-o", "build/x.pptx"],
+         "'logos' must be one of inside, anywhere, or a list of folders", lambda p: _write(p / "deckgen.yaml",
+                          (p / "deckgen.yaml").read_text().replace("logos: inside", "logos: everywhere"))),
+    Case("image-value-outside", ["build", "first-call", *GLOBEX, "--set", "values.photo=../outside.png",
+                                 "-o", "build/x.pptx"],
+         "image file '../outside.png' is outside the folders logos may be read from",
+         lambda p: (_outside_logo(p), _rewrite_member(p / DECK, "ppt/slides/slide1.xml", _photo_picture))),
     Case("include-outside-recipes", ["build", "first-call", *GLOBEX, "-o", "build/x.pptx"], "same recipes folder",
          lambda p: _write(p / "recipes" / "first-call.yaml",
                           (p / "recipes" / "first-call.yaml").read_text() + "  - include: ../prospects/evil\n")),
@@ -335,17 +363,20 @@ def test_bad_rows_fail_their_own_decks_only(project: Path) -> None:
     rows = [json.loads(_prospect(company="Good Co")),
             json.loads(_prospect(company="Surrogate Co", **{"contact.name": "Ha\udc80nk"})),
             json.loads(_prospect(company="Bomb Co", logo="bomb.png")),
-            json.loads(_prospect(company="Long Co", logo="x" * 300 + ".png"))]
+            json.loads(_prospect(company="Long Co", logo="x" * 300 + ".png")),
+            json.loads(_prospect(company="Outside Co", logo=str(project.parent / "outside.png")))]
+    _outside_logo(project)
     _write(project / "prospects" / "rows.json", json.dumps(rows))
 
     result = run_deckgen(["batch", "first-call", "-p", "prospects/rows.json", "-o", "build", "-j", "1"], project)
 
     assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
-    assert "1 deck built, 0 up to date, 3 failed" in result.stdout + result.stderr
+    assert "1 deck built, 0 up to date, 4 failed" in result.stdout + result.stderr
     failed = [line for line in result.stderr.splitlines() if line.startswith("failed: ")]
     assert [line.split(":")[1].strip() for line in failed] == [
-        "prospects/rows.json#2", "prospects/rows.json#3", "prospects/rows.json#4"]
+        "prospects/rows.json#2", "prospects/rows.json#3", "prospects/rows.json#4", "prospects/rows.json#5"]
     assert "surrogate" in failed[0] and "pixels" in failed[1] and "too long" in failed[2]
+    assert "is outside the folders logos may be read from" in failed[3]
     manifest = json.loads((project / "build" / "deckgen-manifest.json").read_text())
     assert list(manifest["decks"]) == ["good-co-first-call.pptx"]
     assert sorted(p.name for p in (project / "build").glob("*.pptx")) == ["good-co-first-call.pptx"]
@@ -531,3 +562,39 @@ def test_a_module_replaced_between_planning_and_copying_is_not_copied(project: P
     with pytest.raises(PackageError, match="changed while deckgen was using it"):
         build_deck(workspace, "first-call", prospect, project / "build" / "x.pptx")
     assert not (project / "build" / "x.pptx").exists()
+
+
+# -- where logos and images may come from (deckgen.yaml `logos:`) -------------------------------
+
+def _logo_blobs(deck: Path) -> list[bytes]:
+    from pptx import Presentation
+
+    def walk(shapes):
+        for shape in shapes:
+            yield from walk(shape.shapes) if shape.shape_type == 6 else (shape,)
+    return [shape.image.blob for shape in walk(Presentation(deck).slides[0].shapes) if shape.shape_type == 13]
+
+
+def test_logos_and_image_values_are_read_where_the_config_allows(project: Path) -> None:
+    _outside_logo(project)
+    _rewrite_member(project / DECK, "ppt/slides/slide1.xml", _photo_picture)
+    outside = project.parent / "outside.png"
+    _write(project / "prospects" / "abs.yaml", f"company: A\nsegment: smb\nlogo: {outside}\n"
+                                               f"values: {{photo: {outside}}}\n")
+
+    # inside the prospects folder: used
+    done = run_deckgen(["build", "first-call", *GLOBEX, "--set", "values.photo=prospects/logos/globex.png",
+                        "-o", "build/inside.pptx"], project)
+    assert done.returncode == 0, done.stderr
+    assert (project / "prospects" / "logos" / "globex.png").read_bytes() in _logo_blobs(project / "build" / "inside.pptx")
+    # outside: refused by default, used once deckgen.yaml lists its folder or says anywhere
+    refused = run_deckgen(["build", "first-call", "-p", "prospects/abs.yaml", "-o", "build/abs.pptx"], project)
+    assert refused.returncode == 1 and "prospects/abs.yaml:3: logo file" in refused.stderr
+    config = project / "deckgen.yaml"
+    original = config.read_text()
+    for policy in (f"logos: [{project.parent}]", "logos: anywhere"):
+        config.write_text(original.replace("logos: inside", policy))
+        for args in (["-p", "prospects/abs.yaml"], [*GLOBEX, "--set", "values.photo=../outside.png"]):
+            done = run_deckgen(["build", "first-call", *args, "-o", "build/out.pptx"], project)
+            assert done.returncode == 0, (policy, done.stderr)
+            assert outside.read_bytes() in _logo_blobs(project / "build" / "out.pptx")

@@ -8,7 +8,7 @@ from PIL import Image
 
 from conftest import write_text
 from deckgen.errors import ConfigError, InputFileError
-from deckgen.prospect import load_prospect, prospect_from_data
+from deckgen.prospect import LogoPolicy, load_prospect, prospect_from_data
 
 
 @pytest.fixture
@@ -147,3 +147,54 @@ def test_a_crm_export_given_as_one_prospect_points_to_batch(folder):
         load_prospect(export)
     message = str(caught.value)
     assert "a CSV export holds many prospects" in message and "build a deck per row with run_batch" in message
+
+
+# --- where a logo may come from (deckgen.yaml `logos:`) ----------------------------------------
+
+@pytest.fixture
+def outside(tmp_path_factory):
+    """A logo in a folder that is not the prospect's."""
+    folder = tmp_path_factory.mktemp("elsewhere")
+    Image.new("RGB", (10, 10), "red").save(folder / "logo.png")
+    return folder / "logo.png"
+
+
+def test_a_logo_outside_the_prospect_s_folder_is_refused_by_default(folder, outside):
+    write_text(folder / "p.yaml", f"company: A\nsegment: smb\nlogo: {outside}\n")
+    message = _error("p.yaml")
+    assert message.startswith(f"p.yaml:3: logo file '{outside}' is outside the folders logos may be read "
+                              "from (the current folder) (copy the logo into one of them, or add its folder to "
+                              "'logos:' in deckgen.yaml)")
+    assert "\n" not in message
+    write_text(folder / "sub" / "q.yaml", "company: A\nsegment: smb\nlogo: ../logos/globex.png\n")
+    assert "is outside the folders logos may be read from" in _error("sub/q.yaml")   # '..' out of its folder
+
+
+def test_a_symlink_leading_out_of_the_folder_is_refused_and_one_inside_is_followed(folder, outside):
+    (folder / "logos" / "escape.png").symlink_to(outside)
+    (folder / "logos" / "alias.png").symlink_to(folder / "logos" / "globex.png")
+    write_text(folder / "p.yaml", "company: A\nsegment: smb\nlogo: logos/escape.png\n")
+    assert "p.yaml:3: logo file 'logos/escape.png' is outside the folders" in _error("p.yaml")
+    write_text(folder / "p.yaml", "company: A\nsegment: smb\nlogo: logos/alias.png\n")
+    assert load_prospect("p.yaml").logo == folder / "logos" / "globex.png"
+
+
+def test_a_set_logo_must_be_under_the_current_folder(folder, outside):
+    assert "--set logo=" in _error(None, ["company=A", "segment=smb", f"logo={outside}"])
+
+
+def test_the_config_can_allow_a_folder_or_anywhere(folder, outside):
+    write_text(folder / "p.yaml", f"company: A\nsegment: smb\nlogo: {outside}\n")
+    assert load_prospect("p.yaml", logos=LogoPolicy(folders=(outside.parent,))).logo == outside
+    assert load_prospect("p.yaml", logos=LogoPolicy(anywhere=True)).logo == outside
+    other = LogoPolicy(folders=(folder / "logos",))
+    with pytest.raises(ConfigError):
+        load_prospect("p.yaml", logos=other)
+
+
+def test_rows_of_an_export_follow_the_policy(folder, outside):
+    row = {"company": "A", "segment": "smb", "logo": str(outside)}
+    with pytest.raises(ConfigError, match="crm.csv row 2: logo file .* is outside the folders"):
+        prospect_from_data(row, base_dir=folder, label="crm.csv row 2")
+    assert prospect_from_data(row, base_dir=folder, label="crm.csv row 2",
+                              logos=LogoPolicy(anywhere=True)).logo == outside

@@ -47,7 +47,7 @@ def starter_map(config: ProjectConfig) -> str:
     (and the segment, industry, competitor and objection values of the prospects folder), with
     comments on near-duplicates for a person to merge into aliases."""
     library = load_library(config.library)
-    prospects = [p for p in folder_prospects(config.prospects, config.batch.columns) if isinstance(p, Prospect)]
+    prospects = [p for p in folder_prospects(config.prospects, config.batch.columns, config.logos) if isinstance(p, Prospect)]
     from_prospects = {"segment": [p.segment for p in prospects], "industry": [p.industry for p in prospects if p.industry],
                       "competitors": [c for p in prospects for c in p.competitors],
                       "objections": [o for p in prospects for o in p.objections]}

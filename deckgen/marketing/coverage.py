@@ -198,7 +198,7 @@ def coverage_map(config: ProjectConfig, *, today: datetime.date | None = None) -
     library = load_library(config.library, today=today, message_map=message_map)
     # prospects that cannot be used are `deckgen check`'s to report
     prospects = []
-    for item in folder_prospects(config.prospects, config.batch.columns):
+    for item in folder_prospects(config.prospects, config.batch.columns, config.logos):
         if isinstance(item, Prospect) and message_map is not None:
             try:
                 item = message_map.canonical_prospect(item)

@@ -98,7 +98,7 @@ def _example_prospect(config: ProjectConfig) -> Prospect | None:
     if config.example_prospect is None:
         return None
     try:
-        return load_prospect(config.example_prospect)
+        return load_prospect(config.example_prospect, logos=config.logos)
     except DeckgenError as exc:     # a listing still works, with titles as written
         log.warning("titles are shown as written: the example prospect cannot be used: %s", exc)
         return None

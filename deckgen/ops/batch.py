@@ -81,7 +81,7 @@ def prospect_entries(workspace: Workspace, recipe_file: Path, prospects: str | o
     valid: list[tuple[ProspectRow, Prospect, str]] = []
     for row in rows:
         try:
-            prospect = workspace.canonical(row_prospect(row))   # an undeclared value fails this row only
+            prospect = workspace.canonical(row_prospect(row, workspace.config.logos))   # an undeclared value fails this row only
             valid.append((row, prospect, namer.render(prospect, row.line or row.index, row.index)))
         except DeckgenError as exc:
             report.failed.append(Failure(None, row.label, failure_problems(exc)))

@@ -143,7 +143,8 @@ def _manifest_impacts(workspace: Workspace, manifest: Manifest) -> Iterator[Deck
         compared = f"last build {entry.built_at or ''}".strip()
         try:
             prospect = workspace.canonical(prospect_from_data(entry.prospect.data, base_dir=entry.prospect.base_dir,
-                                                              label=entry.prospect.label))
+                                                              label=entry.prospect.label,
+                                                              logos=workspace.config.logos))
             plan = workspace.plan(entry.recipe_file, prospect, allow_drafts=entry.allow_drafts)
         except DeckgenError as exc:
             yield DeckImpact(name, entry.prospect.label, entry.recipe, compared, error=_one_line(exc))
@@ -161,7 +162,7 @@ def _manifest_impacts(workspace: Workspace, manifest: Manifest) -> Iterator[Deck
 def _prospect_impacts(config: ProjectConfig, now: Workspace, then: Workspace, changed_modules: set[str],
                       revision: str, only: list[str] | None) -> Iterator[DeckImpact]:
     names = only or sorted(set(recipe_names(config.recipes)) | set(recipe_names(then.config.recipes)))
-    prospects = folder_prospects(config.prospects, config.batch.columns)
+    prospects = folder_prospects(config.prospects, config.batch.columns, config.logos)
     # a CRM export of a thousand rows holds a few dozen selling situations: plan each once, unless a
     # condition reads the company or contact, the only fields the situation leaves out
     exact = any(_reads_identity(condition) for workspace in (now, then) for condition in _conditions(workspace))

@@ -105,7 +105,8 @@ class InputCheck:
         """Return the entry's prospect, validated again (its logo must still be there)."""
         source = entry.prospect
         return self.workspace.canonical(prospect_from_data(source.data, base_dir=source.base_dir,
-                                                           label=source.label))
+                                                           label=source.label,
+                                                           logos=self.workspace.config.logos))
 
     def reasons(self, manifest: Manifest, entry: DeckEntry, prospect: Prospect) -> list[str]:
         """Return why the deck must be built again (empty when it is up to date).

@@ -6,7 +6,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Sequence
+from typing import Any, BinaryIO, Callable, Sequence
 
 from pptx import Presentation
 
@@ -150,10 +150,24 @@ def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle
     presentation = Presentation(io.BytesIO(assembled.to_bytes(binaries=False)))
     labels = [SlideLabel(key=item.key, module=item.path.name, number=item.number) for item in items]
     filled = render_presentation(presentation, labels,
-                                 slide_context(plan.variables, prospect, workspace.today, plan.recipe))
+                                 slide_context(plan.variables, prospect, workspace.today, plan.recipe),
+                                 image_refusal=_image_refusal(workspace, prospect))
     fit = fit_presentation(presentation, filled, labels)
     write_presentation(presentation, handle, assembled.stored_binaries)
     return Rendered(dropped=dropped, fit=fit, warnings=list(assembled.warnings))
+
+
+def _image_refusal(workspace: Workspace, prospect: Prospect) -> Callable[[Path], str | None]:
+    """Why an image file a slide's ``image:`` names may not be read: the prospect's logo (already
+    checked where it was loaded) may be; any other file must lie where ``logos:`` allows, the
+    prospects folder or a folder it lists."""
+    logos = workspace.config.logos
+
+    def refusal(path: Path) -> str | None:
+        if prospect.logo is not None and path == prospect.logo.resolve():
+            return None
+        return logos.refusal(path, workspace.config.prospects)
+    return refusal
 
 
 def _kept_items(workspace: Workspace, items: Sequence[PlanItem],
@@ -224,7 +238,7 @@ def build(recipe: str | os.PathLike, output: str | os.PathLike | None = None, *,
     workspace = Workspace.discover(library=library, recipes=recipes)
     if prospect is None and not sets:
         raise ConfigError("no prospect given", code="no-prospect")
-    loaded = load_prospect(prospect, sets)
+    loaded = load_prospect(prospect, sets, workspace.config.logos)
     if output is None:
         namer = DeckNamer(workspace.config.batch.filename, workspace.recipe(recipe).name)
         output = workspace.config.output / namer.render(loaded)

@@ -54,7 +54,7 @@ def plan_deck(recipe: str | os.PathLike, *, prospect: str | os.PathLike | None =
                           hint="set 'recipes:' in deckgen.yaml", code="no-recipes-folder")
     index = workspace.library
     loaded_recipe = workspace.recipe(recipe)
-    loaded_prospect = workspace.canonical(load_prospect(prospect, sets))
+    loaded_prospect = workspace.canonical(load_prospect(prospect, sets, config.logos))
     plan = workspace.plan(recipe, loaded_prospect, allow_drafts=allow_drafts)
     if strict:
         strict_problems = [p.with_severity("error") for p in index.problems]

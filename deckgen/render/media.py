@@ -1,7 +1,6 @@
 """Filling picture placeholders (fitted, aspect ratio kept) and native charts from template values."""
 from __future__ import annotations
 
-import functools
 import io
 import math
 import os
@@ -9,7 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from numbers import Real
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from PIL import UnidentifiedImageError
 
@@ -17,6 +16,7 @@ from deckgen.clock import build_time
 from deckgen.errors import TemplateError
 from deckgen.svgimage import SvgError, is_svg, load_svg
 from deckgen.images import ImageProblem, open_image, read_image_file
+from deckgen.ooxml.pptx_private import category_chart_data
 from deckgen.ooxml.shapes import set_picture_image
 
 if TYPE_CHECKING:
@@ -35,32 +35,49 @@ def fit_inside(box: tuple[int, int, int, int], image_size: tuple[int, int]) -> t
     return left + (width - new_w) // 2, top + (height - new_h) // 2, new_w, new_h
 
 
-class MediaCache:
-    """Images already read and embedded while rendering one deck (a logo shows on many slides)."""
+# why an image file (resolved path) may not be read, or None when it may
+ImageRefusal = Callable[[Path], "str | None"]
 
-    def __init__(self) -> None:
+
+class MediaCache:
+    """Images already read and embedded while rendering one deck (a logo shows on many slides).
+
+    ``refusal`` says why a file named by a template value may not be read (None: any file may);
+    a build passes the project's ``logos:`` policy, so ``image:values.photo`` holding
+    ``/etc/...`` is refused like a prospect's logo would be."""
+
+    def __init__(self, refusal: ImageRefusal | None = None) -> None:
         self.images: dict[Any, tuple[bytes, tuple[int, int], bytes | None]] = {}
         self.image_parts: dict[str, Any] = {}
+        self.refusal = refusal
 
     def image(self, value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int], bytes | None]:
         """(embeddable bytes, pixel size, the SVG when the image is one) of an image path or bytes."""
         key = value if isinstance(value, (str, os.PathLike, bytes)) else None
         if key is None or key not in self.images:
-            loaded = _load_image(value, where, label)
+            loaded = _load_image(value, where, label, self.refusal)
             if key is None:
                 return loaded
             self.images[key] = loaded
         return self.images[key]
 
 
-def _load_image(value: Any, where: str, label: str) -> tuple[bytes, tuple[int, int], bytes | None]:
+def _load_image(value: Any, where: str, label: str,
+                refusal: ImageRefusal | None = None) -> tuple[bytes, tuple[int, int], bytes | None]:
     """Return the image as embeddable bytes, its pixel size and, for an SVG, the SVG (the bytes
-    are then its PNG fallback); raise TemplateError when unusable."""
+    are then its PNG fallback); raise TemplateError when unusable or refused by ``refusal``."""
     if isinstance(value, (bytes, bytearray)):
         data, name = bytes(value), "the image data"
     elif isinstance(value, (str, os.PathLike)):
         path = Path(value)
         name = f"image file '{path}'"
+        try:
+            why = refusal(path.resolve()) if refusal is not None else None
+        except (OSError, RuntimeError, ValueError) as exc:     # a symlink loop, a NUL
+            raise TemplateError(f"{label}: {name} cannot be used ({exc})", where) from exc
+        if why:
+            raise TemplateError(f"{label}: {name} {why}", where,
+                                "copy the image into one of them, or add its folder to 'logos:' in deckgen.yaml")
         try:
             data = read_image_file(path)
         except ImageProblem as exc:
@@ -118,28 +135,6 @@ def _is_number(value: Any) -> bool:
     return value is None or (isinstance(value, Real) and not isinstance(value, bool))
 
 
-@functools.lru_cache(maxsize=1)
-def _stamped_chart_data_class() -> type:
-    """CategoryChartData whose workbook carries the build time, not the current time (xlsxwriter's
-    default), so builds stay reproducible under SOURCE_DATE_EPOCH."""
-    # imported here: it brings in xlsxwriter, a fifth of python-pptx's import time, and most
-    # decks have no chart to fill
-    from pptx.chart.data import CategoryChartData
-    from pptx.chart.xlsx import CategoryWorkbookWriter
-
-    class StampedWorkbookWriter(CategoryWorkbookWriter):
-        def _populate_worksheet(self, workbook, worksheet):
-            workbook.set_properties({"created": build_time().replace(tzinfo=None)})
-            super()._populate_worksheet(workbook, worksheet)
-
-    class StampedChartData(CategoryChartData):
-        @property
-        def _workbook_writer(self):
-            return StampedWorkbookWriter(self)
-
-    return StampedChartData
-
-
 def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
     """Return chart data for ``{categories: [...], series: {NAME: [numbers...]}}``; raise TemplateError otherwise."""
     expected = "expected a mapping {categories: [...], series: {NAME: [numbers...]}}"
@@ -155,8 +150,9 @@ def chart_data(value: Any, where: str, label: str) -> CategoryChartData:
         if isinstance(name, str) and _NOT_XML.search(name):
             raise TemplateError(f"{label}: the name {_short(name)} has a control character, which a chart "
                                 "cannot hold", where, "remove it from the prospect data")
-    data = _stamped_chart_data_class()()
-    data.categories = list(categories)
+    # the workbook carries the build time, not the current time, so builds stay reproducible
+    # under SOURCE_DATE_EPOCH
+    data = category_chart_data(categories, build_time().replace(tzinfo=None))
     for name, values in series.items():
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) \
                 or not all(_is_number(v) for v in values):

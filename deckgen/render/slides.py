@@ -16,7 +16,7 @@ from deckgen.errors import TemplateError
 from deckgen.ooxml.shapes import remove_shape, shape_name_and_alt_text, shapes_to_render
 from deckgen.ooxml.texttemplate import MisplacedTagError, TextTemplate, notes_template, table_template, text_frame_template
 from deckgen.render.environment import DeckEnvironment, default_environment
-from deckgen.render.media import MediaCache, fill_chart, place_image
+from deckgen.render.media import ImageRefusal, MediaCache, fill_chart, place_image
 from deckgen.render.problems import SlideLabel, runtime_error, syntax_error
 from deckgen.sandbox import call_bounded, render_bounded
 from deckgen.ooxml.pptx_private import table_row_heights
@@ -193,18 +193,20 @@ def render_slide(slide: Any, context: Mapping[str, Any], *, where: str = "slide"
 
 
 def render_presentation(prs: Any, slides: Sequence[SlideLabel] | None, context: Mapping[str, Any], *,
-                        env: DeckEnvironment | None = None) -> list[set[int]]:
+                        env: DeckEnvironment | None = None,
+                        image_refusal: ImageRefusal | None = None) -> list[set[int]]:
     """Personalise every slide of python-pptx presentation ``prs`` in place with ``context``;
     return, per slide, the ids of the text shapes that received template output.
 
     ``slides[i]`` names output slide i in error messages ("slide 4 'vp-roi' (value-props.pptx #3)").
     Raises TemplateError (a DeckgenError) for an undefined variable, a syntax error, unsafe template
     code or unusable image/chart data; the deck is then half rendered and must not be saved.
+    ``image_refusal`` says why an image file a template names may not be read (None: any may).
     """
     env = env or default_environment()
     values = dict(context)
     labels = list(slides or ())
-    media = MediaCache()
+    media = MediaCache(image_refusal)
     filled = []
     for index, slide in enumerate(prs.slides):
         label = labels[index] if index < len(labels) else SlideLabel()

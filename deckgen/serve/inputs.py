@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 from deckgen.errors import ConfigError, DeckgenError
 from deckgen.problems import Location, Problem
 from deckgen.fsutil import write_bytes_atomic
-from deckgen.prospect import FIELDS, Prospect, prospect_from_data
+from deckgen.prospect import FIELDS, LogoPolicy, Prospect, prospect_from_data
 from deckgen.problems import did_you_mean
 from deckgen.yamlio import LineDict
 
@@ -92,7 +92,10 @@ def build_request(data: Any, recipes: list[str], prospects_folder: Path, uploads
     elif "logo" in fields:
         del fields["logo"]
     try:
-        prospect = prospect_from_data(fields, base_dir=prospects_folder, label="prospect")
+        # the server's own policy, whatever deckgen.yaml's `logos:` says: a logo is an upload or a
+        # file under the prospects folder (logo_path checked which)
+        prospect = prospect_from_data(fields, base_dir=prospects_folder, label="prospect",
+                                      logos=LogoPolicy(folders=(uploads,)))
     except ConfigError as exc:
         problems += exc.all_problems()
     if len(problems) == 1:

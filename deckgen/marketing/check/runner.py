@@ -166,7 +166,8 @@ class _Checker(TemplateRules, ImageRules, TextFitRules, BrandRules, FrameRules, 
         """Return the prospects of the prospects folder (CSV exports included); unusable ones are
         reported as errors."""
         found: list[Prospect] = []
-        for item in folder_prospects(self.config.prospects, self.config.batch.columns):
+        for item in folder_prospects(self.config.prospects, self.config.batch.columns,
+                                     self.config.logos):
             item = self.canonical(item)
             if isinstance(item, Prospect):
                 found.append(item)
