@@ -144,9 +144,13 @@ class LivePackage:
         self.main_part = str(presentation.part.partname).lstrip("/")
         self.slide_size = (presentation.slide_width, presentation.slide_height) \
             if presentation.slide_width else None
-        self._slide_parts = {slide.slide_id: str(slide.part.partname).lstrip("/")
-                             for slide in presentation.slides}
+        # the slide list read once (python-pptx's slide.slide_id searches it for every slide)
+        listed = presentation.element.findall(f"{qn('p:sldIdLst')}/{qn('p:sldId')}")
+        self.slide_ids = [int(entry.get("id")) for entry in listed]
+        self._slide_parts = {int(entry.get("id")): str(presentation.part.related_part(entry.get(qn("r:id"))).partname)
+                             .lstrip("/") for entry in listed}
         self._parsed: dict[str, etree._Element] = {}
+        self._rels: dict[str, list[Relationship]] = {}
 
     def has_part(self, part: str) -> bool:
         return part in self._parts
@@ -165,10 +169,13 @@ class LivePackage:
         return element
 
     def rels(self, part: str) -> list[Relationship]:
-        found = []
-        for rid, rel in self._parts[part].rels.items():
-            target = None if rel.is_external else str(rel.target_part.partname).lstrip("/")
-            found.append(Relationship(rid, rel.reltype, rel.target_ref, rel.is_external, target))
+        """The part's relationships (read once: every slide's reader asks for its master's)."""
+        found = self._rels.get(part)
+        if found is None:
+            found = self._rels[part] = []
+            for rid, rel in self._parts[part].rels.items():
+                target = None if rel.is_external else str(rel.target_part.partname).lstrip("/")
+                found.append(Relationship(rid, rel.reltype, rel.target_ref, rel.is_external, target))
         return found
 
 

@@ -81,13 +81,13 @@ def fit_presentation(presentation: Any, filled: Sequence[set[int]], labels: Sequ
     book = book or font_book()
     package = LivePackage(presentation)
     try:
-        for index, slide in enumerate(presentation.slides):
+        for index, (slide, slide_id) in enumerate(zip(presentation.slides, package.slide_ids)):
             ids = filled[index] if index < len(filled) else set()
             if not ids:
                 continue
             label = labels[index] if index < len(labels) else SlideLabel()
             where = label.describe(index + 1)
-            for box in live_text_boxes(package, slide.slide_id, ids):
+            for box in live_text_boxes(package, slide_id, ids):
                 if box.autofit == "resize" or not box.text.strip():
                     continue
                 if box.autofit == "shrink":
@@ -116,7 +116,7 @@ def shrink_scale(box: TextBox, book: FontBook) -> tuple[float, float, Fit]:
     exact = layout.fit(1.0, 0.0)
     if _fits(exact, box):
         return 1.0, 0.0, exact
-    scale, reduction = _search(lambda s, r: _fits(layout.fit(s, r, exact=False), box))
+    scale, reduction = _search(lambda s, r: layout.fit(s, r, exact=False), box)
     fit = layout.fit(scale, reduction)
     while not _fits(fit, box) and scale - _SCALE_STEP >= _SMALLEST_SCALE:
         scale = _step(scale - _SCALE_STEP)          # the scaled widths were a hair optimistic
@@ -124,24 +124,53 @@ def shrink_scale(box: TextBox, book: FontBook) -> tuple[float, float, Fit]:
     return scale, reduction, fit
 
 
-def _search(fits: Callable[[float, float], bool]) -> tuple[float, float]:
-    """The (scale, reduction) PowerPoint would pick, given ``fits(scale, reduction)``: the first
+def _search(fit: Callable[[float, float], Fit], box: TextBox) -> tuple[float, float]:
+    """The (scale, reduction) PowerPoint would pick, given ``fit(scale, reduction)``: the first
     line-spacing reduction that fits at full size, else the largest font scale (in steps of
-    ``_SCALE_STEP``) that fits with spacing reduced 20 %, found by bisection (smaller text needs
-    less room), or the smallest scale when none fits."""
-    for reduction in _LINE_REDUCTIONS[1:]:
-        if fits(1.0, reduction):
-            return 1.0, reduction
+    ``_SCALE_STEP``) that fits with spacing reduced 20 %, or the smallest scale when none fits.
+
+    Smaller text needs less room, so the answer is bracketed from a first guess (the height
+    needed falls about with the square of the scale) and then bisected.
+    """
     reduction = _LINE_REDUCTIONS[-1]
-    low, high = round(_SMALLEST_SCALE / _SCALE_STEP), round(1.0 / _SCALE_STEP)   # in steps
-    if not fits(low * _SCALE_STEP, reduction):
-        return _SMALLEST_SCALE, reduction
-    while high - low > 1:             # low fits, high (full size, checked above) does not
-        middle = (low + high) // 2
-        if fits(_step(middle * _SCALE_STEP), reduction):
-            low = middle
+    at_full_size = fit(1.0, reduction)
+    if _fits(at_full_size, box):        # the least reduction that fits (less spacing never needs more room)
+        return 1.0, next(less for less in _LINE_REDUCTIONS[1:-1] + (reduction,)
+                         if less == reduction or _fits(fit(1.0, less), box))
+    smallest, full = round(_SMALLEST_SCALE / _SCALE_STEP), round(1.0 / _SCALE_STEP)     # in steps
+    low: int | None = None       # the largest step known to fit
+    high = full                  # the smallest step known not to (full size was measured above)
+
+    def probe(steps: int) -> Fit:
+        nonlocal low, high
+        measured = fit(_step(steps * _SCALE_STEP), reduction)
+        if _fits(measured, box):
+            low = steps if low is None else max(low, steps)
         else:
-            high = middle
+            high = min(high, steps)
+        return measured
+
+    def guess_from(measured: Fit, steps: int) -> int:
+        ratio = measured.available_height_pt / measured.needed_height_pt if measured.needed_height_pt else 1.0
+        if not box.wrap and measured.widest_line_pt:
+            ratio = min(ratio, (measured.available_width_pt / measured.widest_line_pt) ** 2)
+        return min(full - 1, max(smallest, int(steps * ratio ** 0.5)))
+
+    # a guess, and one refinement at the scale first guessed, bracket the answer closely
+    first = guess_from(at_full_size, full)
+    refined = guess_from(probe(first), first)
+    if (low is None or refined > low) and refined < high:
+        probe(refined)
+    jump = 1
+    while low is None:           # nothing fits yet: walk down in growing steps
+        steps = max(smallest, high - jump)
+        probe(steps)
+        if low is None and steps == smallest:
+            return _SMALLEST_SCALE, reduction
+        jump *= 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        probe(middle)
     return _step(low * _SCALE_STEP), reduction
 
 
