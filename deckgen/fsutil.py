@@ -6,8 +6,9 @@ import errno
 import hashlib
 import os
 import tempfile
+import threading
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from deckgen.errors import OutputError
 
@@ -28,13 +29,41 @@ def display_path(path: str | os.PathLike) -> str:
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 
 
+class OutputDigest:
+    """The sha256 of what an ``atomic_output`` block wrote, set when the block ends."""
+
+    def __init__(self) -> None:
+        self.hexdigest: str | None = None
+
+    def compute_during(self, wait: Callable[[], None], path: str) -> None:
+        """Hash ``path`` in a thread while ``wait`` (the fsync) runs: both spend their time
+        outside the interpreter lock, so the hash costs almost nothing on top of the flush."""
+        failure: list[BaseException] = []
+
+        def hash_file() -> None:
+            try:
+                self.hexdigest = sha256_file(path)
+            except BaseException as exc:    # re-raised in the caller's thread
+                failure.append(exc)
+
+        worker = threading.Thread(target=hash_file, name="deckgen-hash", daemon=True)
+        worker.start()
+        try:
+            wait()
+        finally:
+            worker.join()
+        if failure:
+            raise failure[0]
+
+
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
+def atomic_output(path: str | os.PathLike, *, digest: OutputDigest | None = None) -> Iterator[BinaryIO]:
     """Yield a binary file that replaces ``path`` only when the block ends without an exception.
 
     The temporary file lives in the destination folder so the final ``os.replace`` is atomic;
     on any error it is removed and an existing file at ``path`` is left untouched. A folder that
-    cannot be made, no permission or a full disk raise OutputError naming ``path``.
+    cannot be made, no permission or a full disk raise OutputError naming ``path``. Given a
+    ``digest``, the sha256 of the written bytes is computed while they are flushed to disk.
     """
     target = Path(path)
     try:
@@ -46,7 +75,10 @@ def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if digest is None:
+                os.fsync(handle.fileno())
+            else:
+                digest.compute_during(lambda: os.fsync(handle.fileno()), tmp_name)
         # mkstemp creates 0600 files; give the output the mode a plain open() would have
         os.chmod(tmp_name, _existing_mode(target))
         os.replace(tmp_name, target)

@@ -62,3 +62,27 @@ def test_other_errors_of_the_block_pass_through(tmp_path):
         with atomic_output(tmp_path / "deck.pptx"):
             open(tmp_path / "missing-source.pptx", "rb")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_digest_is_the_sha256_of_the_bytes_written(tmp_path):
+    import hashlib
+
+    from deckgen.fsutil import OutputDigest
+    digest = OutputDigest()
+    data = b"deck bytes " * 300_000
+    with atomic_output(tmp_path / "deck.pptx", digest=digest) as handle:
+        handle.write(data)
+    assert digest.hexdigest == hashlib.sha256(data).hexdigest() == hashlib.sha256((tmp_path / "deck.pptx").read_bytes()).hexdigest()
+
+
+def test_a_digest_that_fails_leaves_no_output(tmp_path, monkeypatch):
+    import deckgen.fsutil as fsutil
+
+    def unreadable(path):
+        raise OSError(5, "Input/output error", path)
+
+    monkeypatch.setattr(fsutil, "sha256_file", unreadable)
+    with pytest.raises(OutputError):
+        with fsutil.atomic_output(tmp_path / "deck.pptx", digest=fsutil.OutputDigest()) as handle:
+            handle.write(b"x")
+    assert list(tmp_path.iterdir()) == []

@@ -12,7 +12,7 @@ from pptx import Presentation
 
 from deckgen import __version__
 from deckgen.errors import ConfigError, OutputError, RenderError, SlideSelectionError
-from deckgen.fsutil import atomic_output, sha256_file
+from deckgen.fsutil import OutputDigest, atomic_output
 from deckgen.safepaths import check_output
 from deckgen.ooxml import DocumentProperties, SlidePick, SourceDeck, assemble
 from deckgen.ooxml.save import write_presentation
@@ -88,7 +88,8 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
     policy = OutputPolicy.of(workspace.config, notes=notes, hidden=hidden)
     plan = workspace.plan(recipe, prospect, allow_drafts=allow_drafts)
     properties = deck_properties(workspace, plan, prospect)
-    with atomic_output(output) as handle:
+    digest = OutputDigest()
+    with atomic_output(output, digest=digest) as handle:
         rendered = render_plan(workspace, plan, prospect, handle, policy=policy, properties=properties,
                                template=template, strict=strict)
         if strict and rendered.fit.overflows:
@@ -97,7 +98,8 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
             raise RenderError(f"{first}" + (f" (and {more} more box{'es' if more > 1 else ''})" if more else ""),
                               where=str(output), hint="shorten the text, or set the box to shrink text on "
                                                       "overflow in the library", code="strict-overflow")
-    output_hash = sha256_file(output)
+    output_hash = digest.hexdigest
+    assert output_hash is not None
     pdf_path = None
     if pdf:
         pdf_path = _deck_pdf(output, output_hash)
