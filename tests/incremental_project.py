@@ -152,11 +152,11 @@ real_atomic_output = build.atomic_output
 count = 0
 
 @contextlib.contextmanager
-def write_then_die(path):
+def write_then_die(path, **options):
     # deck KILL_AT dies half-written: its temporary file is on disk, the deck is not
     global count
     count += 1
-    with real_atomic_output(path) as handle:
+    with real_atomic_output(path, **options) as handle:
         if count != int(os.environ["KILL_AT"]):
             yield handle
             return
