@@ -166,6 +166,9 @@ class TextLayout:
         self.book = book
         self.paragraphs = [paragraph for paragraph in box.paragraphs if not skip(paragraph)]
         self._pieces = [list(_words(paragraph.runs)) for paragraph in self.paragraphs]
+        # a paragraph with no text (line breaks at most) is as many lines as it has breaks plus one
+        self._empty = [not any(run.text and run.text != "\n" for run in paragraph.runs)
+                       for paragraph in self.paragraphs]
         self._used: dict[tuple[str, bool], FontMatch] = {}
         self._fonts: dict[tuple[str | None, bool, float], _Metrics] = {}
         self._by_scale: dict[float, list[list[_Word | _Break]]] = {}
@@ -180,7 +183,8 @@ class TextLayout:
         line_count = 0
         last = len(self.paragraphs) - 1
         for index, paragraph in enumerate(self.paragraphs):
-            lines = self._lines(paragraph, words[index], column_width if box.wrap else float("inf"), factor, scale)
+            lines = self._lines(paragraph, words[index], column_width if box.wrap else float("inf"), factor,
+                                self._empty[index])
             spacing = max(0.0, (paragraph.line_spacing if paragraph.line_spacing is not None else 1.0) - reduction)
             for width, tallest_pt in lines:
                 widest = max(widest, width)
@@ -210,11 +214,11 @@ class TextLayout:
         if scale in self._by_scale:
             return self._by_scale[scale]
         measured = self._by_scale[scale] = []
-        for paragraph, words in zip(self.paragraphs, self._pieces):
+        for paragraph, words, empty in zip(self.paragraphs, self._pieces, self._empty):
             runs = paragraph.runs
-            if not any(run.text and run.text != "\n" for run in runs):
-                empty = self._font(None, paragraph.end_font, False, paragraph.end_size_pt * scale)
-                measured.append([_Break(empty.line_pt)] * (1 + sum(run.text == "\n" for run in runs)))
+            if empty:
+                end = self._font(None, paragraph.end_font, False, paragraph.end_size_pt * scale)
+                measured.append([_Break(end.line_pt)] * (1 + sum(run.text == "\n" for run in runs)))
                 continue
             row: list[_Word | _Break] = []
             for word in words:
@@ -234,10 +238,11 @@ class TextLayout:
 
     @staticmethod
     def _lines(paragraph: TextParagraph, words: list[_Word | _Break], width: float, factor: float,
-               scale: float) -> list[tuple[float, float]]:
+               empty: bool) -> list[tuple[float, float]]:
         """(line width, line height at single spacing) of each line: greedy word wrap at ``width``,
-        with every measure of ``words`` multiplied by ``factor``."""
-        if not any(run.text and run.text != "\n" for run in paragraph.runs):     # an empty paragraph
+        with every measure of ``words`` multiplied by ``factor``; an ``empty`` paragraph's lines are
+        its breaks."""
+        if empty:
             return [(0.0, word.line_pt * factor) for word in words]
         lines: list[tuple[float, float]] = []
         first_indent = paragraph.margin_left_pt + paragraph.first_line_indent_pt
