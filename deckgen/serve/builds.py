@@ -77,11 +77,9 @@ def _within(seconds: float, fn: Any, *args: Any) -> Any:
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        result = fn(*args)
-        running = False
-        return result
+        return fn(*args)
     finally:
-        running = False
+        running = False              # an alarm due right now must not fail a finished job
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
