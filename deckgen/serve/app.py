@@ -418,7 +418,8 @@ def create_app(settings: ServeSettings) -> FastAPI:
         built = await pool().build(snapshot.spec, project, parsed, recipe_file, who.label,
                                    config=snapshot.workspace.config)
         headers = {"X-Deckgen-Deck": built.name, "X-Deckgen-Slides": str(built.slides),
-                   "Server-Timing": f"build;dur={(time.perf_counter() - started) * 1000:.0f}"}
+                   "Server-Timing": ", ".join(f"{phase};dur={seconds * 1000:.0f}" for phase, seconds in
+                                             (*built.timings, ("total", time.perf_counter() - started)))}
         if wants_pdf and built.pdf is not None:
             return DeckFile(built.pdf, media_type="application/pdf", filename=built.pdf.name, headers=headers)
         if "application/json" in accept:

@@ -57,6 +57,7 @@ class Built:
     pdf: Path | None
     slides: int
     warnings: tuple[str, ...]
+    timings: tuple[tuple[str, float], ...] = ()     # (phase, seconds), for the Server-Timing header
 
 
 def _timed_out(seconds: float) -> TimedOut:
@@ -186,7 +187,9 @@ class BuildPool:
         output = self.folder / name
         job = DeckJob(name=name, output=str(output), recipe=str(recipe_file), prospect=request.prospect,
                       label=f"served to {user}", pdf=request.pdf, allow_drafts=request.allow_drafts)
+        clock = time.perf_counter()
         outcome: DeckOutcome = await self._run(build_job, spec, job)
+        timings = [("build", time.perf_counter() - clock)]
         if not outcome.ok:
             if len(outcome.problems) == 1:
                 raise BuildFailed.from_problem(outcome.problems[0])
@@ -200,11 +203,15 @@ class BuildPool:
                                     base_dir=self.folder),
             pdf=request.pdf, allow_drafts=request.allow_drafts, built_by=user,
         ).built(outcome.record, FileStamp.of(output), now_utc())
+        clock = time.perf_counter()
         await self._record(project, entry)
+        timings.append(("manifest", time.perf_counter() - clock))
         if config is not None:
+            clock = time.perf_counter()
             await asyncio.to_thread(_log_build, config, user, request, output, outcome.record)
+            timings.append(("log", time.perf_counter() - clock))
         pdf = output.with_suffix(".pdf") if request.pdf else None
-        return Built(name, output, pdf, len(outcome.record.get("slides", ())), outcome.warnings)
+        return Built(name, output, pdf, len(outcome.record.get("slides", ())), outcome.warnings, tuple(timings))
 
     async def pdf(self, name: str) -> Path:
         """Return the PDF of a served deck, converting it (in a worker) the first time."""
