@@ -9,7 +9,7 @@ colours are looked up in the theme of the slide's master.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Collection, Iterator
+from typing import Any, Callable, Collection, Iterator
 
 from lxml import etree
 
@@ -151,6 +151,9 @@ class LivePackage:
                              .lstrip("/") for entry in listed}
         self._parsed: dict[str, etree._Element] = {}
         self._rels: dict[str, list[Relationship]] = {}
+        # what the slide reader derives from the parts slides share (layouts, masters, themes):
+        # those are not edited while a deck is personalised, so it is derived once per deck
+        self.memo: dict[tuple, Any] = {}
 
     def has_part(self, part: str) -> bool:
         return part in self._parts
@@ -183,7 +186,7 @@ def live_text_boxes(package: LivePackage, slide_id: int,
                     shape_ids: Collection[int] | None = None) -> tuple[TextBox, ...]:
     """Return the text boxes of a slide of a presentation being personalised, as they are now:
     those of the shapes ``shape_ids`` (tables left out) when given, else every one."""
-    return _SlideReader(package, slide_id).text_boxes(shape_ids)
+    return _SlideReader(package, slide_id, package.memo).text_boxes(shape_ids)
 
 
 # -- the reader ---------------------------------------------------------------------------------
@@ -197,31 +200,42 @@ class _Scale:
 
 
 class _SlideReader:
-    def __init__(self, deck: SourceDeck, slide_id: int):
+    def __init__(self, deck: SourceDeck, slide_id: int, memo: dict | None = None):
         self.deck = deck
         self.slide_id = slide_id
+        # what the slides of one deck share (a layout's placeholders, a theme's fonts) is read
+        # once per deck when the caller keeps ``memo`` (fitting reads every slide of a deck)
+        self._memo = {} if memo is None else memo
         self.slide_part = deck.slide_part(slide_id)
         self.slide = deck.xml(self.slide_part)
         self.layout_part = self._related(self.slide_part, n.RT_SLIDE_LAYOUT)
         self.layout = deck.xml(self.layout_part) if self.layout_part else None
         self.master_part = self._related(self.layout_part, n.RT_SLIDE_MASTER) if self.layout_part else None
         self.master = deck.xml(self.master_part) if self.master_part else None
-        theme_part = self._related(self.master_part, n.RT_THEME) if self.master_part else None
-        theme = deck.xml(theme_part) if theme_part else None
-        self.theme_fonts = _theme_fonts(theme)
-        self.scheme = _color_scheme(theme)
-        self.clr_map = self._color_map()
-        presentation = deck.xml(deck.main_part)
-        self.default_style = presentation.find(qn("p:defaultTextStyle"))
+        self.theme_part = self._related(self.master_part, n.RT_THEME) if self.master_part else None
+        self.theme_fonts = self._shared(("fonts", self.theme_part), lambda: _theme_fonts(self._theme()))
+        self.default_style = self._shared(("default-style",), lambda: deck.xml(deck.main_part).find(
+            qn("p:defaultTextStyle")))
         self.fonts: set[str] = set()
+
+    def _shared(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def _theme(self) -> etree._Element | None:
+        return self.deck.xml(self.theme_part) if self.theme_part else None
 
     def _related(self, part: str | None, reltype: str) -> str | None:
         if part is None:
             return None
-        for rel in self.deck.rels(part):
-            if rel.reltype == reltype and not rel.external and rel.part and self.deck.has_part(rel.part):
-                return rel.part
-        return None
+        return self._shared(("related", part, reltype), lambda: next(
+            (rel.part for rel in self.deck.rels(part) if rel.reltype == reltype and not rel.external
+             and rel.part and self.deck.has_part(rel.part)), None))
+
+    def _placeholders(self, part: str | None, root: etree._Element | None) -> list[tuple[etree._Element, tuple]]:
+        """The placeholder shapes of a layout or master with their (type, idx)."""
+        return self._shared(("placeholders", part), lambda: _placeholder_shapes(root))
 
     def _color_map(self) -> dict[str, str]:
         mapping = dict(_CLR_MAP_DEFAULT)
@@ -281,8 +295,10 @@ class _SlideReader:
         if body is None:
             return None
         ph = _placeholder(sp)
-        layout_sp = _find_placeholder(self.layout, ph, by_idx=True) if ph else None
-        master_sp = _find_placeholder(self.master, _master_key(ph), by_idx=False) if ph else None
+        layout_sp = _find_placeholder(self._placeholders(self.layout_part, self.layout), ph, by_idx=True) \
+            if ph else None
+        master_sp = _find_placeholder(self._placeholders(self.master_part, self.master), _master_key(ph),
+                                      by_idx=False) if ph else None
         inherited = [el for el in (layout_sp, master_sp) if el is not None]
         width, height = _extent(sp, inherited)
         styles = [body.find(qn("a:lstStyle"))]
@@ -409,6 +425,8 @@ class _SlideReader:
     # -- colours and pictures ------------------------------------------------------------------
 
     def _colors(self) -> Iterator[str]:
+        scheme = _color_scheme(self._theme())
+        clr_map = self._color_map()
         for element in self.slide.iter(qn("a:srgbClr"), qn("a:schemeClr"), qn("a:sysClr")):
             if element.tag == qn("a:srgbClr"):
                 value = element.get("val", "")
@@ -416,7 +434,7 @@ class _SlideReader:
                 value = element.get("lastClr", "")
             else:
                 name = element.get("val", "")
-                value = self.scheme.get(self.clr_map.get(name, name), "")
+                value = scheme.get(clr_map.get(name, name), "")
             if len(value) == 6:
                 yield value.upper()
 
@@ -508,16 +526,21 @@ def _master_key(ph: tuple[str, str | None] | None) -> tuple[str, str | None] | N
     return _MASTER_TYPE.get(ph[0], ph[0]), None
 
 
-def _find_placeholder(root: etree._Element | None, ph: tuple[str, str | None] | None,
-                      by_idx: bool) -> etree._Element | None:
-    """The placeholder shape of a layout/master that a slide placeholder inherits from."""
-    if root is None or ph is None:
-        return None
-    tree = root.find(f"{qn('p:cSld')}/{qn('p:spTree')}")
+def _placeholder_shapes(root: etree._Element | None) -> list[tuple[etree._Element, tuple[str, str | None]]]:
+    """The placeholder shapes of a layout or master with their (type, idx), in document order."""
+    tree = root.find(f"{qn('p:cSld')}/{qn('p:spTree')}") if root is not None else None
     if tree is None:
-        return None
+        return []
     candidates = [(sp, _placeholder(sp)) for sp in tree.iter(qn("p:sp"))]
-    candidates = [(sp, key) for sp, key in candidates if key is not None]
+    return [(sp, key) for sp, key in candidates if key is not None]
+
+
+def _find_placeholder(candidates: list[tuple[etree._Element, tuple[str, str | None]]],
+                      ph: tuple[str, str | None] | None, by_idx: bool) -> etree._Element | None:
+    """The placeholder shape of a layout/master (``candidates``: its placeholder shapes) that a
+    slide placeholder inherits from."""
+    if ph is None:
+        return None
     ph_type, idx = ph
     if by_idx and idx is not None:
         for sp, key in candidates:

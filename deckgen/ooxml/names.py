@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 from urllib.parse import unquote
 
 from lxml import etree
@@ -19,6 +20,7 @@ NS = {
 R_NS = NS["r"]
 
 
+@lru_cache(maxsize=4096)     # bounded: a few names come from data (a paragraph's lvl)
 def qn(name: str) -> str:
     """Clark notation of a prefixed name: ``qn("p:sldId")`` -> ``{...presentationml...}sldId``."""
     prefix, local = name.split(":")
