@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from PIL import ImageFont
 
@@ -142,7 +142,7 @@ class _Word:
     trailing: float        # of the spaces after it (they hang past a line end)
     line_pt: float         # the tallest of its non-space pieces, single spacing
     space_line_pt: float   # the tallest of its spaces (a run of spaces still sets the line height)
-    pieces: tuple[tuple[str, _Metrics], ...]   # (text, metrics): to break a word longer than a line
+    pieces: tuple[tuple[str, _Metrics], ...]   # non-space (text, metrics): to break a word longer than a line
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class TextLayout:
         self.box = box
         self.book = book
         self.paragraphs = [paragraph for paragraph in box.paragraphs if not skip(paragraph)]
-        self._pieces = [list(_words(paragraph.runs)) for paragraph in self.paragraphs]
+        self._pieces = [_split_words(paragraph.runs) for paragraph in self.paragraphs]
         # a paragraph with no text (line breaks at most) is as many lines as it has breaks plus one
         self._empty = [not any(run.text and run.text != "\n" for run in paragraph.runs)
                        for paragraph in self.paragraphs]
@@ -220,19 +220,19 @@ class TextLayout:
                 end = self._font(None, paragraph.end_font, False, paragraph.end_size_pt * scale)
                 measured.append([_Break(end.line_pt)] * (1 + sum(run.text == "\n" for run in runs)))
                 continue
+            # a paragraph has a few runs and many words: each run's font is looked up once
+            fonts = [self._font(run, None, False, run.size_pt * scale) for run in runs]
             row: list[_Word | _Break] = []
             for word in words:
                 if word is None:
-                    row.append(_Break(self._font(runs[0], None, False, runs[0].size_pt * scale).line_pt))
+                    row.append(_Break(fonts[0].line_pt))
                     continue
-                pieces = tuple((text, self._font(run, None, False, run.size_pt * scale)) for text, run in word)
-                solid = [(text, m) for text, m in pieces if not text.isspace()]
-                spaces = [(text, m) for text, m in pieces if text.isspace()]
-                row.append(_Word(solid=bool(solid), width=sum(m.width(text) for text, m in solid),
-                                 trailing=sum(m.width(text) for text, m in spaces),
-                                 line_pt=max((m.line_pt for _, m in solid), default=0.0),
-                                 space_line_pt=max((m.line_pt for _, m in spaces), default=0.0),
-                                 pieces=pieces))
+                solid, spaces = word
+                row.append(_Word(solid=bool(solid), width=sum(fonts[run].width(text) for text, run in solid),
+                                 trailing=sum(fonts[run].width(text) for text, run in spaces),
+                                 line_pt=max((fonts[run].line_pt for _, run in solid), default=0.0),
+                                 space_line_pt=max((fonts[run].line_pt for _, run in spaces), default=0.0),
+                                 pieces=tuple((text, fonts[run]) for text, run in solid)))
             measured.append(row)
         return measured
 
@@ -262,10 +262,9 @@ class TextLayout:
                 lines.append((line_width + indent, line_height))
                 line_width = space = line_height = 0.0
                 indent = rest_indent
+            # (comparisons rather than max(): this loop runs for every word of every fit tried)
             if word_width > width - indent:      # longer than a whole line: break between characters
                 for text, metrics in word.pieces:
-                    if text.isspace():
-                        continue
                     for char in text:
                         char_width = metrics.width(char) * factor
                         if line_width > 0 and line_width + space + char_width > width - indent:
@@ -274,16 +273,32 @@ class TextLayout:
                             indent = rest_indent
                         line_width += space + char_width
                         space = 0.0
-                        line_height = max(line_height, metrics.line_pt * factor)
+                        if metrics.line_pt * factor > line_height:
+                            line_height = metrics.line_pt * factor
             elif word.solid:
                 line_width += space + word_width
                 space = 0.0
-                line_height = max(line_height, word.line_pt * factor)
-            line_height = max(line_height, word.space_line_pt * factor)
+                if word.line_pt * factor > line_height:
+                    line_height = word.line_pt * factor
+            if word.space_line_pt * factor > line_height:
+                line_height = word.space_line_pt * factor
             space += word.trailing * factor
         if line_height > 0.0 or not lines:
             lines.append((line_width + indent, line_height))
         return lines
+
+
+_Pieces = tuple[tuple[str, int], ...]      # (text, index of its run in the paragraph)
+
+
+def _split_words(runs: Sequence[TextRun]) -> list[tuple[_Pieces, _Pieces] | None]:
+    """A paragraph's words as (non-space pieces, spaces after them), pieces naming their run by
+    index; None is a line break."""
+    index = {id(run): number for number, run in enumerate(runs)}
+    return [None if word is None else
+            (tuple((text, index[id(run)]) for text, run in word if not text.isspace()),
+             tuple((text, index[id(run)]) for text, run in word if text.isspace()))
+            for word in _words(runs)]
 
 
 def _words(runs: Iterable[TextRun]) -> Iterable[list[tuple[str, TextRun]] | None]:
