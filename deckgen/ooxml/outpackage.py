@@ -7,6 +7,7 @@ import os
 import shutil
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -127,8 +128,8 @@ class AssembledDeck:
             with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as out:
                 write_member(out, n.CONTENT_TYPES_PART, self._content_types)
                 for part in self._parts:
-                    if part.data is not None:
-                        write_member(out, part.name, part.data)
+                    if part.data is not None:     # (a working copy is read back at once: not deflated)
+                        write_member(out, part.name, part.data, compress=binaries)
                     elif binaries or is_xml_type(part.content_type):
                         if is_xml_type(part.content_type):
                             part.deck.check_xml_part(part.source_name)   # copied unparsed
@@ -148,10 +149,11 @@ def is_xml_type(content_type: str) -> bool:
     return content_type.endswith("xml")
 
 
-def write_member(out: zipfile.ZipFile, name: str, data: bytes) -> None:
-    """Add member ``name`` with a fixed date; media that is already compressed is stored as is."""
+def write_member(out: zipfile.ZipFile, name: str, data: bytes, *, compress: bool = True) -> None:
+    """Add member ``name`` with a fixed date; media that is already compressed is stored as is
+    (and everything, without ``compress``)."""
     info = zipfile.ZipInfo(name, ZIP_DATE)
-    info.compress_type = (zipfile.ZIP_STORED if n.extension(name) in _STORED_EXTENSIONS
+    info.compress_type = (zipfile.ZIP_STORED if not compress or n.extension(name) in _STORED_EXTENSIONS
                           else zipfile.ZIP_DEFLATED)
     info.external_attr = 0o600 << 16
     out.writestr(info, data)
@@ -177,18 +179,18 @@ def copy_member(deck: SourceDeck, part: str, out: zipfile.ZipFile, name: str) ->
 
 def rels_xml(part: OutPart) -> bytes:
     """The .rels part of ``part``, with targets relative to it."""
+    return relationships_xml(
+        (rel.rid, rel.reltype, rel.target if rel.external or rel.verbatim else n.relative_target(part.name, rel.target),
+         rel.external) for rel in part.rels)
+
+
+def relationships_xml(rows: Iterable[tuple[str, str, str, bool]]) -> bytes:
+    """A .rels part of the relationships ``rows``: (id, type, target as written, external)."""
     root = etree.Element(qn("pr:Relationships"), nsmap={None: n.NS["pr"]})
-    for rel in part.rels:
-        element = etree.SubElement(root, qn("pr:Relationship"))
-        element.set("Id", rel.rid)
-        element.set("Type", rel.reltype)
-        if rel.external:
-            element.set("Target", rel.target)
+    for rid, reltype, target, external in rows:
+        element = etree.SubElement(root, qn("pr:Relationship"), Id=rid, Type=reltype, Target=target)
+        if external:
             element.set("TargetMode", "External")
-        elif rel.verbatim:
-            element.set("Target", rel.target)
-        else:
-            element.set("Target", n.relative_target(part.name, rel.target))
     return serialize(root)
 
 

@@ -16,9 +16,18 @@ def content_types_xml(parts: Iterable[Any]) -> bytes:
     return serialize_part_xml(_ContentTypesItem.xml_for(parts))
 
 
-def package_rels_xml(package: Any) -> bytes:
-    """The package-level _rels/.rels of a python-pptx package."""
-    return package._rels.xml
+def package_relationships(package: Any) -> list[tuple[str, str, str, bool]]:
+    """The package-level relationships of a python-pptx package, as ``relationships`` gives them."""
+    return relationships(package._rels)
+
+
+def relationships(rels: Any) -> list[tuple[str, str, str, bool]]:
+    """(id, type, target as written, external) of a python-pptx relationship collection, in the
+    order python-pptx's own writer puts them (numerical rId order; others first)."""
+    def order(rid: str) -> tuple[int, str]:
+        return (int(rid[3:]) if rid.startswith("rId") and rid[3:].isdigit() else 0), rid
+    return [(rid, rel.reltype, rel.target_ref, rel.is_external)
+            for rid, rel in sorted(rels.items(), key=lambda item: order(item[0]))]
 
 
 def has_relationships(part: Any) -> bool:

@@ -7,9 +7,9 @@ from typing import BinaryIO
 
 from pptx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
 
-from deckgen.ooxml.outpackage import copy_member, write_member
+from deckgen.ooxml.outpackage import copy_member, relationships_xml, write_member
 from deckgen.ooxml.package import SourceDeck
-from deckgen.ooxml.pptx_private import content_types_xml, has_relationships, package_rels_xml
+from deckgen.ooxml.pptx_private import content_types_xml, has_relationships, package_relationships, relationships
 
 # python-pptx's own writer stamps every zip member with the current time, so two builds of the
 # same inputs differ; rebuild manifests compare output hashes, so members get one fixed time
@@ -29,7 +29,7 @@ def write_presentation(presentation, handle: BinaryIO,
     parts = list(package.iter_parts())
     with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
         write_member(archive, _name(CONTENT_TYPES_URI), content_types_xml(parts))
-        write_member(archive, _name(PACKAGE_URI.rels_uri), package_rels_xml(package))
+        write_member(archive, _name(PACKAGE_URI.rels_uri), relationships_xml(package_relationships(package)))
         for part in parts:
             name = _name(part.partname)
             source = stored.get(name)
@@ -38,7 +38,8 @@ def write_presentation(presentation, handle: BinaryIO,
             else:
                 write_member(archive, name, part.blob)
             if has_relationships(part):
-                write_member(archive, _name(part.partname.rels_uri), part.rels.xml)
+                # (python-pptx's own rels writer parses a small XML string per relationship)
+                write_member(archive, _name(part.partname.rels_uri), relationships_xml(relationships(part.rels)))
 
 
 def _name(pack_uri: str) -> str:
