@@ -6,9 +6,11 @@ import logging
 import signal
 import threading
 from dataclasses import replace
-from typing import Container, Iterable
+from typing import Container, Iterable, NamedTuple
 
 import click
+from click.shell_completion import CompletionItem
+from click.utils import make_default_short_help
 
 from deckgen import __version__
 from deckgen.yamlio import printable
@@ -16,13 +18,44 @@ from deckgen.errors import DeckgenError
 from deckgen.problems import Problem
 
 
-# Command name -> the modules of deckgen.cli that define it (and its subcommands). Each is imported
-# only when its command runs or help lists it, so a command pays only for its own imports.
-COMMAND_MODULES: dict[str, tuple[str, ...]] = {
-    "batch": ("batch",), "rebuild": ("batch",), "watch": ("batch",),
-    "build": ("build",), "catalog": ("catalog",), "check": ("check",), "coverage": ("coverage",), "diff": ("diff",),
-    "library": ("library", "library_browse"), "map": ("message_map",), "merge": ("merge",), "plan": ("plan",),
-    "preview": ("preview",), "serve": ("serve",), "outcomes": ("scoreboard",), "report": ("scoreboard",),
+class LazyCommand(NamedTuple):
+    """A command as `deckgen --help` and completion list it before its module is imported."""
+
+    modules: tuple[str, ...]    # the modules of deckgen.cli that define it (and its subcommands)
+    summary: str                # the first sentence of its help: click shortens it to the short help
+
+
+# Each command's modules are imported only when it runs (or its own help is asked for), so a command
+# pays only for its own imports and `deckgen --help` or a completed command name for none of them.
+# tests/test_cli_help.py checks each summary gives the short help the command itself gives.
+COMMANDS: dict[str, LazyCommand] = {
+    "batch": LazyCommand(("batch",), "Build the deck of RECIPE for every prospect in a file, in parallel."),
+    "build": LazyCommand(("build",), "Build the deck of RECIPE for a prospect into OUTPUT."),
+    "catalog": LazyCommand(("catalog",), "Write a static HTML catalog of the library (open OUTPUT/index.html; "
+                                         "no server needed)."),
+    "check": LazyCommand(("check",), "Lint the whole library and every recipe; report every problem with its "
+                                     "file and a fix."),
+    "coverage": LazyCommand(("coverage",), "Show which segment / competitor / objection / kind cells have "
+                                           "approved slides, and the gaps."),
+    "diff": LazyCommand(("diff",), "Show which slides the current library, recipes and message map add to, "
+                                   "remove from or change in each deck, and why (section and rule)."),
+    "library": LazyCommand(("library", "library_browse"), "Inspect the slide library and write its metadata "
+                                                          "sidecars."),
+    "map": LazyCommand(("message_map",), "Write and inspect the message map (message_map.yaml)."),
+    "merge": LazyCommand(("merge",), "Copy slides from SOURCE decks into OUTPUT, keeping each slide's own look "
+                                     "(or --template's)."),
+    "outcomes": LazyCommand(("scoreboard",), "Bring CRM opportunity outcomes into the scoreboard."),
+    "plan": LazyCommand(("plan",), "Show which slides RECIPE (a name in the recipes folder, or a path) picks, "
+                                   "in order, and why."),
+    "preview": LazyCommand(("preview",), "Render DECK.pptx to one PNG per slide in OUTPUT (through LibreOffice, "
+                                         "cached)."),
+    "rebuild": LazyCommand(("batch",), "Rebuild the decks in FOLDER whose inputs changed since their last build."),
+    "report": LazyCommand(("scoreboard",), "Write the scoreboard: slide usage, unused collateral, message-map use, "
+                                           "win rates, content health."),
+    "serve": LazyCommand(("serve",), "Serve the project's decks to a web page and an HTTP API (OpenAPI at "
+                                     "/openapi.json)."),
+    "watch": LazyCommand(("batch",), "Rebuild the affected decks in FOLDER whenever the library or recipes "
+                                     "change (Ctrl-C or SIGTERM stops)."),
 }
 
 
@@ -106,12 +139,35 @@ class _LazyGroup(click.Group):
             raise UserError(exc) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        for module in COMMAND_MODULES.get(name, ()):
+        for module in COMMANDS[name].modules if name in COMMANDS else ():
             importlib.import_module(f"deckgen.cli.{module}")
         return super().get_command(ctx, name)
+
+    def visible_commands(self, ctx: click.Context) -> list[str]:
+        """The names help and completion list: every command but the hidden ones already imported."""
+        return [name for name in self.list_commands(ctx) if name not in self.commands or not self.commands[name].hidden]
+
+    def listed_help(self, name: str, limit: int = 45) -> str:
+        """The short help listed for ``name``, without importing its module if it is not imported yet."""
+        command = self.commands.get(name)
+        return command.get_short_help_str(limit) if command else make_default_short_help(COMMANDS[name].summary, limit)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # click's own asks every command for its short help, importing them all
+        names = self.visible_commands(ctx)
+        if names:
+            limit = formatter.width - 6 - max(map(len, names))  # click's: three times the default spacing
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, self.listed_help(name, limit)) for name in names])
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        # click's imports every command whose name starts with ``incomplete`` to ask whether it is hidden
+        items = [CompletionItem(name, help=self.listed_help(name))
+                 for name in self.visible_commands(ctx) if name.startswith(incomplete)]
+        return items + click.Command.shell_complete(self, ctx, incomplete)
 
 
 def _interrupt(signum: int, frame: object) -> None:

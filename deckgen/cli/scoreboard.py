@@ -9,7 +9,7 @@ import click
 from deckgen.cli import main
 from deckgen.cli.options import format_option, info, print_json
 from deckgen.config import project_config
-from deckgen.scoreboard.figures import (DEFAULT_DAYS, DEFAULT_EXPIRY_DAYS, DEFAULT_MIN_SAMPLE, DEFAULT_RARE,
+from deckgen.scoreboard.options import (DEFAULT_DAYS, DEFAULT_EXPIRY_DAYS, DEFAULT_MIN_SAMPLE, DEFAULT_RARE,
                                         ReportOptions)
 from deckgen.fsutil import display_path
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,34 +12,10 @@ from sqlalchemy.engine import Connection
 
 from deckgen.library import Library
 from deckgen.scoreboard.outcomes import deck_links
+from deckgen.scoreboard.options import ReportOptions
 from deckgen.scoreboard.store import event_slides, event_tags, events, opportunities, slide_months
 
 Z_95 = 1.959964            # normal quantile of a two-sided 95% interval
-DEFAULT_DAYS = 90
-DEFAULT_MIN_SAMPLE = 5
-DEFAULT_RARE = 2           # "rarely used": in fewer decks than this over the window
-DEFAULT_EXPIRY_DAYS = 60
-
-
-@dataclass(frozen=True)
-class ReportOptions:
-    """The knobs of the report: the usage window, and the rules for "rarely used" and "too few"."""
-
-    today: datetime.date
-    days: int = DEFAULT_DAYS
-    min_sample: int = DEFAULT_MIN_SAMPLE
-    rare_below: int = DEFAULT_RARE
-    expiry_days: int = DEFAULT_EXPIRY_DAYS
-
-    @property
-    def since(self) -> datetime.datetime:
-        """The first moment (UTC) of the usage window: the last ``days`` days up to and including today."""
-        return datetime.datetime.combine(self.today - datetime.timedelta(days=self.days - 1), datetime.time())
-
-    @property
-    def until(self) -> datetime.datetime:
-        """The first moment after the window."""
-        return datetime.datetime.combine(self.today + datetime.timedelta(days=1), datetime.time())
 
 
 def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:

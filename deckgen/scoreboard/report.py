@@ -15,7 +15,8 @@ from deckgen.errors import InputFileError
 from deckgen.fsutil import write_bytes_atomic
 from deckgen.library import load_library
 from deckgen.library.cache import IndexCache
-from deckgen.scoreboard.figures import ReportOptions, compute_figures, slide_scores
+from deckgen.scoreboard.figures import compute_figures, slide_scores
+from deckgen.scoreboard.options import ReportOptions
 from deckgen.scoreboard.database import setting_name
 from deckgen.scoreboard.store import connect, require_url
 from deckgen.fsutil import display_path
