@@ -11,6 +11,7 @@ A scenario is a class with ``cases()`` (untimed set-up included); add one to ``S
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -60,6 +61,7 @@ class Settings:
     chart_categories: tuple[int, int] = (4000, 20000)
     data_runs: int = 3
     jobs: int = os.cpu_count() or 1
+    warm_up: bool = True        # the cached-build rows follow one untimed build
     cache_dir: Path = BENCH_DIR / ".cache"
 
     @property
@@ -79,9 +81,11 @@ class Settings:
         return self.cache_dir / "work"
 
 
+# a smoke run: every case once, on tiny inputs; no warm-up build, and batches on one worker (starting a
+# pool of two costs more than six small decks)
 QUICK = dict(files=2, slides=3, image_px=(160, 100), runs=1, batch_decks=6, batch_runs=1,
              batch_image_px=(160, 100), map_prospects=6, map_runs=1, table_rows=(100, 500),
-             chart_categories=(200, 1000), data_runs=1)
+             chart_categories=(200, 1000), data_runs=1, warm_up=False, jobs=1)
 # the large-data scenario's reference: the same slides with a few rows (the cost of everything else)
 DATA_REFERENCE = 10
 
@@ -188,6 +192,7 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+@functools.cache
 def deckgen_commands() -> tuple[set[str], str]:
     """Return the deckgen subcommands that exist (and why none, if deckgen cannot be loaded)."""
     probe = subprocess.run(
@@ -198,6 +203,7 @@ def deckgen_commands() -> tuple[set[str], str]:
     return set(probe.stdout.split()), ""
 
 
+@functools.cache
 def command_help(command: str) -> str:
     """Return `deckgen COMMAND --help` (empty when the command does not exist)."""
     done = subprocess.run(DECKGEN + [command, "--help"], capture_output=True, text=True)
@@ -359,12 +365,12 @@ class SingleDeck:
                           s.runs, build_out, requires="build", inspect=build_facts,
                           env={"DECKGEN_NO_INDEX_CACHE": "1"}))
         cases.append(Case("build", "deckgen build", build_argv, library.root, s.runs, build_out,
-                          requires="build", inspect=build_facts, warm_up=True))
+                          requires="build", inspect=build_facts, warm_up=s.warm_up))
         nofit_out = work / "build-nofit.pptx"
         nofit_argv = list(build_argv)
         nofit_argv[nofit_argv.index(str(build_out))] = str(nofit_out)
         cases.append(Case("build_nofit", "deckgen build, text fit off", nofit_argv, library.root,
-                          s.runs, nofit_out, requires="build", warm_up=True,
+                          s.runs, nofit_out, requires="build", warm_up=s.warm_up,
                           inspect=lambda: {**deck_facts(nofit_out, deck.title_prefixes),
                                            **personalised_facts(nofit_out, "Globex Corporation", len(deck.refs))},
                           env={"DECKGEN_NO_TEXT_FIT": "1"}))
@@ -376,7 +382,7 @@ class SingleDeck:
                           inspect=lambda: {**personalised_facts(template_out, "Globex Corporation",
                                                                 len(deck.refs)),
                                            **template_facts(template_out)},
-                          warm_up=True))
+                          warm_up=s.warm_up))
         return cases
 
 
@@ -929,7 +935,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 2 files x 3 slides, small pictures, 1 run, 6-deck batch")
+                        help="smoke run: 2 files x 3 slides, small pictures, 1 run and no warm-up, 6-deck batch on 1 worker")
     parser.add_argument("--runs", type=int, help="timed runs per single-deck case (default 5)")
     parser.add_argument("--scale", type=parse_pair, metavar="FILESxSLIDES",
                         help="the library: module files x slides per file (default 25x20)")
