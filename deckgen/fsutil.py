@@ -30,6 +30,9 @@ def display_path(path: str | os.PathLike) -> str:
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 
 
+_HASH_WINDOW = 16 << 20     # bytes mapped at a time (a multiple of mmap.ALLOCATIONGRANULARITY)
+
+
 class OutputDigest:
     """The sha256 of what an ``atomic_output`` block wrote, set when the block ends.
 
@@ -44,12 +47,14 @@ class OutputDigest:
     def hash_prefix(self, fileno: int, length: int) -> None:
         """Hash the first ``length`` bytes of the open file ``fileno``, which will not change.
 
-        One call over a memory map: the hash runs outside the interpreter lock from start to
-        end, so it can run in a thread beside busy Python code."""
+        Over memory maps of a few MiB at a time: each hashed in one call that runs outside the
+        interpreter lock (so this can run in a thread beside busy Python code), and the pages
+        are unmapped after (so the process does not hold the whole file resident)."""
         digest = hashlib.sha256()
-        if length:
-            with mmap.mmap(fileno, length, access=mmap.ACCESS_READ) as mapped:
-                digest.update(mapped)
+        for offset in range(0, length, _HASH_WINDOW):
+            with mmap.mmap(fileno, min(_HASH_WINDOW, length - offset), offset=offset,
+                           access=mmap.ACCESS_READ) as window:
+                digest.update(window)
         self._prefix = (digest, length)
 
     def compute_during(self, wait: Callable[[], None], path: str) -> None:
