@@ -286,7 +286,7 @@ def test_a_disk_error_while_the_media_are_flushed_is_the_output_s_error(project,
     def full(fileno):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(save.os, "fdatasync", full)
+    monkeypatch.setattr(save, "_SYNC_DATA", full)
     out = project / "out" / "globex.pptx"
     with pytest.raises(OutputError, match="No space left"):
         build("first-call", out, prospect="prospects/globex.yaml")

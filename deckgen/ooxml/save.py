@@ -55,7 +55,7 @@ class DeckWriter:
         self._finished = False
         write_member(self._archive, _name(CONTENT_TYPES_URI), content_types_xml(self._parts))
         write_member(self._archive, _name(PACKAGE_URI.rels_uri), relationships_xml(package_relationships(self._package)))
-        self._copied = set()
+        self._copied: set[int] = set()
         for part in self._parts:
             source = stored.get(_name(part.partname))
             if source is not None and not part.blob:
@@ -67,7 +67,7 @@ class DeckWriter:
         # goes after them)
         fileno, written = _fileno(handle), handle.tell()
         self._failures: list[BaseException] = []
-        self._threads = [threading.Thread(target=self._run, args=(os.fdatasync, fileno), name="deckgen-sync",
+        self._threads = [threading.Thread(target=self._run, args=(_SYNC_DATA, fileno), name="deckgen-sync",
                                           daemon=True)] if fileno is not None else []
         if fileno is not None and digest is not None:
             self._threads.append(threading.Thread(target=self._run, args=(digest.hash_prefix, fileno, written),
@@ -111,6 +111,9 @@ class DeckWriter:
     def _join(self) -> None:
         for thread in self._threads:
             thread.join()
+
+
+_SYNC_DATA = getattr(os, "fdatasync", os.fsync)     # macOS and Windows have no fdatasync
 
 
 def _fileno(handle: BinaryIO) -> int | None:
