@@ -4,11 +4,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import mmap
 import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from deckgen.errors import OutputError
 
@@ -29,11 +30,32 @@ def display_path(path: str | os.PathLike) -> str:
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 
 
+_HASH_WINDOW = 16 << 20     # bytes mapped at a time (a multiple of mmap.ALLOCATIONGRANULARITY)
+
+
 class OutputDigest:
-    """The sha256 of what an ``atomic_output`` block wrote, set when the block ends."""
+    """The sha256 of what an ``atomic_output`` block wrote, set when the block ends.
+
+    A writer that knows the first bytes of its file are final (flushed, never rewritten) can hash
+    them early with ``hash_prefix``; only the rest is then read when the block ends.
+    """
 
     def __init__(self) -> None:
         self.hexdigest: str | None = None
+        self._prefix: tuple[Any, int] | None = None     # (sha256 of the first n bytes, n)
+
+    def hash_prefix(self, fileno: int, length: int) -> None:
+        """Hash the first ``length`` bytes of the open file ``fileno``, which will not change.
+
+        Over memory maps of a few MiB at a time: each hashed in one call that runs outside the
+        interpreter lock (so this can run in a thread beside busy Python code), and the pages
+        are unmapped after (so the process does not hold the whole file resident)."""
+        digest = hashlib.sha256()
+        for offset in range(0, length, _HASH_WINDOW):
+            with mmap.mmap(fileno, min(_HASH_WINDOW, length - offset), offset=offset,
+                           access=mmap.ACCESS_READ) as window:
+                digest.update(window)
+        self._prefix = (digest, length)
 
     def compute_during(self, wait: Callable[[], None], path: str) -> None:
         """Hash ``path`` in a thread while ``wait`` (the fsync) runs: both spend their time
@@ -42,7 +64,7 @@ class OutputDigest:
 
         def hash_file() -> None:
             try:
-                self.hexdigest = sha256_file(path)
+                self.hexdigest = sha256_file(path, self._prefix)
             except BaseException as exc:    # re-raised in the caller's thread
                 failure.append(exc)
 
@@ -118,10 +140,12 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
         handle.write(data)
 
 
-def sha256_file(path: str | os.PathLike) -> str:
-    """Return the hex sha256 of a file's bytes, read in blocks."""
-    digest = hashlib.sha256()
+def sha256_file(path: str | os.PathLike, prefix: tuple[Any, int] | None = None) -> str:
+    """Return the hex sha256 of a file's bytes, read in blocks; ``prefix`` (the sha256 of the
+    file's first n bytes, n) saves reading those again."""
+    digest = prefix[0].copy() if prefix else hashlib.sha256()
     with open(path, "rb") as handle:
+        handle.seek(prefix[1] if prefix else 0)
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

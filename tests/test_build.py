@@ -259,3 +259,35 @@ def test_personalising_a_deck_never_decompresses_its_pictures(project, monkeypat
                 if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
     assert pictures and all(Image.open(io.BytesIO(p.image.blob)).size[0] > 0 for p in pictures)
     assert validate_package(buffer.getvalue()) == []
+
+
+def test_a_deck_lists_its_content_types_first_and_a_presentation_part_third(project):
+    # file-type sniffers (libmagic's msooxml rule, MIME detection of mail gateways) read the first
+    # local headers: [Content_Types].xml or _rels/ first, and ppt/ by the third, even though the
+    # deck's media are written before its XML
+    import zipfile
+
+    result = build("first-call", project / "out" / "globex.pptx", prospect="prospects/globex.yaml")
+    with zipfile.ZipFile(result.output) as archive:
+        members = sorted(archive.infolist(), key=lambda info: info.header_offset)
+        names = [info.filename for info in members]
+        assert names[:2] == ["[Content_Types].xml", "_rels/.rels"] and names[2].startswith("ppt/")
+        assert any(name.startswith("ppt/media/") for name in names) and archive.testzip() is None
+    assert result.record["output"] == hashlib.sha256(result.output.read_bytes()).hexdigest()
+
+
+def test_a_disk_error_while_the_media_are_flushed_is_the_output_s_error(project, monkeypatch):
+    import errno
+    import os
+
+    import deckgen.ooxml.save as save
+    from deckgen.errors import OutputError
+
+    def full(fileno):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(save, "_SYNC_DATA", full)
+    out = project / "out" / "globex.pptx"
+    with pytest.raises(OutputError, match="No space left"):
+        build("first-call", out, prospect="prospects/globex.yaml")
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []

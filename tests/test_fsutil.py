@@ -75,10 +75,27 @@ def test_a_digest_is_the_sha256_of_the_bytes_written(tmp_path):
     assert digest.hexdigest == hashlib.sha256(data).hexdigest() == hashlib.sha256((tmp_path / "deck.pptx").read_bytes()).hexdigest()
 
 
+@pytest.mark.parametrize("window", [1 << 24, 1 << 16])     # one map; many, the last one partial
+def test_a_digest_of_the_first_bytes_hashed_early_covers_the_whole_file(tmp_path, monkeypatch, window):
+    # a writer hashes the part of its file it will not rewrite while it still works on the rest
+    import hashlib
+
+    import deckgen.fsutil as fsutil
+    monkeypatch.setattr(fsutil, "_HASH_WINDOW", window)
+    digest = fsutil.OutputDigest()
+    head, tail = b"media " * 400_000, b"xml " * 5_000
+    with atomic_output(tmp_path / "deck.pptx", digest=digest) as handle:
+        handle.write(head)
+        handle.flush()
+        digest.hash_prefix(handle.fileno(), len(head))
+        handle.write(tail)
+    assert digest.hexdigest == hashlib.sha256(head + tail).hexdigest()
+
+
 def test_a_digest_that_fails_leaves_no_output(tmp_path, monkeypatch):
     import deckgen.fsutil as fsutil
 
-    def unreadable(path):
+    def unreadable(path, prefix=None):
         raise OSError(5, "Input/output error", path)
 
     monkeypatch.setattr(fsutil, "sha256_file", unreadable)

@@ -133,7 +133,7 @@ def fit_text(box: TextBox, book: FontBook,
     return layout.fit(1.0, 0.0)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)        # (not frozen: a fit builds thousands, and frozen ones cost twice as much)
 class _Word:
     """A word as laid out: non-space pieces across runs plus the spaces after them, measured."""
 
@@ -145,7 +145,7 @@ class _Word:
     pieces: tuple[tuple[str, _Metrics], ...]   # non-space (text, metrics): to break a word longer than a line
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Break:
     """A line break inside a paragraph; an empty line is as tall as the paragraph's first run."""
 
@@ -228,6 +228,15 @@ class TextLayout:
                     row.append(_Break(fonts[0].line_pt))
                     continue
                 solid, spaces = word
+                if len(solid) == 1 and len(spaces) <= 1:      # most words: one piece, then a space or none
+                    (text, run), = solid
+                    font = fonts[run]
+                    space_font = fonts[spaces[0][1]] if spaces else None
+                    row.append(_Word(solid=True, width=font.width(text),
+                                     trailing=space_font.width(spaces[0][0]) if space_font else 0.0,
+                                     line_pt=font.line_pt, space_line_pt=space_font.line_pt if space_font else 0.0,
+                                     pieces=((text, font),)))
+                    continue
                 row.append(_Word(solid=bool(solid), width=sum(fonts[run].width(text) for text, run in solid),
                                  trailing=sum(fonts[run].width(text) for text, run in spaces),
                                  line_pt=max((fonts[run].line_pt for _, run in solid), default=0.0),

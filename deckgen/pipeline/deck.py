@@ -15,7 +15,7 @@ from deckgen.errors import ConfigError, OutputError, RenderError, SlideSelection
 from deckgen.fsutil import OutputDigest, atomic_output
 from deckgen.safepaths import check_output
 from deckgen.ooxml import DocumentProperties, SlidePick, SourceDeck, assemble
-from deckgen.ooxml.save import write_presentation
+from deckgen.ooxml.save import DeckWriter
 from deckgen.pipeline.fitting import FitReport, Overflow, fit_presentation
 from deckgen.pipeline.naming import DeckNamer
 from deckgen.pipeline.properties import OutputPolicy, build_time, document_properties
@@ -91,7 +91,7 @@ def build_deck(workspace: Workspace, recipe: str | os.PathLike, prospect: Prospe
     digest = OutputDigest()
     with atomic_output(output, digest=digest) as handle:
         rendered = render_plan(workspace, plan, prospect, handle, policy=policy, properties=properties,
-                               template=template, strict=strict)
+                               template=template, strict=strict, digest=digest)
         if strict and rendered.fit.overflows:
             first = rendered.fit.overflows[0]
             more = len(rendered.fit.overflows) - 1
@@ -132,13 +132,15 @@ def deck_properties(workspace: Workspace, plan: DeckPlan, prospect: Prospect) ->
 
 def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle: BinaryIO, *,
                 policy: OutputPolicy | None = None, properties: DocumentProperties | None = None,
-                template: SourceDeck | None = None, strict: bool = False) -> Rendered:
+                template: SourceDeck | None = None, strict: bool = False,
+                digest: OutputDigest | None = None) -> Rendered:
     """Write the finished .pptx of ``plan`` to ``handle``: slides assembled (onto ``template`` when
     given), personalised, text fitted.
 
     python-pptx opens a working copy whose pictures and other media are empty (personalisation
     edits XML only), and the writer copies those parts from the library files as stored: a deck's
-    media is never decompressed or held in memory.
+    media is never decompressed or held in memory. ``digest`` (the one of ``handle``'s
+    atomic_output) hashes the media while the text is fitted.
     """
     policy = policy or OutputPolicy.of(workspace.config)
     items, dropped = _kept_items(workspace, plan.items, policy)
@@ -154,8 +156,10 @@ def render_plan(workspace: Workspace, plan: DeckPlan, prospect: Prospect, handle
     filled = render_presentation(presentation, labels,
                                  slide_context(plan.variables, prospect, workspace.today, plan.recipe),
                                  image_refusal=_image_refusal(workspace, prospect))
-    fit = fit_presentation(presentation, filled, labels)
-    write_presentation(presentation, handle, assembled.stored_binaries)
+    # the parts are final now (fitting edits XML only): the media are written while text is fitted
+    with DeckWriter(presentation, handle, assembled.stored_binaries, digest) as writer:
+        fit = fit_presentation(presentation, filled, labels)
+        writer.finish()
     return Rendered(dropped=dropped, fit=fit, warnings=list(assembled.warnings))
 
 
