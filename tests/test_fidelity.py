@@ -32,6 +32,12 @@ def fidelity():
     sys.path.remove(str(BENCH))
 
 
+@pytest.fixture(scope="module")
+def render_cache(tmp_path_factory) -> Path:
+    """One render cache for this module's harness runs: each fixture deck's own pages render once."""
+    return tmp_path_factory.mktemp("fidelity-renders")
+
+
 def _deck_bytes(titles: list[str], red_square: bool = True) -> bytes:
     """Slides of python-pptx's default template; the last one with a red square if asked."""
     prs = Presentation()
@@ -78,14 +84,14 @@ def test_comparison_tells_equal_from_changed_slides(fidelity, tmp_path, monkeypa
 
 
 @pytest.mark.libreoffice
-def test_harness_on_fixture_decks(fidelity, tmp_path, capsys):
+def test_harness_on_fixture_decks(fidelity, tmp_path, capsys, render_cache):
     decks = tmp_path / "decks"
     decks.mkdir()
     for fixture in sorted(FIXTURES.glob("*.pptx")):
         (decks / fixture.name).write_bytes(fixture.read_bytes())
     (decks / "zz-not-a-deck.pptx").write_text("just text")
     out = tmp_path / "out"
-    assert fidelity.main([str(decks), "--out", str(out), "--cache-dir", str(tmp_path / "cache"),
+    assert fidelity.main([str(decks), "--out", str(out), "--cache-dir", str(render_cache),
                           "--jobs", "2"]) == 0
     printed = capsys.readouterr().out
     assert re.search(r"^decks: 3 \(2 counted, 1 unreadable, 0 source not rendered, 0 crashed, "
@@ -109,13 +115,13 @@ def test_harness_on_fixture_decks(fidelity, tmp_path, capsys):
 
 
 @pytest.mark.libreoffice
-def test_template_run_keeps_slides_already_on_the_template(fidelity, tmp_path, capsys):
+def test_template_run_keeps_slides_already_on_the_template(fidelity, tmp_path, capsys, render_cache):
     decks = tmp_path / "decks"
     decks.mkdir()
     for fixture in sorted(FIXTURES.glob("*.pptx")):
         (decks / fixture.name).write_bytes(fixture.read_bytes())
     out = tmp_path / "out"
-    assert fidelity.main([str(decks), "--out", str(out), "--cache-dir", str(tmp_path / "cache"),
+    assert fidelity.main([str(decks), "--out", str(out), "--cache-dir", str(render_cache),
                           "--look", "template"]) == 0
     printed = capsys.readouterr().out
     assert re.search(r"\| slides: 3 \| visually equal: 3 \(100\.0%\), pixel-identical: \d \| "

@@ -47,6 +47,12 @@ def makers():
 
 
 @pytest.fixture(scope="module")
+def render_cache(tmp_path_factory) -> Path:
+    """One render cache for this module's renders: a trait deck's own pages render once."""
+    return tmp_path_factory.mktemp("trait-renders")
+
+
+@pytest.fixture(scope="module")
 def filler(tmp_path_factory) -> Path:
     """Two slides of python-pptx's default template: the deck merged first."""
     prs = Presentation()
@@ -270,7 +276,7 @@ def test_strict_deck_is_read_and_written_as_transitional(filler):
 
 
 @pytest.mark.libreoffice
-def test_chart_with_implicit_flags_renders_the_same_beside_a_newer_chart(filler, tmp_path):
+def test_chart_with_implicit_flags_renders_the_same_beside_a_newer_chart(filler, tmp_path, render_cache):
     from PIL import Image, ImageChops
 
     from deckgen.preview import deck_pages, open_cache
@@ -280,7 +286,7 @@ def test_chart_with_implicit_flags_renders_the_same_beside_a_newer_chart(filler,
     deck, _ = _merged(filler, source, newer)
     merged = tmp_path / "merged.pptx"
     deck.save(merged)
-    cache = open_cache(tmp_path / "cache")
+    cache = open_cache(render_cache)
     before = deck_pages(source, cache, width=256)
     after = deck_pages(merged, cache, width=256)
     with Image.open(before[0]) as a, Image.open(after[2]) as b:
@@ -292,13 +298,13 @@ def test_chart_with_implicit_flags_renders_the_same_beside_a_newer_chart(filler,
 # -- rendered: every trait deck looks the same after merging (LibreOffice) --------------------
 
 @pytest.mark.libreoffice
-def test_fidelity_harness_finds_every_trait_slide_equal(tmp_path, capsys):
+def test_fidelity_harness_finds_every_trait_slide_equal(tmp_path, capsys, render_cache):
     sys.path.insert(0, str(ROOT / "bench"))
     try:
         fidelity = _module("fidelity", ROOT / "bench" / "fidelity.py")
         out = tmp_path / "out"
         assert fidelity.main([str(TRAITS), "--out", str(out), "--cache-dir",
-                              str(tmp_path / "cache"), "--jobs", "2"]) == 0
+                              str(render_cache), "--jobs", "2"]) == 0
     finally:
         sys.path.remove(str(ROOT / "bench"))
         sys.modules.pop("fidelity", None)
