@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from deckgen.cli import main
 
 # every command that reports, as a user runs it in the example project, and what its JSON holds
 JSON_COMMANDS = [
@@ -60,9 +63,11 @@ def test_build_without_output_uses_the_config_output_folder_and_batch_names(exam
     ["check"], ["coverage"], ["catalog", "-o", "site"], ["batch", "first-call", "-p", "x.csv", "-o", "out"],
     ["rebuild"], ["library", "list"], ["library", "check"], ["diff"], ["map", "init"],
 ], ids=lambda args: " ".join(args[:2]))
-def test_every_project_command_outside_a_project_says_the_same(tmp_path, args):
-    done = deckgen(*args, cwd=tmp_path)
-    assert done.returncode == 1
+def test_every_project_command_outside_a_project_says_the_same(tmp_path, monkeypatch, args):
+    # in-process: the message and exit code are the CLI's, with no process start per command
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 1
     assert done.stderr == ("error: no deckgen project here: no deckgen.yaml in . or its parent folders, and no "
                            "slide_library/ folder (pass --library DIR and --recipes DIR or run deckgen in your "
                            "project's folder)\n")
