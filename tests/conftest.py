@@ -28,12 +28,12 @@ def _compile_deckgen() -> None:
 
 
 def pytest_configure(config):
-    _compile_deckgen()
     # deckgen's caches (index, renders) go to a folder of this run, not the user's ~/.cache
     os.environ["DECKGEN_CACHE_DIR"] = _CACHE_HOME
     # every build of the run is logged (so logging is exercised everywhere), into a database of
     # this run rather than the project's; scoreboard tests unset it to use deckgen.yaml's
     os.environ["DECKGEN_SCOREBOARD"] = os.path.join(_CACHE_HOME, "scoreboard.sqlite")
+    _compile_deckgen()
 
 
 def pytest_unconfigure(config):
