@@ -244,6 +244,59 @@ def test_library_slide_thumbnails_are_cached_per_slide(three_slides, tmp_path, s
     assert after_edit[0] == first[0] and after_edit[1] != first[1]
 
 
+def _wide_deck(path: Path, titles: list[str]) -> Path:
+    """A 16:9 deck (the other decks here are 4:3)."""
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    for title in titles:
+        prs.slides.add_slide(prs.slide_layouts[5]).shapes.title.text = title
+    prs.save(path)
+    return path
+
+
+@pytest.mark.libreoffice
+def test_library_slides_render_in_one_run_per_slide_size(tmp_path, soffice_calls):
+    # starting LibreOffice costs more than a module's pages: the slides of every module of one
+    # size go into one scratch deck; a module of another size keeps its own page shape
+    first, second = _deck(tmp_path / "a.pptx", ["A1", "A2"]), _deck(tmp_path / "b.pptx", ["B1"])
+    wide = _wide_deck(tmp_path / "w.pptx", ["W1", "W2"])
+    wanted = [SlideRef(deck, info.slide_id) for deck in (first, wide, second) for info in list_slides(deck)]
+    pngs = slide_thumbnails(wanted, open_cache(tmp_path / "cache"), width=160)
+    assert len(soffice_calls) == 2
+    sizes = []
+    for png in pngs:
+        with Image.open(png) as image:
+            sizes.append(image.size)
+    assert [size[0] for size in sizes] == [160] * 5
+    assert [size[1] for size in sizes] == [120, 120, sizes[2][1], sizes[2][1], 120] and sizes[2][1] in (90, 91)
+    reds = []       # each 4:3 deck's first slide has the red square: slide order is kept across modules
+    for index in (0, 1, 4):
+        with Image.open(pngs[index]) as image:
+            reds.append(_is_red(image.convert("RGB").getpixel((10, 110))))
+    assert reds == [True, False, True]
+
+
+def test_a_failed_run_of_several_modules_is_retried_per_module_to_name_the_one_at_fault(tmp_path, monkeypatch):
+    import deckgen.preview.render as render
+
+    good, bad = _deck(tmp_path / "good.pptx", ["G"]), _deck(tmp_path / "bad.pptx", ["B"])
+    runs: list[set[str]] = []
+
+    def selection_pdf(chosen, sources, work, timeout):
+        modules = {slide.path.name for slide in chosen}
+        runs.append(modules)
+        if "bad.pptx" in modules:
+            raise RenderError("LibreOffice could not convert the deck", where=str(next(iter(chosen)).path))
+        return to_pdf(good, work / "slides.pdf")
+
+    monkeypatch.setattr(render, "_selection_pdf", selection_pdf)
+    wanted = [SlideRef(deck, list_slides(deck)[0].slide_id) for deck in (good, bad)]
+    with pytest.raises(RenderError) as caught:
+        slide_thumbnails(wanted, open_cache(tmp_path / "cache"), width=160)
+    assert runs == [{"good.pptx", "bad.pptx"}, {"good.pptx"}, {"bad.pptx"}]
+    assert caught.value.where == str(bad)
+
+
 @pytest.mark.libreoffice
 def test_cli_preview_of_chosen_slides(three_slides, tmp_path):
     out = tmp_path / "chosen"

@@ -17,6 +17,7 @@ from deckgen.preview.cache import RenderCache, copy_out
 
 DEFAULT_WIDTH = 640  # pixels: sharp enough for a catalog card, small enough to render fast
 _PAGES_PER_STEP = 8  # pages rasterised per progress step
+_SLIDES_PER_RUN = 60  # library slides rendered by one LibreOffice run (a run has a time limit)
 
 # progress(done, total, label): called after each step of a long render
 
@@ -82,8 +83,8 @@ def slide_thumbnails(slides: Sequence[SlideRef], cache: RenderCache, *,
 
     A slide's cache key is the hash of its relationship closure (slide, layout, master, theme,
     media...), so editing one slide of a module re-renders that slide only. The slides that
-    miss are copied per module into one scratch deck (hidden ones included) and rendered in one
-    LibreOffice run.
+    miss, from every module, are copied into as few scratch decks as their slide sizes allow
+    (hidden ones included) and each is rendered in one LibreOffice run.
     """
     sources = DeckSet()
     try:
@@ -101,24 +102,56 @@ def slide_thumbnails(slides: Sequence[SlideRef], cache: RenderCache, *,
 
         total = sum(len(indexes) for indexes in missing.values())
         done = 0
-        for path, indexes in missing.items():
-            _report(progress, done, total, f"{path.name}: rendering {len(indexes)} slide(s)")
-            chosen = [SlideRef(path, slides[i].slide_id) for i in indexes]
+        for chunk in _render_batches(missing, sources):
+            modules = {slides[i].path for i in chunk}
+            label = next(iter(modules)).name if len(modules) == 1 else f"{len(modules)} modules"
+            _report(progress, done, total, f"{label}: rendering {len(chunk)} slide(s)")
             with tempfile.TemporaryDirectory(prefix="deckgen-slides-") as work:
-                pdf = _selection_pdf(chosen, sources, Path(work), timeout)
-                pngs = poppler.pdf_to_pngs(pdf, Path(work) / "png", width=width,
-                                           timeout=timeout)
-                if len(pngs) != len(indexes):
-                    raise RenderError(f"LibreOffice rendered {len(pngs)} pages for "
-                                      f"{len(indexes)} slides", where=str(path))
-                for index, png in zip(indexes, pngs):
+                pngs = _render_slides([slides[i] for i in chunk], sources, width, timeout, Path(work))
+                for index, png in zip(chunk, pngs):
                     results[index] = cache.store_slide_png(hashes[index], width, png)
-            done += len(indexes)
-            _report(progress, done, total, f"{path.name}: rendered")
+            done += len(chunk)
+            _report(progress, done, total, f"{label}: rendered")
     finally:
         sources.close_opened()
     # a slide whose closure equals one rendered above (asked for twice) shares its PNG
     return [results.get(i) or cache.slide_png(hashes[i], width) for i in range(len(slides))]
+
+
+def _render_batches(missing: dict[Path, list[int]], sources: DeckSet) -> list[list[int]]:
+    """The slides to render (indexes, by module) in as few LibreOffice runs as sizes allow: each
+    run starts LibreOffice, which costs more than the pages of a module, but a scratch deck has
+    one slide size (slides of another would be scaled), and a run holds at most _SLIDES_PER_RUN."""
+    by_size: dict[tuple[int, int] | None, list[int]] = {}
+    for path, indexes in missing.items():
+        by_size.setdefault(sources.get(path).slide_size, []).extend(indexes)
+    return [indexes[start:start + _SLIDES_PER_RUN] for indexes in by_size.values()
+            for start in range(0, len(indexes), _SLIDES_PER_RUN)]
+
+
+def _render_slides(chosen: list[SlideRef], sources: DeckSet, width: int, timeout: float,
+                   work: Path) -> list[Path]:
+    """PNGs of ``chosen`` in order, rendered together in ``work``. When a run of several modules
+    fails, each module is rendered alone, so the error names the module at fault."""
+    modules = list(dict.fromkeys(slide.path for slide in chosen))
+    try:
+        pdf = _selection_pdf(chosen, sources, work, timeout)
+        pngs = poppler.pdf_to_pngs(pdf, work / "png", width=width, timeout=timeout)
+    except RenderError:
+        if len(modules) == 1:
+            raise
+        return [png for number, module in enumerate(modules)
+                for png in _render_slides([s for s in chosen if s.path == module], sources, width, timeout,
+                                          _fresh(work / f"module-{number}"))]
+    if len(pngs) != len(chosen):
+        raise RenderError(f"LibreOffice rendered {len(pngs)} pages for {len(chosen)} slides",
+                          where=", ".join(str(module) for module in modules))
+    return pngs
+
+
+def _fresh(folder: Path) -> Path:
+    folder.mkdir()
+    return folder
 
 
 def selection_pdf(slides: Sequence[SlideRef], out_pdf: str | os.PathLike, *,
