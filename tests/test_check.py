@@ -283,6 +283,29 @@ def test_broken_picture_on_the_master_is_reported_once(project: Path) -> None:
                          f"check: 1 error, 0 warnings, 0 notes {SCOPE}"]
 
 
+def test_a_master_picture_is_decoded_once_per_module_not_once_per_slide(project: Path, monkeypatch) -> None:
+    import deckgen.marketing.check.images as images
+
+    decoded: list[int] = []
+    real_problem = images._image_problem
+
+    def counting_problem(data: bytes) -> str | None:
+        decoded.append(len(data))
+        return real_problem(data)
+
+    monkeypatch.setattr(images, "_image_problem", counting_problem)
+    prs = Presentation("slide_library/corporate.pptx")
+    inherited = {shape._element.blipFill.blip.rEmbed for layout in [prs.slide_master, *prs.slide_layouts]
+                 for shape in layout.shapes if shape.shape_type == 13}
+    own = sum(1 for slide in prs.slides for shape in iter_shapes(slide.shapes) if shape.shape_type == 13)
+    for module in Path("slide_library").glob("*.pptx"):
+        if module.name != "corporate.pptx":
+            module.unlink()
+    report(project)
+    assert len(prs.slides) == 8 and inherited
+    assert len(decoded) <= own + len(inherited) * 2       # not once per slide and inherited picture
+
+
 def test_unreadable_module_file(project: Path) -> None:
     Path("slide_library/pricing.pptx").write_bytes(b"not a zip at all")
     assert report(project) == [

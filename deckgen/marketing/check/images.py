@@ -25,7 +25,9 @@ class ImageRules:
         for image in images:
             if image.source != "slide":
                 key = image.part or f"{image.source_part}#{image.rid}"
-                entry = inherited.setdefault(key, InheritedImage(image, _image_problem_of(image)))
+                entry = inherited.get(key)
+                if entry is None:       # a layout's or master's picture is decoded once per module, not per slide
+                    entry = inherited[key] = InheritedImage(image, _image_problem_of(image))
                 entry.owners.setdefault(f"slide {image.source} /{image.source_part}", None)
                 entry.slides.setdefault(number, None)
                 continue
