@@ -30,7 +30,7 @@ def display_path(path: str | os.PathLike) -> str:
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 
 
-_HASH_WINDOW = 16 << 20     # bytes mapped at a time (a multiple of mmap.ALLOCATIONGRANULARITY)
+_HASH_WINDOW = 8 << 20     # bytes mapped at a time (a multiple of mmap.ALLOCATIONGRANULARITY)
 
 
 class OutputDigest:
