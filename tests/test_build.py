@@ -291,3 +291,26 @@ def test_a_disk_error_while_the_media_are_flushed_is_the_output_s_error(project,
     with pytest.raises(OutputError, match="No space left"):
         build("first-call", out, prospect="prospects/globex.yaml")
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+
+def test_a_module_that_fails_while_its_media_are_copied_leaves_no_output(project, monkeypatch):
+    # the error is the module's, the half-written deck is discarded, and its zip is closed at once
+    # (an open zip collected later would write into a closed file: pytest fails on that warning)
+    import gc
+
+    import deckgen.ooxml.save as save
+    from deckgen.errors import PackageError
+
+    real_copy = save.copy_member
+
+    def damaged(deck, part, out, name):
+        if name.startswith("ppt/media/"):
+            raise PackageError(f"part /{part} cannot be read (bad CRC)", where=str(deck.path))
+        real_copy(deck, part, out, name)
+
+    monkeypatch.setattr(save, "copy_member", damaged)
+    out = project / "out" / "globex.pptx"
+    with pytest.raises(PackageError, match="bad CRC"):
+        build("first-call", out, prospect="prospects/globex.yaml")
+    gc.collect()
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []

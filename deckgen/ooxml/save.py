@@ -53,15 +53,20 @@ class DeckWriter:
         self._parts = list(self._package.iter_parts())
         self._archive = zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED)
         self._finished = False
-        write_member(self._archive, _name(CONTENT_TYPES_URI), content_types_xml(self._parts))
-        write_member(self._archive, _name(PACKAGE_URI.rels_uri), relationships_xml(package_relationships(self._package)))
         self._copied: set[int] = set()
-        for part in self._parts:
-            source = stored.get(_name(part.partname))
-            if source is not None and not part.blob:
-                copy_member(source[0], source[1], self._archive, _name(part.partname))
-                self._copied.add(id(part))
-        handle.flush()
+        try:
+            write_member(self._archive, _name(CONTENT_TYPES_URI), content_types_xml(self._parts))
+            write_member(self._archive, _name(PACKAGE_URI.rels_uri),
+                         relationships_xml(package_relationships(self._package)))
+            for part in self._parts:
+                source = stored.get(_name(part.partname))
+                if source is not None and not part.blob:
+                    copy_member(source[0], source[1], self._archive, _name(part.partname))
+                    self._copied.add(id(part))
+            handle.flush()
+        except BaseException:           # a full disk, a damaged module: the output is discarded
+            self._close_discarded()
+            raise
         # two threads, each outside the interpreter lock for nearly all its time: one has the
         # disk write the media, the other hashes them (these bytes are final: the rest of the zip
         # goes after them)
@@ -103,10 +108,13 @@ class DeckWriter:
     def __exit__(self, *exc: Any) -> None:
         if not self._finished:          # the build failed: the output is discarded
             self._join()
-            # closed now, while its file is open (the zip would write its directory when collected);
-            # what fails here is the discarded output's, and the build's own error is the one to show
-            with contextlib.suppress(OSError, ValueError):
-                self._archive.close()
+            self._close_discarded()
+
+    def _close_discarded(self) -> None:
+        # closed now, while its file is open (the zip would write its directory when collected);
+        # what fails here is the discarded output's, and the build's own error is the one to show
+        with contextlib.suppress(OSError, ValueError):
+            self._archive.close()
 
     def _join(self) -> None:
         for thread in self._threads:
